@@ -1,0 +1,113 @@
+/**
+ * Crash-safe files. A checkpoint is a folder `step_NNNNNNNN` that only ever appears whole:
+ * its files are written and fsynced inside a hidden temporary folder, which is then renamed
+ * into place (an atomic operation on POSIX file systems) and the parent folder fsynced. A
+ * process killed at any moment leaves either the previous set of checkpoints or the new one,
+ * plus at worst a temporary folder that readers ignore and the next save removes.
+ */
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+
+const STEP_DIR = /^step_(\d+)$/;
+const TMP_PREFIX = '.tmp-';
+
+function writeAndSync(path: string, data: Uint8Array | string): void {
+  const fd = openSync(path, 'w');
+  try {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function syncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Replaces `path` atomically: temp file beside it, fsync, rename, fsync the folder. */
+export function atomicWriteFile(path: string, data: Uint8Array | string): void {
+  const dir = join(path, '..');
+  const tmp = join(dir, `${TMP_PREFIX}${process.pid}-${path.split('/').pop()}`);
+  writeAndSync(tmp, data);
+  renameSync(tmp, path);
+  syncDir(dir);
+}
+
+export function checkpointDirName(step: number): string {
+  return `step_${String(step).padStart(8, '0')}`;
+}
+
+export interface CheckpointRef {
+  step: number;
+  dir: string;
+}
+
+/** Complete checkpoints in `root`, oldest first. */
+export function listCheckpoints(root: string): CheckpointRef[] {
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  return names
+    .map((name) => ({ m: STEP_DIR.exec(name), name }))
+    .filter((x) => x.m !== null)
+    .map((x) => ({ step: Number(x.m![1]), dir: join(root, x.name) }))
+    .sort((a, b) => a.step - b.step);
+}
+
+export function latestCheckpoint(root: string): CheckpointRef | null {
+  const all = listCheckpoints(root);
+  return all.length > 0 ? all[all.length - 1] : null;
+}
+
+/**
+ * Writes one checkpoint folder atomically, then keeps only the newest `keep` checkpoints.
+ * Leftover temporary folders from a killed writer are removed first.
+ */
+export function writeCheckpointDir(
+  root: string,
+  step: number,
+  files: Record<string, Uint8Array | string>,
+  keep: number,
+): CheckpointRef {
+  mkdirSync(root, { recursive: true });
+  for (const name of readdirSync(root)) {
+    if (name.startsWith(TMP_PREFIX)) rmSync(join(root, name), { recursive: true, force: true });
+  }
+  const dir = join(root, checkpointDirName(step));
+  // A checkpoint at this step already holds this state (a resumed run that stopped at once);
+  // replacing it would open a window with no checkpoint at all.
+  if (!existsSync(dir)) {
+    const tmp = join(root, `${TMP_PREFIX}${process.pid}-${checkpointDirName(step)}`);
+    mkdirSync(tmp);
+    for (const [name, data] of Object.entries(files)) writeAndSync(join(tmp, name), data);
+    syncDir(tmp);
+    renameSync(tmp, dir);
+    syncDir(root);
+  }
+  const all = listCheckpoints(root);
+  for (const old of all.slice(0, Math.max(0, all.length - keep)))
+    rmSync(old.dir, { recursive: true, force: true });
+  return { step, dir };
+}

@@ -1,0 +1,245 @@
+/**
+ * The training configuration: the reference `cfg_pretrain.yaml` keys (same names, same units)
+ * plus what a single-process TF.js run needs (checkpoint cadence, data built on first use).
+ * A config is resolved once, at the edge, from a preset, an optional file and dotted
+ * overrides, and validated field by field so that an error names the key at fault.
+ */
+
+export type ModelName = 'trm' | 'hrm';
+
+/** How to build a generated Sudoku dataset when `data_paths[0]` does not exist yet. */
+export interface SudokuBuildConfig {
+  kind: 'sudoku';
+  /** Box shape: 2×2 gives 4×4 boards, 2×3 gives 6×6, 3×3 gives 9×9. */
+  box_rows: number;
+  box_cols: number;
+  train_puzzles: number;
+  test_puzzles: number;
+  /** Augmented copies per training puzzle (digit relabelling, band/stack permutations...). */
+  num_aug: number;
+  /** Givens kept in each generated puzzle, as a fraction of the cells (difficulty control). */
+  min_givens: number;
+  seed: number;
+}
+
+export interface TrainConfig {
+  model: ModelName;
+  /** Model config with the reference key names; validated by the model package. */
+  arch: Record<string, unknown>;
+  loss_type: 'stablemax_cross_entropy' | 'softmax_cross_entropy';
+  data_paths: string[];
+  build_data: SudokuBuildConfig | null;
+  evaluators: string[];
+
+  global_batch_size: number;
+  epochs: number;
+  /** Caps the step count derived from `epochs` (null: no cap). */
+  max_steps: number | null;
+  /** Evaluate every this many epochs, as the reference (null: only at the end). */
+  eval_interval: number | null;
+  /** Test batch size (null: `global_batch_size`). */
+  eval_batch_size: number | null;
+
+  optimizer: 'adam_atan2' | 'adamw';
+  lr: number;
+  lr_min_ratio: number;
+  lr_warmup_steps: number;
+  beta1: number;
+  beta2: number;
+  weight_decay: number;
+  puzzle_emb_lr: number;
+  puzzle_emb_weight_decay: number;
+  ema: boolean;
+  ema_rate: number;
+
+  seed: number;
+  /** Save a checkpoint every this many steps (0: only at evaluations and at the end). */
+  checkpoint_every: number;
+  /** Checkpoints kept in the run folder; older ones are removed. */
+  keep_checkpoints: number;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Spec =
+  | { kind: 'int'; min?: number; nullable?: boolean }
+  | { kind: 'number'; min?: number; max?: number; exclusiveMin?: boolean }
+  | { kind: 'bool' }
+  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'strings' }
+  | { kind: 'object' };
+
+const TOP_LEVEL: Record<Exclude<keyof TrainConfig, 'build_data'>, Spec> = {
+  model: { kind: 'enum', values: ['trm', 'hrm'] },
+  arch: { kind: 'object' },
+  loss_type: { kind: 'enum', values: ['stablemax_cross_entropy', 'softmax_cross_entropy'] },
+  data_paths: { kind: 'strings' },
+  evaluators: { kind: 'strings' },
+  global_batch_size: { kind: 'int', min: 1 },
+  epochs: { kind: 'number', min: 0, exclusiveMin: true },
+  max_steps: { kind: 'int', min: 1, nullable: true },
+  eval_interval: { kind: 'int', min: 1, nullable: true },
+  eval_batch_size: { kind: 'int', min: 1, nullable: true },
+  optimizer: { kind: 'enum', values: ['adam_atan2', 'adamw'] },
+  lr: { kind: 'number', min: 0 },
+  lr_min_ratio: { kind: 'number', min: 0, max: 1 },
+  lr_warmup_steps: { kind: 'int', min: 0 },
+  beta1: { kind: 'number', min: 0, max: 1 },
+  beta2: { kind: 'number', min: 0, max: 1 },
+  weight_decay: { kind: 'number', min: 0 },
+  puzzle_emb_lr: { kind: 'number', min: 0 },
+  puzzle_emb_weight_decay: { kind: 'number', min: 0 },
+  ema: { kind: 'bool' },
+  ema_rate: { kind: 'number', min: 0, max: 1 },
+  seed: { kind: 'int', min: 0 },
+  checkpoint_every: { kind: 'int', min: 0 },
+  keep_checkpoints: { kind: 'int', min: 1 },
+};
+
+const SUDOKU_BUILD: Record<Exclude<keyof SudokuBuildConfig, 'kind'>, Spec> = {
+  box_rows: { kind: 'int', min: 1 },
+  box_cols: { kind: 'int', min: 1 },
+  train_puzzles: { kind: 'int', min: 1 },
+  test_puzzles: { kind: 'int', min: 1 },
+  num_aug: { kind: 'int', min: 0 },
+  min_givens: { kind: 'number', min: 0, max: 1 },
+  seed: { kind: 'int', min: 0 },
+};
+
+function describe(v: unknown): string {
+  return v === undefined ? 'nothing' : JSON.stringify(v);
+}
+
+function checkField(key: string, spec: Spec, v: unknown): void {
+  const bad = (want: string) =>
+    new ConfigError(`config key "${key}": expected ${want}, got ${describe(v)}`);
+  switch (spec.kind) {
+    case 'int':
+      if (v === null && spec.nullable) return;
+      if (typeof v !== 'number' || !Number.isInteger(v)) {
+        throw bad(`an integer${spec.nullable ? ' or null' : ''}`);
+      }
+      if (spec.min !== undefined && v < spec.min) throw bad(`an integer >= ${spec.min}`);
+      return;
+    case 'number':
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw bad('a finite number');
+      if (spec.min !== undefined && (spec.exclusiveMin ? v <= spec.min : v < spec.min)) {
+        throw bad(`a number ${spec.exclusiveMin ? '>' : '>='} ${spec.min}`);
+      }
+      if (spec.max !== undefined && v > spec.max) throw bad(`a number <= ${spec.max}`);
+      return;
+    case 'bool':
+      if (typeof v !== 'boolean') throw bad('true or false');
+      return;
+    case 'enum':
+      if (typeof v !== 'string' || !spec.values.includes(v))
+        throw bad(`one of ${spec.values.join(', ')}`);
+      return;
+    case 'strings':
+      if (!Array.isArray(v) || !v.every((s) => typeof s === 'string'))
+        throw bad('a list of strings');
+      return;
+    case 'object':
+      if (!isPlainObject(v)) throw bad('a mapping');
+      return;
+  }
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function checkFields(
+  obj: Record<string, unknown>,
+  specs: Record<string, Spec>,
+  prefix: string,
+): void {
+  for (const key of Object.keys(obj)) {
+    if (!(key in specs)) throw new ConfigError(`unknown config key "${prefix}${key}"`);
+  }
+  for (const [key, spec] of Object.entries(specs)) checkField(prefix + key, spec, obj[key]);
+}
+
+/**
+ * Checks a fully merged config. The arch mapping is only checked for shape here; its
+ * fields belong to the model package, which validates them when the model is built.
+ */
+export function validateTrainConfig(raw: unknown): TrainConfig {
+  if (!isPlainObject(raw))
+    throw new ConfigError(`config: expected a mapping, got ${describe(raw)}`);
+  const { build_data, ...rest } = raw;
+  checkFields(rest, TOP_LEVEL, '');
+  if (build_data === undefined)
+    throw new ConfigError('config key "build_data": expected a mapping or null, got nothing');
+  if (build_data !== null) {
+    if (!isPlainObject(build_data)) {
+      throw new ConfigError(
+        `config key "build_data": expected a mapping or null, got ${describe(build_data)}`,
+      );
+    }
+    const { kind, ...fields } = build_data;
+    if (kind !== 'sudoku')
+      throw new ConfigError(`config key "build_data.kind": expected sudoku, got ${describe(kind)}`);
+    checkFields(fields, SUDOKU_BUILD, 'build_data.');
+  }
+  const cfg = raw as unknown as TrainConfig;
+  if (cfg.data_paths.length === 0)
+    throw new ConfigError('config key "data_paths": needs at least one dataset folder');
+  return cfg;
+}
+
+/** Deep merge for config layers: mappings merge key by key, everything else replaces. */
+export function mergeConfig(
+  base: Record<string, unknown>,
+  layer: Record<string, unknown>,
+  prefix = '',
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(layer)) {
+    if (!(key in base)) throw new ConfigError(`unknown config key "${prefix}${key}"`);
+    const prev = base[key];
+    out[key] =
+      isPlainObject(prev) && isPlainObject(value)
+        ? mergeConfig(prev, value, `${prefix}${key}.`)
+        : value;
+  }
+  return out;
+}
+
+/**
+ * Sets `a.b.c` in a copy of `config`. The key must already exist (presets spell out every
+ * key, so a typo is caught here, named, rather than silently ignored).
+ */
+export function setDotted(
+  config: Record<string, unknown>,
+  dotted: string,
+  value: unknown,
+): Record<string, unknown> {
+  const parts = dotted.split('.');
+  if (parts.some((p) => p === '')) throw new ConfigError(`bad config key "${dotted}"`);
+  const layer: Record<string, unknown> = {};
+  let cursor = layer;
+  for (const p of parts.slice(0, -1)) {
+    const next: Record<string, unknown> = {};
+    cursor[p] = next;
+    cursor = next;
+  }
+  cursor[parts[parts.length - 1]] = value;
+  return mergeConfig(config, layer);
+}
+
+/** Training steps as the reference derives them from epochs, capped by `max_steps`. */
+export function totalSteps(
+  cfg: Pick<TrainConfig, 'epochs' | 'global_batch_size' | 'max_steps'>,
+  meta: { total_groups: number; mean_puzzle_examples: number },
+): number {
+  const fromEpochs = Math.floor(
+    (cfg.epochs * meta.total_groups * meta.mean_puzzle_examples) / cfg.global_batch_size,
+  );
+  return cfg.max_steps === null ? fromEpochs : Math.min(fromEpochs, cfg.max_steps);
+}

@@ -1,0 +1,246 @@
+/**
+ * Named presets. The paper presets carry the hyper-parameters of the published runs
+ * (the reference `cfg_pretrain.yaml` and arch files plus each paper's command line);
+ * the small presets train on a 2-core machine from generated data built on first use.
+ */
+import {
+  ConfigError,
+  mergeConfig,
+  setDotted,
+  type TrainConfig,
+  validateTrainConfig,
+} from './config.js';
+
+type Layer = Record<string, unknown>;
+
+/** Reference `cfg_pretrain.yaml`, shared by HRM and TRM. */
+const PRETRAIN: Omit<TrainConfig, 'model' | 'arch' | 'data_paths'> = {
+  loss_type: 'stablemax_cross_entropy',
+  build_data: null,
+  evaluators: [],
+  global_batch_size: 768,
+  epochs: 100000,
+  max_steps: null,
+  eval_interval: 10000,
+  eval_batch_size: null,
+  optimizer: 'adam_atan2',
+  lr: 1e-4,
+  lr_min_ratio: 1.0,
+  lr_warmup_steps: 2000,
+  beta1: 0.9,
+  beta2: 0.95,
+  weight_decay: 0.1,
+  puzzle_emb_lr: 1e-2,
+  puzzle_emb_weight_decay: 0.1,
+  ema: false,
+  ema_rate: 0.999,
+  seed: 0,
+  checkpoint_every: 1000,
+  keep_checkpoints: 3,
+};
+
+/** Reference `arch/trm.yaml` (data-dependent keys come from the dataset). */
+const TRM_ARCH: Layer = {
+  H_cycles: 3,
+  L_cycles: 6,
+  L_layers: 2,
+  hidden_size: 512,
+  num_heads: 8,
+  expansion: 4,
+  puzzle_emb_ndim: 512,
+  puzzle_emb_len: 16,
+  pos_encodings: 'rope',
+  mlp_t: false,
+  halt_max_steps: 16,
+  halt_exploration_prob: 0.1,
+  no_ACT_continue: true,
+};
+
+/** Reference `arch/hrm_v1.yaml`. */
+const HRM_ARCH: Layer = {
+  H_cycles: 2,
+  L_cycles: 2,
+  H_layers: 4,
+  L_layers: 4,
+  hidden_size: 512,
+  num_heads: 8,
+  expansion: 4,
+  puzzle_emb_ndim: 512,
+  pos_encodings: 'rope',
+  halt_max_steps: 16,
+  halt_exploration_prob: 0.1,
+};
+
+const TRM: Layer = { ...PRETRAIN, model: 'trm', arch: TRM_ARCH, data_paths: [] };
+const HRM: Layer = { ...PRETRAIN, model: 'hrm', arch: HRM_ARCH, data_paths: [] };
+
+/** The TRM paper's Sudoku-Extreme and Maze-Hard command lines share these. */
+const TRM_SMALL_DATA: Layer = {
+  evaluators: [],
+  epochs: 50000,
+  eval_interval: 5000,
+  lr: 1e-4,
+  puzzle_emb_lr: 1e-4,
+  weight_decay: 1.0,
+  puzzle_emb_weight_decay: 1.0,
+  ema: true,
+};
+const TRM_SUDOKU: Layer = {
+  ...TRM_SMALL_DATA,
+  data_paths: ['data/sudoku-extreme-1k-aug-1000'],
+};
+const TRM_ARC: Layer = {
+  evaluators: ['arc'],
+  ema: true,
+  arch: { L_layers: 2, H_cycles: 3, L_cycles: 4 },
+};
+
+const HRM_SMALL_DATA: Layer = {
+  evaluators: [],
+  epochs: 20000,
+  eval_interval: 2000,
+  weight_decay: 1.0,
+  puzzle_emb_weight_decay: 1.0,
+};
+
+/** A small TRM for generated Sudoku on two CPU cores (see README for the measured figures). */
+const SMALL_SUDOKU: Layer = {
+  data_paths: ['data/sudoku-6x6'],
+  build_data: {
+    kind: 'sudoku',
+    box_rows: 2,
+    box_cols: 3,
+    train_puzzles: 1000,
+    test_puzzles: 500,
+    num_aug: 0,
+    min_givens: 0.5,
+    seed: 1,
+  },
+  evaluators: [],
+  global_batch_size: 64,
+  epochs: 1000,
+  max_steps: 2000,
+  eval_interval: null,
+  lr: 1e-3,
+  lr_warmup_steps: 100,
+  lr_min_ratio: 0.1,
+  weight_decay: 0.1,
+  puzzle_emb_lr: 1e-2,
+  puzzle_emb_weight_decay: 0.1,
+  ema: false,
+  checkpoint_every: 200,
+  arch: {
+    H_cycles: 2,
+    L_cycles: 2,
+    L_layers: 2,
+    hidden_size: 64,
+    num_heads: 2,
+    expansion: 4,
+    puzzle_emb_ndim: 0,
+    puzzle_emb_len: 0,
+    pos_encodings: 'none',
+    mlp_t: true,
+    halt_max_steps: 8,
+  },
+};
+
+const PRESET_LAYERS: Record<string, { description: string; layers: Layer[] }> = {
+  'sudoku-small': {
+    description: 'Default: TRM on generated 6×6 Sudoku, trains on two CPU cores',
+    layers: [TRM, SMALL_SUDOKU],
+  },
+  'sudoku-small-single': {
+    description: 'Baseline for sudoku-small: the same network, one pass (no recursion, no ACT)',
+    layers: [TRM, SMALL_SUDOKU, { arch: { H_cycles: 1, L_cycles: 1, halt_max_steps: 1 } }],
+  },
+  'trm-sudoku-mlp': {
+    description: 'TRM paper, Sudoku-Extreme, MLP-T variant (87.4%)',
+    layers: [
+      TRM,
+      TRM_SUDOKU,
+      { arch: { mlp_t: true, pos_encodings: 'none', H_cycles: 3, L_cycles: 6 } },
+    ],
+  },
+  'trm-sudoku-att': {
+    description: 'TRM paper, Sudoku-Extreme, attention variant',
+    layers: [TRM, TRM_SUDOKU, { arch: { H_cycles: 3, L_cycles: 6 } }],
+  },
+  'trm-maze': {
+    description: 'TRM paper, Maze-Hard 30×30',
+    layers: [
+      TRM,
+      TRM_SMALL_DATA,
+      { data_paths: ['data/maze-30x30-hard-1k'], arch: { H_cycles: 3, L_cycles: 4 } },
+    ],
+  },
+  'trm-arc1': {
+    description: 'TRM paper, ARC-AGI-1',
+    layers: [TRM, TRM_ARC, { data_paths: ['data/arc1concept-aug-1000'] }],
+  },
+  'trm-arc2': {
+    description: 'TRM paper, ARC-AGI-2',
+    layers: [TRM, TRM_ARC, { data_paths: ['data/arc2concept-aug-1000'] }],
+  },
+  'hrm-sudoku': {
+    description: 'HRM paper, Sudoku-Extreme 1k',
+    layers: [
+      HRM,
+      HRM_SMALL_DATA,
+      {
+        data_paths: ['data/sudoku-extreme-1k-aug-1000'],
+        global_batch_size: 384,
+        lr: 7e-5,
+        puzzle_emb_lr: 7e-5,
+      },
+    ],
+  },
+  'hrm-maze': {
+    description: 'HRM paper, Maze-Hard 30×30',
+    layers: [
+      HRM,
+      HRM_SMALL_DATA,
+      { data_paths: ['data/maze-30x30-hard-1k'], lr: 1e-4, puzzle_emb_lr: 1e-4 },
+    ],
+  },
+  'hrm-arc1': {
+    description: 'HRM paper, ARC-AGI-1',
+    layers: [HRM, { data_paths: ['data/arc-aug-1000'], evaluators: ['arc'] }],
+  },
+  'hrm-arc2': {
+    description: 'HRM paper, ARC-AGI-2',
+    layers: [HRM, { data_paths: ['data/arc-2-aug-1000'], evaluators: ['arc'] }],
+  },
+};
+
+export const DEFAULT_PRESET = 'sudoku-small';
+
+export function presetNames(): Array<{ name: string; description: string }> {
+  return Object.entries(PRESET_LAYERS).map(([name, p]) => ({ name, description: p.description }));
+}
+
+/** The preset as a plain config object (not yet validated: files and overrides come next). */
+export function preset(name: string): Record<string, unknown> {
+  const p = PRESET_LAYERS[name];
+  if (!p) {
+    throw new ConfigError(
+      `unknown preset "${name}"; known: ${Object.keys(PRESET_LAYERS).join(', ')}`,
+    );
+  }
+  const [base, ...layers] = p.layers;
+  return structuredClone(layers.reduce((acc, layer) => mergeConfig(acc, layer), base));
+}
+
+/**
+ * The config a run uses: a preset, then an optional file's mapping, then dotted overrides
+ * (`arch.L_cycles`, `lr`), each layer only allowed to set keys that exist; validated once.
+ */
+export function resolveConfig(opts: {
+  preset?: string;
+  file?: Record<string, unknown>;
+  overrides?: Array<[key: string, value: unknown]>;
+}): TrainConfig {
+  let cfg = preset(opts.preset ?? DEFAULT_PRESET);
+  if (opts.file) cfg = mergeConfig(cfg, opts.file);
+  for (const [key, value] of opts.overrides ?? []) cfg = setDotted(cfg, key, value);
+  return validateTrainConfig(cfg);
+}
