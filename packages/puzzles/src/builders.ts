@@ -1,0 +1,193 @@
+/**
+ * Sudoku and maze datasets in the reference layout: each original puzzle is a
+ * group; the group's puzzles are the original and its augmentations, one example
+ * each; every puzzle identifier is 0 (blank), as the reference builders write them.
+ */
+import { Rng } from '@rrm/random';
+import { memorySet, type PuzzleSplit } from './dataset.js';
+import { dihedralMaze, encodeMaze, generateMaze, type Maze, type MazeOptions } from './maze.js';
+import type { PuzzleDatasetMetadata } from './metadata.js';
+import {
+  applySudokuAugmentation,
+  encodeSudoku,
+  generateSudoku,
+  randomSudokuAugmentation,
+  type SudokuGenerateOptions,
+  type SudokuPuzzle,
+  type SudokuShape,
+  sudokuSize,
+} from './sudoku.js';
+
+export type Example = [input: Uint8Array, label: Uint8Array];
+
+/** Train and test splits plus identifiers.json: what `writeDataset` puts on disk. */
+export interface PuzzleDataset {
+  train: PuzzleSplit;
+  test: PuzzleSplit;
+  identifiers: string[];
+}
+
+export type ProgressCallback = (
+  done: number,
+  total: number,
+  fields?: Record<string, string | number>,
+) => void;
+
+/** A split of single-example puzzles, one group per original, all identifiers blank. */
+export function singleExampleSplit(
+  groups: Example[][],
+  seqLen: number,
+  vocabSize: number,
+): PuzzleSplit {
+  const count = groups.reduce((a, g) => a + g.length, 0);
+  const inputs = new Uint8Array(count * seqLen);
+  const labels = new Uint8Array(count * seqLen);
+  const groupIndices = [0];
+  let k = 0;
+  for (const group of groups) {
+    for (const [input, label] of group) {
+      if (input.length !== seqLen || label.length !== seqLen) {
+        throw new Error(
+          `singleExampleSplit: example ${k} has length ${input.length}/${label.length}, expected ${seqLen}`,
+        );
+      }
+      inputs.set(input, k * seqLen);
+      labels.set(label, k * seqLen);
+      k++;
+    }
+    groupIndices.push(k);
+  }
+  const metadata: PuzzleDatasetMetadata = {
+    pad_id: 0,
+    ignore_label_id: 0,
+    blank_identifier_id: 0,
+    vocab_size: vocabSize,
+    seq_len: seqLen,
+    num_puzzle_identifiers: 1,
+    total_groups: groups.length,
+    mean_puzzle_examples: 1,
+    total_puzzles: count,
+    sets: ['all'],
+  };
+  const set = memorySet({
+    inputs,
+    labels,
+    puzzleIdentifiers: new Int32Array(count),
+    puzzleIndices: Int32Array.from({ length: count + 1 }, (_, i) => i),
+    groupIndices,
+    seqLen,
+  });
+  return { metadata, sets: { all: set } };
+}
+
+/** Sudoku tokens: vocab = pad + blank + n digits. */
+export function sudokuVocabSize(shape: SudokuShape): number {
+  return sudokuSize(shape) + 2;
+}
+
+/** Each puzzle followed by `numAug` random relabellings/permutations of it. */
+export function sudokuSplit(
+  puzzles: SudokuPuzzle[],
+  shape: SudokuShape,
+  options: { numAug: number; rng: Rng },
+): PuzzleSplit {
+  const n = sudokuSize(shape);
+  const groups = puzzles.map(({ question, answer }) => {
+    const group: Example[] = [[encodeSudoku(question), encodeSudoku(answer)]];
+    for (let a = 0; a < options.numAug; a++) {
+      const aug = randomSudokuAugmentation(shape, options.rng);
+      group.push([
+        encodeSudoku(applySudokuAugmentation(question, shape, aug)),
+        encodeSudoku(applySudokuAugmentation(answer, shape, aug)),
+      ]);
+    }
+    return group;
+  });
+  return singleExampleSplit(groups, n * n, sudokuVocabSize(shape));
+}
+
+export interface SudokuDatasetOptions extends SudokuGenerateOptions {
+  shape: SudokuShape;
+  numTrain: number;
+  numTest: number;
+  /** Augmented copies of each training puzzle (the test split is never augmented). */
+  numAug: number;
+  seed: number;
+  onProgress?: ProgressCallback;
+}
+
+function checkCount(name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 0) throw new Error(`${name} must be an integer >= 0, got ${v}`);
+}
+
+/** Generate unique-solution Sudokus and lay them out as a train/test dataset. */
+export function generateSudokuDataset(options: SudokuDatasetOptions): PuzzleDataset {
+  checkCount('numTrain', options.numTrain);
+  checkCount('numTest', options.numTest);
+  checkCount('numAug', options.numAug);
+  const rng = new Rng(options.seed);
+  const total = options.numTrain + options.numTest;
+  const puzzles: SudokuPuzzle[] = [];
+  for (let i = 0; i < total; i++) {
+    puzzles.push(generateSudoku(options.shape, rng, options));
+    options.onProgress?.(i + 1, total);
+  }
+  const augRng = rng.fork(1);
+  return {
+    train: sudokuSplit(puzzles.slice(0, options.numTrain), options.shape, {
+      numAug: options.numAug,
+      rng: augRng,
+    }),
+    test: sudokuSplit(puzzles.slice(options.numTrain), options.shape, { numAug: 0, rng: augRng }),
+    identifiers: ['<blank>'],
+  };
+}
+
+/** Mazes, each optionally followed by its 7 other dihedral transforms (as the reference `aug`). */
+export function mazeSplit(
+  mazes: Maze[],
+  options: { dihedral: boolean; size?: number },
+): PuzzleSplit {
+  const size = mazes[0]?.size ?? options.size;
+  if (size === undefined) throw new Error('mazeSplit: no mazes and no size');
+  const groups = mazes.map((m) => {
+    if (m.size !== size) throw new Error(`mazeSplit: maze sizes differ (${m.size} vs ${size})`);
+    return Array.from(
+      { length: options.dihedral ? 8 : 1 },
+      (_, t): Example => [
+        encodeMaze(dihedralMaze(m.question, size, t)),
+        encodeMaze(dihedralMaze(m.answer, size, t)),
+      ],
+    );
+  });
+  return singleExampleSplit(groups, size * size, 6);
+}
+
+export interface MazeDatasetOptions extends MazeOptions {
+  numTrain: number;
+  numTest: number;
+  /** Add the dihedral transforms of each training maze. */
+  augment: boolean;
+  seed: number;
+  onProgress?: ProgressCallback;
+}
+
+export function generateMazeDataset(options: MazeDatasetOptions): PuzzleDataset {
+  checkCount('numTrain', options.numTrain);
+  checkCount('numTest', options.numTest);
+  const rng = new Rng(options.seed);
+  const total = options.numTrain + options.numTest;
+  const mazes: Maze[] = [];
+  for (let i = 0; i < total; i++) {
+    mazes.push(generateMaze(rng, options));
+    options.onProgress?.(i + 1, total);
+  }
+  return {
+    train: mazeSplit(mazes.slice(0, options.numTrain), {
+      dihedral: options.augment,
+      size: options.size ?? 30,
+    }),
+    test: mazeSplit(mazes.slice(options.numTrain), { dihedral: false, size: options.size ?? 30 }),
+    identifiers: ['<blank>'],
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * One split of the reference layout held as rows plus the index arrays:
+ * `puzzle_indices[p]..puzzle_indices[p+1]` are the examples of puzzle p,
+ * `group_indices[g]..group_indices[g+1]` the puzzles of group g (an original
+ * puzzle and its augmented variants), `puzzle_identifiers[p]` its embedding id.
+ */
+import { DatasetError, type PuzzleDatasetMetadata } from './metadata.js';
+import type { NpyData } from './npy.js';
+
+/** Rows of a 2-D integer array, read one at a time so that big files need not sit in memory. */
+export interface RowSource {
+  readonly numRows: number;
+  readonly rowLength: number;
+  /** Copy row `row` into `out` starting at `offset`. */
+  readRow(row: number, out: Int32Array, offset: number): void;
+}
+
+/** Rows held in memory (a whole small array, or one built by a generator). */
+export class MemoryRows implements RowSource {
+  constructor(
+    readonly data: Exclude<NpyData, BigInt64Array | Float32Array | Float64Array>,
+    readonly numRows: number,
+    readonly rowLength: number,
+  ) {
+    if (data.length !== numRows * rowLength) {
+      throw new DatasetError(
+        `MemoryRows: ${data.length} values do not make ${numRows} rows of ${rowLength}`,
+      );
+    }
+  }
+
+  readRow(row: number, out: Int32Array, offset: number): void {
+    const start = row * this.rowLength;
+    out.set(this.data.subarray(start, start + this.rowLength), offset);
+  }
+}
+
+export interface PuzzleSet {
+  inputs: RowSource;
+  labels: RowSource;
+  puzzleIdentifiers: Int32Array;
+  puzzleIndices: Int32Array;
+  groupIndices: Int32Array;
+}
+
+export interface PuzzleSplit {
+  metadata: PuzzleDatasetMetadata;
+  /** In the order of `metadata.sets`. */
+  sets: Record<string, PuzzleSet>;
+}
+
+function checkIndex(a: Int32Array, end: number, name: string, source: string): void {
+  if (a.length < 1 || a[0] !== 0) throw new DatasetError(`${source}: ${name} must start with 0`);
+  for (let i = 1; i < a.length; i++) {
+    if (a[i] < a[i - 1]) throw new DatasetError(`${source}: ${name} decreases at position ${i}`);
+  }
+  if (a[a.length - 1] !== end) {
+    throw new DatasetError(`${source}: ${name} ends at ${a[a.length - 1]}, expected ${end}`);
+  }
+}
+
+/** Check that a set's arrays agree with each other and with the split's metadata. */
+export function validatePuzzleSet(
+  set: PuzzleSet,
+  metadata: PuzzleDatasetMetadata,
+  source: string,
+): void {
+  const { inputs, labels, puzzleIdentifiers, puzzleIndices, groupIndices } = set;
+  if (inputs.numRows !== labels.numRows) {
+    throw new DatasetError(`${source}: ${inputs.numRows} inputs but ${labels.numRows} labels`);
+  }
+  for (const [name, rows] of [
+    ['inputs', inputs],
+    ['labels', labels],
+  ] as const) {
+    if (rows.rowLength !== metadata.seq_len) {
+      throw new DatasetError(
+        `${source}: ${name} rows have length ${rows.rowLength}, dataset.json says seq_len ${metadata.seq_len}`,
+      );
+    }
+  }
+  if (puzzleIndices.length !== puzzleIdentifiers.length + 1) {
+    throw new DatasetError(
+      `${source}: ${puzzleIdentifiers.length} puzzle identifiers need ${puzzleIdentifiers.length + 1} puzzle indices, found ${puzzleIndices.length}`,
+    );
+  }
+  checkIndex(puzzleIndices, inputs.numRows, 'puzzle_indices', source);
+  checkIndex(groupIndices, puzzleIdentifiers.length, 'group_indices', source);
+  for (let i = 0; i < puzzleIdentifiers.length; i++) {
+    const id = puzzleIdentifiers[i];
+    if (id < 0 || id >= metadata.num_puzzle_identifiers) {
+      throw new DatasetError(
+        `${source}: puzzle_identifiers[${i}] = ${id} is outside [0, ${metadata.num_puzzle_identifiers})`,
+      );
+    }
+  }
+}
+
+/** A set built in memory from integer arrays (generators, tests). */
+export function memorySet(arrays: {
+  inputs: Exclude<NpyData, BigInt64Array | Float32Array | Float64Array>;
+  labels: Exclude<NpyData, BigInt64Array | Float32Array | Float64Array>;
+  puzzleIdentifiers: ArrayLike<number>;
+  puzzleIndices: ArrayLike<number>;
+  groupIndices: ArrayLike<number>;
+  seqLen: number;
+}): PuzzleSet {
+  const rows = arrays.inputs.length / arrays.seqLen;
+  return {
+    inputs: new MemoryRows(arrays.inputs, rows, arrays.seqLen),
+    labels: new MemoryRows(arrays.labels, arrays.labels.length / arrays.seqLen, arrays.seqLen),
+    puzzleIdentifiers: Int32Array.from(arrays.puzzleIdentifiers),
+    puzzleIndices: Int32Array.from(arrays.puzzleIndices),
+    groupIndices: Int32Array.from(arrays.groupIndices),
+  };
+}

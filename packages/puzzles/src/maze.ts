@@ -1,0 +1,203 @@
+/**
+ * Mazes as in the reference: an N x N text over the charset `# SGo` (wall, open,
+ * start, goal, path), tokens 1..5 with 0 as pad. The question has `# SG`; the
+ * answer also marks one shortest path from S to G with 'o'.
+ */
+import type { Rng } from '@rrm/random';
+import { dihedral, makeGrid } from './grid.js';
+
+export const MAZE_CHARSET = '# SGo';
+const WALL = '#';
+
+export interface Maze {
+  size: number;
+  /** size*size characters of `# SG`. */
+  question: string;
+  /** The question with a shortest S->G path marked 'o'. */
+  answer: string;
+}
+
+export function encodeMaze(text: string): Uint8Array {
+  return Uint8Array.from(text, (ch, i) => {
+    const id = MAZE_CHARSET.indexOf(ch);
+    if (id < 0)
+      throw new Error(
+        `encodeMaze: character ${JSON.stringify(ch)} at ${i} is not in "${MAZE_CHARSET}"`,
+      );
+    return id + 1;
+  });
+}
+
+/** Tokens back to text; pad (0) reads as a wall. */
+export function decodeMaze(tokens: ArrayLike<number>): string {
+  return Array.from(tokens, (t, i) => {
+    if (t < 0 || t > MAZE_CHARSET.length)
+      throw new Error(`decodeMaze: token ${t} at ${i} is outside 0..${MAZE_CHARSET.length}`);
+    return t === 0 ? WALL : MAZE_CHARSET[t - 1];
+  }).join('');
+}
+
+export function formatMaze(text: string, size: number): string {
+  return Array.from({ length: size }, (_, r) => text.slice(r * size, (r + 1) * size)).join('\n');
+}
+
+/** BFS distances from `start` over non-wall cells (-1 = unreachable) and each cell's predecessor. */
+export function mazeDistances(
+  text: string,
+  size: number,
+  start: number,
+): { dist: Int32Array; prev: Int32Array } {
+  const dist = new Int32Array(size * size).fill(-1);
+  const prev = new Int32Array(size * size).fill(-1);
+  const queue = new Int32Array(size * size);
+  let head = 0;
+  let tail = 0;
+  dist[start] = 0;
+  queue[tail++] = start;
+  while (head < tail) {
+    const cell = queue[head++];
+    const r = Math.floor(cell / size);
+    const c = cell % size;
+    for (const [dr, dc] of [
+      [-1, 0],
+      [1, 0],
+      [0, -1],
+      [0, 1],
+    ]) {
+      const nr = r + dr;
+      const nc = c + dc;
+      if (nr < 0 || nc < 0 || nr >= size || nc >= size) continue;
+      const next = nr * size + nc;
+      if (dist[next] >= 0 || text[next] === WALL) continue;
+      dist[next] = dist[cell] + 1;
+      prev[next] = cell;
+      queue[tail++] = next;
+    }
+  }
+  return { dist, prev };
+}
+
+export interface MazeOptions {
+  /** Side length (default 30). */
+  size?: number;
+  /** Only accept start/goal pairs at least this many steps apart ("hard" mazes). */
+  minPathLength?: number;
+  /** Share of inner walls knocked out after carving, so that routes can differ (default 0.05). */
+  loopFraction?: number;
+  /** Start cells tried before giving up on minPathLength (default 50). */
+  maxAttempts?: number;
+}
+
+/** Carve a random spanning tree over the odd cells (randomised depth-first search). */
+function carve(size: number, rng: Rng, loopFraction: number): string[] {
+  const cells = new Array<string>(size * size).fill(WALL);
+  const rooms = Math.floor((size - 1) / 2);
+  const at = (i: number, j: number) => (2 * i + 1) * size + (2 * j + 1);
+  const seen = new Uint8Array(rooms * rooms);
+  const stack = [rng.int(rooms * rooms)];
+  seen[stack[0]] = 1;
+  cells[at(Math.floor(stack[0] / rooms), stack[0] % rooms)] = ' ';
+  while (stack.length > 0) {
+    const room = stack[stack.length - 1];
+    const i = Math.floor(room / rooms);
+    const j = room % rooms;
+    const options = [
+      [i - 1, j],
+      [i + 1, j],
+      [i, j - 1],
+      [i, j + 1],
+    ].filter(([a, b]) => a >= 0 && b >= 0 && a < rooms && b < rooms && !seen[a * rooms + b]);
+    if (options.length === 0) {
+      stack.pop();
+      continue;
+    }
+    const [a, b] = options[rng.int(options.length)];
+    seen[a * rooms + b] = 1;
+    cells[at(a, b)] = ' ';
+    cells[(i + a + 1) * size + (j + b + 1)] = ' ';
+    stack.push(a * rooms + b);
+  }
+  // Knocking out walls that sit between two open cells adds loops.
+  for (let r = 1; r < 2 * rooms; r++) {
+    for (let c = 1; c < 2 * rooms; c++) {
+      if (cells[r * size + c] !== WALL || (r % 2 === 1) === (c % 2 === 1)) continue;
+      if (rng.uniform() < loopFraction) cells[r * size + c] = ' ';
+    }
+  }
+  return cells;
+}
+
+export function generateMaze(rng: Rng, options: MazeOptions = {}): Maze {
+  const size = options.size ?? 30;
+  const minPath = options.minPathLength ?? 1;
+  if (!Number.isInteger(size) || size < 3)
+    throw new Error(`generateMaze: size must be an integer >= 3, got ${size}`);
+  const cells = carve(size, rng, options.loopFraction ?? 0.05);
+  const open = cells.flatMap((ch, i) => (ch === WALL ? [] : [i]));
+  const text = cells.join('');
+  for (let attempt = 0; attempt < (options.maxAttempts ?? 50); attempt++) {
+    const start = open[rng.int(open.length)];
+    const { dist, prev } = mazeDistances(text, size, start);
+    const far = open.filter((i) => dist[i] >= minPath);
+    if (far.length === 0) continue;
+    const goal = far[rng.int(far.length)];
+    const question = cells.slice();
+    question[start] = 'S';
+    question[goal] = 'G';
+    const answer = question.slice();
+    for (let cell = prev[goal]; cell !== start; cell = prev[cell]) answer[cell] = 'o';
+    return { size, question: question.join(''), answer: answer.join('') };
+  }
+  throw new Error(
+    `generateMaze: found no start and goal ${minPath} steps apart in a ${size}x${size} maze; lower minPathLength`,
+  );
+}
+
+/** Dihedral transform `t` (reference ids) of a maze's text. */
+export function dihedralMaze(text: string, size: number, t: number): string {
+  const g = dihedral(makeGrid(size, size, encodeMaze(text)), t);
+  return decodeMaze(g.data);
+}
+
+/** The reference maze CSV: header `source,question,answer,rating`, square mazes over `# SGo`. */
+export function parseMazeCsv(
+  text: string,
+  file = '<csv>',
+): { size: number; rows: Array<Maze & { source: string; rating: number }> } {
+  const lines = text.split(/\r?\n/);
+  if (lines[0]?.trim() !== 'source,question,answer,rating') {
+    throw new Error(`${file}:1: expected header "source,question,answer,rating"`);
+  }
+  let size = 0;
+  const rows: Array<Maze & { source: string; rating: number }> = [];
+  for (let i = 1; i < lines.length; i++) {
+    if (lines[i].trim() === '') continue;
+    const where = `${file}:${i + 1}`;
+    // Mazes contain spaces but no commas, so a plain split is exact.
+    const parts = lines[i].split(',');
+    if (parts.length !== 4) throw new Error(`${where}: expected 4 fields, found ${parts.length}`);
+    const [source, question, answer, rating] = parts;
+    const n = Math.round(Math.sqrt(question.length));
+    if (n * n !== question.length || answer.length !== question.length) {
+      throw new Error(
+        `${where}: question (${question.length}) and answer (${answer.length}) must be the same square size`,
+      );
+    }
+    if (size && n !== size)
+      throw new Error(`${where}: maze size ${n} differs from ${size} on the first row`);
+    size = n;
+    for (const [field, s] of [
+      ['question', question],
+      ['answer', answer],
+    ]) {
+      const bad = [...s].findIndex((ch) => !MAZE_CHARSET.includes(ch));
+      if (bad >= 0)
+        throw new Error(
+          `${where}: ${field} has ${JSON.stringify(s[bad])} at ${bad}, not in "${MAZE_CHARSET}"`,
+        );
+    }
+    rows.push({ size: n, question, answer, source, rating: Number(rating) });
+  }
+  if (!size) throw new Error(`${file}: no mazes`);
+  return { size, rows };
+}
