@@ -1,1 +1,47 @@
-export const placeholder = 1;
+// TF.js core registers no gradients by itself; training with these layers needs them.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+
+export { lecunStd, truncNormal } from './init';
+export {
+  binaryCrossEntropyWithLogits,
+  IGNORE_LABEL_ID,
+  logStablemax,
+  softmaxCrossEntropy,
+  stablemaxCrossEntropy,
+} from './losses';
+export { Embedding, Linear, Module } from './module';
+export {
+  Attention,
+  applyRotary,
+  type CosSin,
+  findMultiple,
+  LearnedPositionEmbedding,
+  postNorm,
+  RotaryEmbedding,
+  rmsNorm,
+  SwiGLU,
+  swigluInner,
+  TokenMixingMLP,
+} from './nn';
+export {
+  AdamATan2,
+  type AdamOptions,
+  AdamW,
+  type CosineScheduleOptions,
+  cosineSchedule,
+  EMA,
+  type OptimizerState,
+  SignSGDSparse,
+} from './optim';
+export {
+  expectTensor,
+  readSafetensors,
+  type SafetensorsDtype,
+  SafetensorsError,
+  type SafetensorsFile,
+  type TensorRecord,
+  type WritableTensor,
+  writeSafetensors,
+} from './safetensors';
+export { fromTensor, toTensor } from './tensors';
+export { expectFlatTensorCount } from './testing';

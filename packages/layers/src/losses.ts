@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+export const IGNORE_LABEL_ID = -100;
+
+/**
+ * Per-token negative log-probability of `labels` under `logProbs` [..., V]; 0 where the
+ * label is `ignoreIndex`. Returns [...] (the labels' shape).
+ */
+function pickNegLogProb(logProbs: tf.Tensor, labels: tf.Tensor, ignoreIndex: number): tf.Tensor {
+  const vocab = logProbs.shape[logProbs.shape.length - 1];
+  const valid = tf.notEqual(labels, ignoreIndex);
+  const safeLabels = tf.where(valid, tf.cast(labels, 'int32'), tf.zeros(labels.shape, 'int32'));
+  // A one-hot product rather than a gather, so the gradient is a plain dense tensor.
+  const picked = tf.sum(tf.mul(logProbs, tf.oneHot(safeLabels, vocab)), -1);
+  return tf.where(valid, tf.neg(picked), tf.zerosLike(picked));
+}
+
+function checkShapes(fn: string, logits: tf.Tensor, labels: tf.Tensor): void {
+  const lead = logits.shape.slice(0, -1);
+  if (lead.length !== labels.shape.length || lead.some((d, i) => d !== labels.shape[i])) {
+    throw new Error(`${fn}: logits [${logits.shape}] need labels [${lead}], got [${labels.shape}]`);
+  }
+}
+
+/**
+ * log stablemax: with s(x) = 1/(1-x) for x < 0 and x + 1 otherwise, log(s(x) / Σ s(x)).
+ * Each branch sees only its own half of x, so the unused branch never produces inf/NaN
+ * in the gradient.
+ */
+export function logStablemax(logits: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const s = tf.where(
+      tf.less(logits, 0),
+      tf.reciprocal(tf.sub(1, tf.minimum(logits, 0))),
+      tf.add(tf.maximum(logits, 0), 1),
+    );
+    return tf.sub(tf.log(s), tf.log(tf.sum(s, -1, true)));
+  });
+}
+
+/**
+ * Stablemax cross-entropy (HRM/TRM's default loss), per token, 0 where ignored.
+ * The reference evaluates it in float64; here it is float32, which agrees with it to
+ * about 1e-6 relative for logits of moderate size.
+ * logits [..., V] float32, labels [...] int32 -> [...]
+ */
+export function stablemaxCrossEntropy(
+  logits: tf.Tensor,
+  labels: tf.Tensor,
+  ignoreIndex = IGNORE_LABEL_ID,
+): tf.Tensor {
+  checkShapes('stablemaxCrossEntropy', logits, labels);
+  return tf.tidy(() => pickNegLogProb(logStablemax(logits), labels, ignoreIndex));
+}
+
+/** Softmax cross-entropy, per token, 0 where ignored. logits [..., V], labels [...] -> [...] */
+export function softmaxCrossEntropy(
+  logits: tf.Tensor,
+  labels: tf.Tensor,
+  ignoreIndex = IGNORE_LABEL_ID,
+): tf.Tensor {
+  checkShapes('softmaxCrossEntropy', logits, labels);
+  return tf.tidy(() => pickNegLogProb(tf.logSoftmax(logits, -1), labels, ignoreIndex));
+}
+
+/**
+ * Elementwise binary cross-entropy of sigmoid(logits) against targets in [0, 1]:
+ * softplus(x) - x·t, which is stable for large |x| and has the exact gradient
+ * sigmoid(x) - t everywhere (including x = 0).
+ */
+export function binaryCrossEntropyWithLogits(logits: tf.Tensor, targets: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.sub(tf.softplus(logits), tf.mul(logits, targets)));
+}

@@ -1,0 +1,136 @@
+import type { Rng } from '@rrm/random';
+import * as tf from '@tensorflow/tfjs-core';
+import { lecunStd, truncNormal } from './init';
+import type { TensorRecord } from './safetensors';
+
+/**
+ * A tree of parameters with the reference checkpoints' dotted names
+ * (`L_level.layers.0.self_attn.qkv_proj.weight`). Subclasses register parameters with
+ * `param` and sub-modules with `child` in their constructors.
+ */
+export abstract class Module {
+  private readonly ownParams = new Map<string, { v: tf.Variable; trainable: boolean }>();
+  private readonly children = new Map<string, Module>();
+
+  /**
+   * Registers `init` (taken over and disposed) as a variable. Non-trainable parameters are
+   * persistent buffers such as `H_init`: saved under their name, never optimised.
+   */
+  protected param(name: string, init: tf.Tensor, opts: { trainable?: boolean } = {}): tf.Variable {
+    if (this.ownParams.has(name) || this.children.has(name)) {
+      throw new Error(`${this.constructor.name}: parameter name "${name}" registered twice`);
+    }
+    const trainable = opts.trainable ?? true;
+    const v = tf.variable(init, trainable);
+    init.dispose();
+    this.ownParams.set(name, { v, trainable });
+    return v;
+  }
+
+  /** Registers a sub-module; `name` may contain dots, e.g. `layers.0`. */
+  protected child<M extends Module>(name: string, m: M): M {
+    if (this.ownParams.has(name) || this.children.has(name)) {
+      throw new Error(`${this.constructor.name}: child name "${name}" registered twice`);
+    }
+    this.children.set(name, m);
+    return m;
+  }
+
+  /** Every parameter and buffer, depth first, under dotted names. */
+  namedParameters(prefix = ''): Array<[string, tf.Variable]> {
+    const out: Array<[string, tf.Variable]> = [];
+    for (const [name, { v }] of this.ownParams) out.push([prefix + name, v]);
+    for (const [name, m] of this.children) out.push(...m.namedParameters(`${prefix}${name}.`));
+    return out;
+  }
+
+  /** The trainable parameters, in `namedParameters` order. */
+  parameters(): tf.Variable[] {
+    const out: tf.Variable[] = [];
+    for (const { v, trainable } of this.ownParams.values()) if (trainable) out.push(v);
+    for (const m of this.children.values()) out.push(...m.parameters());
+    return out;
+  }
+
+  /**
+   * Assigns every parameter from `tensors` (names looked up as `prefix + name`). Missing
+   * names and shape mismatches are errors naming `source` and the tensor; with `strict`,
+   * so are entries under `prefix` that match no parameter.
+   */
+  loadNamed(
+    tensors: ReadonlyMap<string, TensorRecord>,
+    opts: { prefix?: string; source?: string; strict?: boolean } = {},
+  ): void {
+    const { prefix = '', source = '<tensors>', strict = true } = opts;
+    const named = this.namedParameters(prefix);
+    for (const [name, v] of named) {
+      const rec = tensors.get(name);
+      if (!rec) throw new Error(`${source}: tensor "${name}" missing`);
+      if (rec.shape.length !== v.shape.length || rec.shape.some((d, i) => d !== v.shape[i])) {
+        throw new Error(
+          `${source}: tensor "${name}" has shape [${rec.shape.join(', ')}], expected [${v.shape.join(', ')}]`,
+        );
+      }
+      if (!(rec.data instanceof Float32Array)) {
+        throw new Error(
+          `${source}: tensor "${name}" has dtype ${rec.dtype}, expected a float type`,
+        );
+      }
+      v.assign(tf.tensor(rec.data, rec.shape, 'float32'));
+    }
+    if (strict) {
+      const known = new Set(named.map(([n]) => n));
+      const extra = [...tensors.keys()].filter((k) => k.startsWith(prefix) && !known.has(k));
+      if (extra.length > 0) throw new Error(`${source}: unexpected tensors ${extra.join(', ')}`);
+    }
+  }
+
+  dispose(): void {
+    for (const { v } of this.ownParams.values()) v.dispose();
+    for (const m of this.children.values()) m.dispose();
+  }
+}
+
+/** `y = x Wᵀ + b` with W stored `[out, in]` as PyTorch does; truncated LeCun normal init. */
+export class Linear extends Module {
+  readonly weight: tf.Variable; // [out, in]
+  readonly bias: tf.Variable | null; // [out]
+
+  constructor(
+    readonly inDim: number,
+    readonly outDim: number,
+    opts: { bias: boolean; rng: Rng; initStd?: number },
+  ) {
+    super();
+    this.weight = this.param(
+      'weight',
+      truncNormal([outDim, inDim], opts.initStd ?? lecunStd(inDim), opts.rng),
+    );
+    this.bias = opts.bias ? this.param('bias', tf.zeros([outDim])) : null;
+  }
+
+  /** x [..., in] -> [..., out] */
+  apply(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const lead = x.shape.slice(0, -1);
+      let y = tf.matMul(tf.reshape(x, [-1, this.inDim]), this.weight, false, true);
+      if (this.bias) y = tf.add(y, this.bias);
+      return tf.reshape(y, [...lead, this.outDim]);
+    });
+  }
+}
+
+/** A lookup table `embedding_weight [num, dim]`, truncated-normal init with the given std. */
+export class Embedding extends Module {
+  readonly weight: tf.Variable; // [num, dim]
+
+  constructor(num: number, dim: number, opts: { initStd: number; rng: Rng }) {
+    super();
+    this.weight = this.param('embedding_weight', truncNormal([num, dim], opts.initStd, opts.rng));
+  }
+
+  /** ids int32 [...] -> [..., dim] */
+  apply(ids: tf.Tensor): tf.Tensor {
+    return tf.gather(this.weight, ids);
+  }
+}

@@ -1,0 +1,196 @@
+import type { Rng } from '@rrm/random';
+import * as tf from '@tensorflow/tfjs-core';
+import { Embedding, Linear, Module } from './module';
+
+/** RMS norm over the last axis, no learned scale: x / sqrt(mean(x²) + eps). */
+export function rmsNorm(x: tf.Tensor, eps = 1e-5): tf.Tensor {
+  return tf.tidy(() => tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))));
+}
+
+/** The reference blocks' post-norm residual: rmsNorm(x + f(x)). */
+export function postNorm(x: tf.Tensor, f: (x: tf.Tensor) => tf.Tensor, eps = 1e-5): tf.Tensor {
+  return tf.tidy(() => rmsNorm(tf.add(x, f(x)), eps));
+}
+
+/** Smallest multiple of `b` that is >= `a`. */
+export function findMultiple(a: number, b: number): number {
+  return Math.ceil(a / b) * b;
+}
+
+/** Python's round(): halves go to the even neighbour. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** Width of the SwiGLU hidden layer for model width `d`, as the reference computes it. */
+export function swigluInner(d: number, expansion: number): number {
+  return findMultiple(roundHalfEven((expansion * d * 2) / 3), 256);
+}
+
+/** down(silu(gate) * up), gate and up being the two halves of one projection `gate_up_proj`. */
+export class SwiGLU extends Module {
+  readonly gateUp: Linear; // [2 * inner, d]
+  readonly down: Linear; // [d, inner]
+
+  constructor(
+    readonly hidden: number,
+    expansion: number,
+    opts: { rng: Rng },
+  ) {
+    super();
+    const inner = swigluInner(hidden, expansion);
+    this.gateUp = this.child(
+      'gate_up_proj',
+      new Linear(hidden, 2 * inner, { bias: false, rng: opts.rng }),
+    );
+    this.down = this.child('down_proj', new Linear(inner, hidden, { bias: false, rng: opts.rng }));
+  }
+
+  /** x [..., d] -> [..., d] */
+  apply(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const [gate, up] = tf.split(this.gateUp.apply(x), 2, -1);
+      return this.down.apply(tf.mul(tf.mul(gate, tf.sigmoid(gate)), up));
+    });
+  }
+}
+
+/**
+ * TRM's token-mixing MLP (`mlp_t`): a SwiGLU whose width is the sequence length, applied
+ * to the transposed activations, so it mixes positions instead of channels.
+ */
+export class TokenMixingMLP extends SwiGLU {
+  constructor(seqLen: number, expansion: number, opts: { rng: Rng }) {
+    super(seqLen, expansion, opts);
+  }
+
+  /**
+   * The whole `mlp_t` sub-layer of a TRM block: with xᵀ [B, H, S],
+   * `transpose(rmsNorm(xᵀ + SwiGLU(xᵀ)))`. The norm therefore runs over the sequence
+   * axis, exactly as the reference does it. x [B, S, H] -> [B, S, H]
+   */
+  mix(x: tf.Tensor, eps = 1e-5): tf.Tensor {
+    if (x.shape[1] !== this.hidden) {
+      throw new Error(`TokenMixingMLP: sequence length ${x.shape[1]}, built for ${this.hidden}`);
+    }
+    return tf.tidy(() =>
+      tf.transpose(
+        postNorm(tf.transpose(x, [0, 2, 1]), (t) => this.apply(t), eps),
+        [0, 2, 1],
+      ),
+    );
+  }
+}
+
+export interface CosSin {
+  cos: tf.Tensor; // [S, headDim]
+  sin: tf.Tensor; // [S, headDim]
+}
+
+/**
+ * Rotary position embedding tables in the rotate-half layout: frequency i of
+ * `base^(-2i/headDim)` drives channels i and i + headDim/2. Computed in float32 steps
+ * like the reference. Call `dispose()` when done.
+ */
+export class RotaryEmbedding implements CosSin {
+  readonly cos: tf.Tensor;
+  readonly sin: tf.Tensor;
+
+  constructor(headDim: number, maxPositions: number, base = 10000) {
+    if (headDim % 2 !== 0) throw new Error(`RotaryEmbedding: headDim must be even, got ${headDim}`);
+    const half = headDim / 2;
+    const f = Math.fround;
+    const invFreq = Array.from({ length: half }, (_, i) => f(1 / f(base ** f((2 * i) / headDim))));
+    const cos = new Float32Array(maxPositions * headDim);
+    const sin = new Float32Array(maxPositions * headDim);
+    for (let t = 0; t < maxPositions; t++) {
+      for (let i = 0; i < headDim; i++) {
+        const angle = f(t * invFreq[i % half]);
+        cos[t * headDim + i] = Math.cos(angle);
+        sin[t * headDim + i] = Math.sin(angle);
+      }
+    }
+    this.cos = tf.keep(tf.tensor2d(cos, [maxPositions, headDim]));
+    this.sin = tf.keep(tf.tensor2d(sin, [maxPositions, headDim]));
+  }
+
+  dispose(): void {
+    this.cos.dispose();
+    this.sin.dispose();
+  }
+}
+
+/** [x1, x2] -> [-x2, x1] on the last axis. */
+function rotateHalf(x: tf.Tensor): tf.Tensor {
+  const [x1, x2] = tf.split(x, 2, -1);
+  return tf.concat([tf.neg(x2), x1], -1);
+}
+
+/** x [B, S, heads, headDim] rotated by position; the tables may be longer than S. */
+export function applyRotary(x: tf.Tensor, { cos, sin }: CosSin): tf.Tensor {
+  return tf.tidy(() => {
+    const [, s, , d] = x.shape;
+    const c = tf.reshape(tf.slice(cos, [0, 0], [s, d]), [s, 1, d]);
+    const sn = tf.reshape(tf.slice(sin, [0, 0], [s, d]), [s, 1, d]);
+    return tf.add(tf.mul(x, c), tf.mul(rotateHalf(x), sn));
+  });
+}
+
+/**
+ * Learned absolute positions (`embed_pos.embedding_weight [S, H]`): added to the input
+ * embedding and scaled by 1/√2 (the reference writes 0.707106781, the same float32) to keep the variance.
+ */
+export class LearnedPositionEmbedding extends Embedding {
+  constructor(positions: number, dim: number, opts: { initStd: number; rng: Rng }) {
+    super(positions, dim, opts);
+  }
+
+  /** x [B, S, H] -> [B, S, H] */
+  add(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.mul(tf.add(x, this.weight), Math.SQRT1_2));
+  }
+}
+
+/** Non-causal multi-head self-attention with one fused `qkv_proj` and an `o_proj`. */
+export class Attention extends Module {
+  readonly qkv: Linear; // [3 * heads * headDim, H]
+  readonly out: Linear; // [H, heads * headDim]
+  readonly numHeads: number;
+  readonly headDim: number;
+
+  constructor(opts: { hiddenSize: number; headDim: number; numHeads: number; rng: Rng }) {
+    super();
+    this.numHeads = opts.numHeads;
+    this.headDim = opts.headDim;
+    const inner = opts.numHeads * opts.headDim;
+    this.qkv = this.child(
+      'qkv_proj',
+      new Linear(opts.hiddenSize, 3 * inner, { bias: false, rng: opts.rng }),
+    );
+    this.out = this.child(
+      'o_proj',
+      new Linear(inner, opts.hiddenSize, { bias: false, rng: opts.rng }),
+    );
+  }
+
+  /** x [B, S, H], optional rotary tables -> [B, S, H] */
+  apply(x: tf.Tensor, rope?: CosSin): tf.Tensor {
+    return tf.tidy(() => {
+      const [b, s] = x.shape;
+      const heads = [b, s, this.numHeads, this.headDim];
+      let [q, k, v] = tf.split(this.qkv.apply(x), 3, -1).map((t) => tf.reshape(t, heads));
+      if (rope) {
+        q = applyRotary(q, rope);
+        k = applyRotary(k, rope);
+      }
+      // [B, heads, S, headDim]
+      const [qh, kh, vh] = [q, k, v].map((t) => tf.transpose(t, [0, 2, 1, 3]));
+      const scores = tf.mul(tf.matMul(qh, kh, false, true), 1 / Math.sqrt(this.headDim)); // [B, heads, S, S]
+      const o = tf.matMul(tf.softmax(scores, -1), vh); // [B, heads, S, headDim]
+      return this.out.apply(
+        tf.reshape(tf.transpose(o, [0, 2, 1, 3]), [b, s, this.numHeads * this.headDim]),
+      );
+    });
+  }
+}

@@ -1,0 +1,25 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { TensorRecord, WritableTensor } from './safetensors';
+
+/** A TF.js tensor from a safetensors record: floats to float32, integers to int32, BOOL to bool. */
+export function toTensor(record: TensorRecord): tf.Tensor {
+  switch (record.dtype) {
+    case 'F32':
+    case 'F16':
+    case 'BF16':
+      return tf.tensor(record.data, record.shape, 'float32');
+    case 'BOOL':
+      return tf.tensor(record.data, record.shape, 'bool');
+    default:
+      return tf.tensor(Int32Array.from(record.data), record.shape, 'int32');
+  }
+}
+
+/** A writable record from a float32 or int32 tensor (reads the data synchronously). */
+export function fromTensor(t: tf.Tensor): WritableTensor {
+  if (t.dtype === 'float32')
+    return { dtype: 'F32', shape: t.shape, data: t.dataSync() as Float32Array };
+  if (t.dtype === 'int32')
+    return { dtype: 'I32', shape: t.shape, data: t.dataSync() as Int32Array };
+  throw new Error(`fromTensor: only float32 and int32 tensors can be written, got ${t.dtype}`);
+}
