@@ -24,15 +24,16 @@ function checkShapes(fn: string, logits: tf.Tensor, labels: tf.Tensor): void {
 
 /**
  * log stablemax: with s(x) = 1/(1-x) for x < 0 and x + 1 otherwise, log(s(x) / Σ s(x)).
- * Each branch sees only its own half of x, so the unused branch never produces inf/NaN
- * in the gradient.
+ * The branches are blended with a 0/1 step mask rather than `where`: TF.js cannot
+ * differentiate through a comparison, and each branch only sees its own half of x, so
+ * neither can produce inf/NaN in the gradient.
  */
 export function logStablemax(logits: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    const s = tf.where(
-      tf.less(logits, 0),
-      tf.reciprocal(tf.sub(1, tf.minimum(logits, 0))),
-      tf.add(tf.maximum(logits, 0), 1),
+    const positive = tf.step(logits); // 1 where x > 0 (gradient 0)
+    const s = tf.add(
+      tf.mul(positive, tf.add(tf.maximum(logits, 0), 1)),
+      tf.mul(tf.sub(1, positive), tf.reciprocal(tf.sub(1, tf.minimum(logits, 0)))),
     );
     return tf.sub(tf.log(s), tf.log(tf.sum(s, -1, true)));
   });

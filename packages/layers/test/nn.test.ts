@@ -299,7 +299,9 @@ describe('parameter names and shapes match the reference checkpoints', () => {
       const path = `${dir}/weights.safetensors`;
       const { tensors } = await readSafetensorsFile(path);
       const full = `${prefix}inner.${c.level}.`;
-      const want = [...tensors].filter(([k]) => k.startsWith(full)).map(([k, t]) => [k, t.shape] as const);
+      const want = [...tensors]
+        .filter(([k]) => k.startsWith(full))
+        .map(([k, t]) => [k, t.shape] as const);
       const have = level.namedParameters(full).map(([k, v]) => [k, v.shape] as const);
       expect(new Map(have)).toEqual(new Map(want));
       level.loadNamed(tensors, { prefix: full, source: path });
