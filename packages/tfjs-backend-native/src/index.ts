@@ -1,1 +1,2 @@
-export {};
+export { NativeBackend } from './backend.js';
+export { registerNativeBackend } from './register.js';

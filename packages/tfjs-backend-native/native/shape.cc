@@ -1,0 +1,153 @@
+// Data movement: strided copies (transpose, slice, concat, tile, pad, reverse,
+// broadcast), gather and its gradient, unsorted segment sum.
+#include <algorithm>
+#include <cstring>
+
+#include "common.h"
+
+namespace rrm {
+namespace {
+
+constexpr int64_t kGrain = 1 << 15;
+
+// dst[dstOffset + sum_d i_d * dstStrides[d]] = src[srcOffset + sum_d i_d * srcStrides[d]]
+// for every index i of `shape`. Strides may be 0 (broadcast) or negative (reverse).
+template <typename T>
+void stridedCopy(const T* src, int64_t srcOff, const std::vector<int64_t>& ss, T* dst,
+                 int64_t dstOff, const std::vector<int64_t>& ds, const std::vector<int64_t>& shape) {
+  const int r = static_cast<int>(shape.size());
+  const int64_t inner = shape[r - 1], si = ss[r - 1], di = ds[r - 1];
+  int64_t rows = 1;
+  for (int d = 0; d < r - 1; ++d) rows *= shape[d];
+  parallelFor(rows, std::max<int64_t>(1, kGrain / std::max<int64_t>(inner, 1)),
+              [&](int64_t lo, int64_t hi) {
+                for (int64_t row = lo; row < hi; ++row) {
+                  int64_t rem = row, s = srcOff, t = dstOff;
+                  for (int d = r - 2; d >= 0; --d) {
+                    const int64_t i = rem % shape[d];
+                    rem /= shape[d];
+                    s += i * ss[d];
+                    t += i * ds[d];
+                  }
+                  const T* from = src + s;
+                  T* to = dst + t;
+                  if (si == 1 && di == 1) {
+                    std::memcpy(to, from, inner * sizeof(T));
+                  } else if (si == 0) {
+                    for (int64_t j = 0; j < inner; ++j) to[j * di] = from[0];
+                  } else {
+                    for (int64_t j = 0; j < inner; ++j) to[j * di] = from[j * si];
+                  }
+                }
+              });
+}
+
+// Lowest and highest element offsets the strided index set touches.
+void extent(Napi::Env env, int64_t offset, const std::vector<int64_t>& strides,
+            const std::vector<int64_t>& shape, int64_t length, const char* what) {
+  int64_t lo = offset, hi = offset;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    const int64_t span = (shape[d] - 1) * strides[d];
+    (span < 0 ? lo : hi) += span;
+  }
+  require(env, lo >= 0 && hi < length, std::string("copy: ") + what + " index out of range");
+}
+
+Napi::Value CopyFn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Array src = arrayArg(info, 0, "src");
+  const int64_t srcOff = intArg(info, 1, "srcOffset");
+  const std::vector<int64_t> ss = intsArg(info, 2, "srcStrides");
+  Array dst = arrayArg(info, 3, "dst");
+  const int64_t dstOff = intArg(info, 4, "dstOffset");
+  const std::vector<int64_t> ds = intsArg(info, 5, "dstStrides");
+  const std::vector<int64_t> shape = intsArg(info, 6, "shape");
+  require(env, src.elemSize() == dst.elemSize(), "copy: element sizes differ");
+  require(env, !shape.empty() && ss.size() == shape.size() && ds.size() == shape.size(),
+          "copy: bad layout");
+  for (int64_t n : shape) {
+    require(env, n >= 0, "copy: negative dimension");
+    if (n == 0) return env.Undefined();
+  }
+  extent(env, srcOff, ss, shape, src.length, "source");
+  extent(env, dstOff, ds, shape, dst.length, "destination");
+  if (src.elemSize() == 1)
+    stridedCopy(src.as<uint8_t>(), srcOff, ss, dst.as<uint8_t>(), dstOff, ds, shape);
+  else
+    stridedCopy(src.as<uint32_t>(), srcOff, ss, dst.as<uint32_t>(), dstOff, ds, shape);
+  return env.Undefined();
+}
+
+// out[o, i, k] = x[o, indices[i], k] for x viewed as [outer, axisDim, inner].
+Napi::Value GatherFn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Array x = arrayArg(info, 0, "x"), idx = arrayArg(info, 1, "indices"), o = arrayArg(info, 2, "out");
+  const int64_t outer = intArg(info, 3, "outer"), axisDim = intArg(info, 4, "axisDim"),
+                inner = intArg(info, 5, "inner");
+  require(env, idx.kind == Kind::I32, "gather: indices must be int32");
+  require(env, x.elemSize() == o.elemSize(), "gather: element sizes differ");
+  require(env, x.length == outer * axisDim * inner && o.length == outer * idx.length * inner,
+          "gather: lengths do not match");
+  const int32_t* ids = idx.as<int32_t>();
+  for (int64_t i = 0; i < idx.length; ++i) {
+    if (ids[i] < 0 || ids[i] >= axisDim)
+      fail(env, "GatherV2: the index value " + std::to_string(ids[i]) + " is not in [0, " +
+                    std::to_string(axisDim - 1) + "]");
+  }
+  if (o.length == 0) return env.Undefined();
+  const int64_t bytes = inner * x.elemSize(), n = idx.length;
+  const uint8_t* in = static_cast<const uint8_t*>(x.data);
+  uint8_t* out = static_cast<uint8_t*>(o.data);
+  parallelFor(outer * n, std::max<int64_t>(1, kGrain / std::max<int64_t>(inner, 1)),
+              [&](int64_t lo, int64_t hi) {
+                for (int64_t t = lo; t < hi; ++t) {
+                  const int64_t oi = t / n, i = t % n;
+                  std::memcpy(out + t * bytes, in + (oi * axisDim + ids[i]) * bytes, bytes);
+                }
+              });
+  return env.Undefined();
+}
+
+// out[s, k] = sum over n with ids[n] == s of x[n, k]; ids outside [0, numSegments)
+// are dropped. Columns are split between threads and each column is summed in
+// row order, so the result is deterministic.
+Napi::Value SegmentSumFn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Array x = arrayArg(info, 0, "x"), ids = arrayArg(info, 1, "segmentIds"), o = arrayArg(info, 2, "out");
+  const int64_t numSegments = intArg(info, 3, "numSegments");
+  require(env, ids.kind == Kind::I32, "unsortedSegmentSum: segment ids must be int32");
+  require(env, x.kind == o.kind && x.kind != Kind::U8, "unsortedSegmentSum: dtypes differ");
+  const int64_t n = ids.length;
+  require(env, numSegments >= 0 && o.length % std::max<int64_t>(numSegments, 1) == 0,
+          "unsortedSegmentSum: bad output length");
+  const int64_t inner = numSegments == 0 ? 0 : o.length / numSegments;
+  require(env, x.length == n * inner, "unsortedSegmentSum: x length does not match ids");
+  std::memset(o.data, 0, o.length * 4);
+  if (o.length == 0) return env.Undefined();
+  const int32_t* seg = ids.as<int32_t>();
+  auto run = [&](auto* in, auto* out) {
+    parallelFor(inner, std::max<int64_t>(1, kGrain / std::max<int64_t>(n, 1)),
+                [&](int64_t lo, int64_t hi) {
+                  for (int64_t r = 0; r < n; ++r) {
+                    const int32_t s = seg[r];
+                    if (s < 0 || s >= numSegments) continue;
+                    auto* dst = out + s * inner;
+                    const auto* src = in + r * inner;
+                    for (int64_t k = lo; k < hi; ++k) dst[k] += src[k];
+                  }
+                });
+  };
+  if (x.kind == Kind::F32) run(x.as<float>(), o.as<float>());
+  else run(x.as<int32_t>(), o.as<int32_t>());
+  return env.Undefined();
+}
+
+}  // namespace
+
+void initShape(Napi::Env env, Napi::Object exports) {
+  exports.Set("copy", Napi::Function::New(env, CopyFn));
+  exports.Set("gather", Napi::Function::New(env, GatherFn));
+  exports.Set("segmentSum", Napi::Function::New(env, SegmentSumFn));
+}
+
+}  // namespace rrm

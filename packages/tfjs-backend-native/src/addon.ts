@@ -1,0 +1,92 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+export type Storage = Float32Array | Int32Array | Uint8Array;
+type Ints = readonly number[] | Int32Array;
+
+/** The functions of build/Release/rrm_native.node (see native/*.cc). */
+export interface NativeAddon {
+  /** Which BLAS the addon was linked against. */
+  blas: string;
+  binaryOps: string[];
+  unaryOps: string[];
+  reduceOps: string[];
+  getThreads(): number;
+  setThreads(n: number): void;
+  binary(
+    op: number,
+    a: Storage,
+    b: Storage,
+    out: Storage,
+    shape: Ints,
+    aStrides: Ints,
+    bStrides: Ints,
+  ): void;
+  unary(op: number, x: Float32Array, out: Float32Array, p: number, q: number): void;
+  cast(x: Storage, out: Storage): void;
+  select(condition: Uint8Array, a: Storage, b: Storage, out: Storage, inner: number): void;
+  addN(xs: Float32Array[], out: Float32Array): void;
+  matmul(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    M: number,
+    N: number,
+    K: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    aBatch: Ints,
+    bBatch: Ints,
+  ): void;
+  reduce(op: number, x: Storage, out: Storage, outer: number, reduced: number, inner: number): void;
+  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number, log: boolean): void;
+  copy(
+    src: Storage,
+    srcOffset: number,
+    srcStrides: Ints,
+    dst: Storage,
+    dstOffset: number,
+    dstStrides: Ints,
+    shape: Ints,
+  ): void;
+  gather(
+    x: Storage,
+    indices: Int32Array,
+    out: Storage,
+    outer: number,
+    axisDim: number,
+    inner: number,
+  ): void;
+  segmentSum(x: Storage, segmentIds: Int32Array, out: Storage, numSegments: number): void;
+}
+
+const addonPath = fileURLToPath(new URL('../build/Release/rrm_native.node', import.meta.url));
+const installError = fileURLToPath(new URL('../build/install-error.txt', import.meta.url));
+
+let loaded: { addon: NativeAddon } | { reason: string } | undefined;
+
+/** Why the addon is missing, as specific as the install left it. */
+function missingReason(): string {
+  if (existsSync(installError)) {
+    return `the addon was not built at install: ${readFileSync(installError, 'utf8').trim()}`;
+  }
+  return `the addon ${addonPath} does not exist; build it with \`node scripts/install.mjs\` in the package directory (needs a C++ compiler and libopenblas-dev or Accelerate)`;
+}
+
+/** Loads the addon once; throws an Error whose message is the reason it cannot load. */
+export function loadAddon(): NativeAddon {
+  if (loaded === undefined) {
+    if (!existsSync(addonPath)) {
+      loaded = { reason: missingReason() };
+    } else {
+      try {
+        loaded = { addon: createRequire(import.meta.url)(addonPath) as NativeAddon };
+      } catch (e) {
+        loaded = { reason: `the addon ${addonPath} failed to load: ${(e as Error).message}` };
+      }
+    }
+  }
+  if ('reason' in loaded) throw new Error(`@rrm/tfjs-backend-native: ${loaded.reason}`);
+  return loaded.addon;
+}
