@@ -1,1 +1,59 @@
-export {};
+/**
+ * @rrm/arc: ARC-AGI tasks (both public formats, validated), the 30x30 token
+ * encoding, dihedral and colour augmentation, the reference dataset plan and the
+ * voting evaluator. Pure and browser-safe; files and the streaming build are in
+ * `@rrm/arc/node`.
+ */
+export {
+  type ArcAugmentation,
+  AUGMENT_RETRIES_FACTOR,
+  applyAugmentation,
+  augmentationName,
+  chooseAugmentations,
+  IDENTITY_AUGMENTATION,
+  invertAugmentation,
+  NAME_SEPARATOR,
+  pairsKey,
+  parseAugmentationName,
+  randomAugmentation,
+} from './augment.js';
+export {
+  type ArcPairJson,
+  type ArcPlan,
+  type ArcPlanOptions,
+  type ArcSubset,
+  arcSplitMetadata,
+  type PlannedPuzzle,
+  planArcDataset,
+  taskToJson,
+} from './build.js';
+export {
+  ARC_PALETTE,
+  ARC_SEQ_LEN,
+  ARC_VOCAB_SIZE,
+  cropArcGrid,
+  EOS,
+  encodeArcGrid,
+  formatArcGrid,
+  type Offset,
+  PAD,
+  randomOffset,
+} from './encode.js';
+export {
+  ArcEvaluator,
+  type ArcResult,
+  type Attempts,
+  DEFAULT_PASS_KS,
+  type EvaluatorBatch,
+  type TestPuzzlesJson,
+} from './evaluate.js';
+export {
+  ARC_MAX_GRID,
+  ArcDataError,
+  type ArcPair,
+  type ArcTask,
+  type ParseOptions,
+  parseCombined,
+  parseGrid,
+  parseTask,
+} from './task.js';

@@ -84,7 +84,7 @@ export interface MazeOptions {
   minPathLength?: number;
   /** Share of inner walls knocked out after carving, so that routes can differ (default 0.05). */
   loopFraction?: number;
-  /** Start cells tried before giving up on minPathLength (default 50). */
+  /** Mazes tried before giving up on minPathLength (default 50). */
   maxAttempts?: number;
 }
 
@@ -132,15 +132,22 @@ export function generateMaze(rng: Rng, options: MazeOptions = {}): Maze {
   const minPath = options.minPathLength ?? 1;
   if (!Number.isInteger(size) || size < 3)
     throw new Error(`generateMaze: size must be an integer >= 3, got ${size}`);
-  const cells = carve(size, rng, options.loopFraction ?? 0.05);
-  const open = cells.flatMap((ch, i) => (ch === WALL ? [] : [i]));
-  const text = cells.join('');
   for (let attempt = 0; attempt < (options.maxAttempts ?? 50); attempt++) {
-    const start = open[rng.int(open.length)];
+    const cells = carve(size, rng, options.loopFraction ?? 0.05);
+    const open = cells.flatMap((ch, i) => (ch === WALL ? [] : [i]));
+    const text = cells.join('');
+    let start = open[rng.int(open.length)];
+    if (minPath > 1) {
+      // Long paths start far out: pick the start among the cells farthest from a random one.
+      const { dist } = mazeDistances(text, size, start);
+      const far = Math.max(...open.map((i) => dist[i]));
+      const outer = open.filter((i) => dist[i] >= 0.8 * far);
+      start = outer[rng.int(outer.length)];
+    }
     const { dist, prev } = mazeDistances(text, size, start);
-    const far = open.filter((i) => dist[i] >= minPath);
-    if (far.length === 0) continue;
-    const goal = far[rng.int(far.length)];
+    const goals = open.filter((i) => dist[i] >= minPath);
+    if (goals.length === 0) continue;
+    const goal = goals[rng.int(goals.length)];
     const question = cells.slice();
     question[start] = 'S';
     question[goal] = 'G';

@@ -1,0 +1,159 @@
+/**
+ * The reference ARC dataset build, planned in memory and written by the Node
+ * entry. Tasks of each subset are shuffled; a test-set task sends its test pairs
+ * to the `test` split and its demonstrations to `train`; every other task sends
+ * all its pairs to `train`. Each task is one group holding the original and its
+ * augmented variants; identifiers number the puzzle names from 1 (0 = blank).
+ */
+
+import { type Grid, gridToRows, makeGrid, type PuzzleDatasetMetadata } from '@rrm/puzzles';
+import { Rng } from '@rrm/random';
+import { type ArcAugmentation, augmentationName, chooseAugmentations } from './augment.js';
+import { ARC_SEQ_LEN, ARC_VOCAB_SIZE } from './encode.js';
+import type { ArcPair, ArcTask } from './task.js';
+
+export interface ArcSubset {
+  name: string;
+  tasks: ArcTask[];
+}
+
+export interface ArcPlanOptions {
+  /** Subsets whose test pairs form the test split (the reference's --test-set-name). */
+  testSets: string[];
+  /** Augmented variants per task (the reference default is 1000). */
+  numAug: number;
+  seed: number;
+  onProgress?: (done: number, total: number, fields?: Record<string, string | number>) => void;
+}
+
+export interface PlannedPuzzle {
+  name: string;
+  identifier: number;
+  pairs: ArcPair[];
+  augmentation: ArcAugmentation;
+}
+
+export interface ArcPlan {
+  /** Groups of puzzles per split, in output order. */
+  train: PlannedPuzzle[][];
+  test: PlannedPuzzle[][];
+  /** identifiers[id] = puzzle name; identifiers[0] = "<blank>". */
+  identifiers: string[];
+  /** The test-set tasks, for test_puzzles.json and the evaluator. */
+  testTasks: ArcTask[];
+  /** Tasks that got fewer distinct augmentations than asked, and test inputs without answers. */
+  warnings: string[];
+}
+
+/** The reference's stand-in for a missing test answer. */
+const DUMMY_OUTPUT: Grid = makeGrid(1, 1);
+
+export function planArcDataset(subsets: ArcSubset[], options: ArcPlanOptions): ArcPlan {
+  if (!Number.isInteger(options.numAug) || options.numAug < 0)
+    throw new Error(`numAug must be an integer >= 0, got ${options.numAug}`);
+  const known = new Set(subsets.map((s) => s.name));
+  for (const t of options.testSets) {
+    if (!known.has(t))
+      throw new Error(`test set "${t}" is not one of the subsets (${[...known].join(', ')})`);
+  }
+  const rng = new Rng(options.seed);
+  const plan: ArcPlan = {
+    train: [],
+    test: [],
+    identifiers: ['<blank>'],
+    testTasks: [],
+    warnings: [],
+  };
+  const ids = new Map<string, number>();
+  const identifier = (name: string) => {
+    let id = ids.get(name);
+    if (id === undefined) {
+      id = plan.identifiers.length;
+      ids.set(name, id);
+      plan.identifiers.push(name);
+    }
+    return id;
+  };
+  const total = subsets.reduce((a, s) => a + s.tasks.length, 0);
+  let done = 0;
+  for (const subset of subsets) {
+    const isTest = options.testSets.includes(subset.name);
+    for (const task of rng.shuffle([...subset.tasks])) {
+      const test = task.test.map((p) => {
+        if (p.output) return p;
+        plan.warnings.push(
+          `${subset.name}/${task.id}: test input without an answer, labelled [[0]] as the reference does`,
+        );
+        return { input: p.input, output: DUMMY_OUTPUT };
+      });
+      const byKind = { train: task.train, test };
+      const trainPairs = isTest ? task.train : task.keyOrder.flatMap((k) => byKind[k]);
+      const augs = chooseAugmentations([...task.train, ...test], options.numAug, rng);
+      if (augs.length < options.numAug + 1)
+        plan.warnings.push(
+          `${subset.name}/${task.id}: only ${augs.length - 1} distinct augmentations`,
+        );
+      const names = augs.map((a, i) => (i === 0 ? task.id : augmentationName(task.id, a)));
+      plan.train.push(
+        augs.map((a, i) => ({
+          name: names[i],
+          identifier: identifier(names[i]),
+          pairs: trainPairs,
+          augmentation: a,
+        })),
+      );
+      if (isTest) {
+        plan.test.push(
+          augs.map((a, i) => ({
+            name: names[i],
+            identifier: identifier(names[i]),
+            pairs: test,
+            augmentation: a,
+          })),
+        );
+        plan.testTasks.push({ ...task, test });
+      }
+      options.onProgress?.(++done, total, { task: task.id });
+    }
+  }
+  return plan;
+}
+
+/** dataset.json of one planned split. */
+export function arcSplitMetadata(
+  groups: PlannedPuzzle[][],
+  numIdentifiers: number,
+): PuzzleDatasetMetadata {
+  const puzzles = groups.reduce((a, g) => a + g.length, 0);
+  const examples = groups.reduce((a, g) => a + g.reduce((b, p) => b + p.pairs.length, 0), 0);
+  return {
+    pad_id: 0,
+    ignore_label_id: 0,
+    blank_identifier_id: 0,
+    vocab_size: ARC_VOCAB_SIZE,
+    seq_len: ARC_SEQ_LEN,
+    num_puzzle_identifiers: numIdentifiers,
+    total_groups: groups.length,
+    mean_puzzle_examples: puzzles > 0 ? examples / puzzles : 0,
+    total_puzzles: puzzles,
+    sets: ['all'],
+  };
+}
+
+/** An ARC task as JSON, keeping the source key order (the content of test_puzzles.json). */
+export interface ArcPairJson {
+  input: number[][];
+  output?: number[][];
+}
+
+export function taskToJson(task: ArcTask): { train: ArcPairJson[]; test: ArcPairJson[] } {
+  const pairs = (ps: ArcPair[]) =>
+    ps.map((p) =>
+      p.output
+        ? { input: gridToRows(p.input), output: gridToRows(p.output) }
+        : { input: gridToRows(p.input) },
+    );
+  const out = {} as { train: ArcPairJson[]; test: ArcPairJson[] };
+  for (const k of task.keyOrder) out[k] = pairs(task[k]);
+  return out;
+}

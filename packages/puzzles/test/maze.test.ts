@@ -1,0 +1,91 @@
+import { Rng } from '@rrm/random';
+import { describe, expect, it } from 'vitest';
+import {
+  decodeMaze,
+  dihedralMaze,
+  encodeMaze,
+  generateMaze,
+  mazeDistances,
+  parseMazeCsv,
+} from '../src/index.js';
+
+/** Independent check: the 'o' cells plus S and G form a simple 4-connected S->G walk. */
+function pathLength(answer: string, size: number): number {
+  const start = answer.indexOf('S');
+  const goal = answer.indexOf('G');
+  const onPath = (i: number) => answer[i] === 'o' || i === goal;
+  let cell = start;
+  let prev = -1;
+  let steps = 0;
+  while (cell !== goal) {
+    const r = Math.floor(cell / size);
+    const c = cell % size;
+    const next = [
+      cell - size,
+      cell + size,
+      c > 0 ? cell - 1 : -1,
+      c < size - 1 ? cell + 1 : -1,
+    ].filter(
+      (n) =>
+        n >= 0 &&
+        n < size * size &&
+        n !== prev &&
+        onPath(n) &&
+        Math.abs(Math.floor(n / size) - r) + Math.abs((n % size) - c) === 1,
+    );
+    expect(next.length).toBe(1);
+    prev = cell;
+    cell = next[0];
+    steps++;
+  }
+  expect(answer.split('').filter((ch) => ch === 'o').length).toBe(steps - 1);
+  return steps;
+}
+
+describe('maze generator', () => {
+  it('marks a shortest path: its length equals the BFS distance from S to G', () => {
+    const rng = new Rng(12);
+    for (let i = 0; i < 50; i++) {
+      const m = generateMaze(rng, { size: 30 });
+      expect(m.question.length).toBe(900);
+      expect(m.answer.replace(/o/g, ' ')).toBe(m.question);
+      const { dist } = mazeDistances(m.question, 30, m.question.indexOf('S'));
+      expect(pathLength(m.answer, 30)).toBe(dist[m.question.indexOf('G')]);
+    }
+  });
+
+  it('honours a minimum path length ("hard" mazes) and says when it cannot', () => {
+    const rng = new Rng(13);
+    for (let i = 0; i < 10; i++) {
+      const m = generateMaze(rng, { size: 30, minPathLength: 120 });
+      expect(pathLength(m.answer, 30)).toBeGreaterThanOrEqual(120);
+    }
+    expect(() => generateMaze(rng, { size: 7, minPathLength: 500 })).toThrow(/lower minPathLength/);
+  });
+
+  it('encodes `# SGo` as 1..5 and transforms S, G and the path together', () => {
+    const m = generateMaze(new Rng(1), { size: 11 });
+    const tokens = encodeMaze(m.answer);
+    expect(new Set(tokens)).toEqual(new Set([1, 2, 3, 4, 5]));
+    expect(decodeMaze(tokens)).toBe(m.answer);
+    expect(() => encodeMaze('#x')).toThrow(/"x" at 1/);
+    for (let t = 0; t < 8; t++) {
+      const q = dihedralMaze(m.question, 11, t);
+      const a = dihedralMaze(m.answer, 11, t);
+      const { dist } = mazeDistances(q, 11, q.indexOf('S'));
+      expect(pathLength(a, 11)).toBe(dist[q.indexOf('G')]);
+    }
+  });
+
+  it('reads the reference CSV and names bad lines', () => {
+    const m = generateMaze(new Rng(2), { size: 9 });
+    const { size, rows } = parseMazeCsv(
+      `source,question,answer,rating\nx,${m.question},${m.answer},3\n`,
+    );
+    expect(size).toBe(9);
+    expect(rows[0].answer).toBe(m.answer);
+    expect(() =>
+      parseMazeCsv(`source,question,answer,rating\nx,${m.question}!,${m.answer}!,3`, 'm.csv'),
+    ).toThrow(/m.csv:2/);
+  });
+});
