@@ -1,0 +1,62 @@
+import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import * as tf from '@tensorflow/tfjs-core';
+
+export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+/**
+ * Each backend is its own chunk, fetched only when tried, so a browser with
+ * WebGPU never downloads the WebAssembly binaries and vice versa.
+ */
+const loaders: Record<BackendName, () => Promise<unknown>> = {
+  webgpu: () => import('@tensorflow/tfjs-backend-webgpu'),
+  webgl: () => import('@tensorflow/tfjs-backend-webgl'),
+  wasm: async () => {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    // The binaries are bundled as assets so the page works offline (no CDN).
+    wasm.setWasmPaths({
+      'tfjs-backend-wasm.wasm': wasmPlainUrl,
+      'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+    });
+  },
+  cpu: () => import('@tensorflow/tfjs-backend-cpu'),
+};
+
+export interface BackendChoice {
+  name: BackendName;
+  /** Why faster backends were skipped, for the page to show. */
+  skipped: string[];
+}
+
+/**
+ * Tries the backends fastest first (or only `forced`, e.g. from `?backend=`)
+ * and returns the first that initialises.
+ */
+export async function chooseBackend(forced?: BackendName): Promise<BackendChoice> {
+  const order = forced ? [forced] : BACKENDS;
+  const skipped: string[] = [];
+  for (const name of order) {
+    try {
+      await loaders[name]();
+      if (!tf.findBackendFactory(name)) {
+        skipped.push(`${name}: not supported by this browser`);
+        continue;
+      }
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        return { name, skipped };
+      }
+      skipped.push(`${name}: failed to initialise`);
+    } catch (e) {
+      skipped.push(`${name}: ${(e as Error).message}`);
+    }
+  }
+  throw new Error(`no TF.js backend could start (${skipped.join('; ')})`);
+}
+
+export function isBackendName(v: string | null): v is BackendName {
+  return v !== null && (BACKENDS as readonly string[]).includes(v);
+}

@@ -1,0 +1,25 @@
+import type { Grid } from '@rrm/puzzles';
+
+/**
+ * What the page compares between steps. Grids are @rrm/puzzles grids in
+ * display values: Sudoku 0 = blank and digits 1..n; ARC colours 0..9; maze
+ * indices into MAZE_CHARSET (`# SGo`).
+ */
+export type PuzzleKind = 'sudoku' | 'arc' | 'maze';
+
+/**
+ * Which cells differ from the previous step's answer. A change of shape (ARC
+ * answers can grow or shrink between steps) marks every cell as changed.
+ */
+export function changedCells(prev: Grid | null, next: Grid): boolean[] {
+  const cells = Array.from(next.data);
+  if (!prev || prev.rows !== next.rows || prev.cols !== next.cols)
+    return cells.map(() => prev !== null);
+  return cells.map((v, i) => v !== prev.data[i]);
+}
+
+/** Cells that disagree with the known solution (-1 when the shapes differ). */
+export function countWrongCells(answer: Grid, solution: Grid): number {
+  if (answer.rows !== solution.rows || answer.cols !== solution.cols) return -1;
+  return answer.data.reduce((n, v, i) => n + (v === solution.data[i] ? 0 : 1), 0);
+}

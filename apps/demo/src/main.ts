@@ -1,0 +1,557 @@
+import './style.css';
+import { gridsEqual, makeGrid, SUDOKU_SHAPES } from '@rrm/puzzles';
+import { puzzlesFromArcTask } from './arc-task';
+import { type BackendChoice, chooseBackend, isBackendName } from './backend';
+import { changedCells, countWrongCells } from './grid';
+import { groupSeries, parseMetricsJsonl } from './metrics';
+import { haltingStep, type Puzzle, type SolveTrace, sigmoid } from './puzzle';
+import { FIXED_SAMPLES, sudokuPuzzle, sudokuSamples } from './samples';
+import { loadSolver, type Solver } from './solver';
+import { lineChart } from './views/chart';
+import { h } from './views/dom';
+import { captioned, gridView } from './views/grid-view';
+import { type SudokuEditor, sudokuEditor } from './views/sudoku-editor';
+
+const STEP_MS = 600;
+
+interface State {
+  backend: BackendChoice | null;
+  solver: Solver | null;
+  puzzles: Puzzle[];
+  puzzle: Puzzle | null;
+  editor: SudokuEditor | null;
+  trace: { puzzle: Puzzle; result: SolveTrace } | null;
+  step: number;
+  timer: number | undefined;
+}
+
+const state: State = {
+  backend: null,
+  solver: null,
+  puzzles: [...sudokuSamples(SUDOKU_SHAPES['6x6'], 0.5), ...FIXED_SAMPLES],
+  puzzle: null,
+  editor: null,
+  trace: null,
+  step: 1,
+  timer: undefined,
+};
+
+// ---- layout -------------------------------------------------------------------------------
+
+const backendBadge = h('span', { class: 'badge', 'data-testid': 'backend' }, 'backend: starting…');
+const checkpointBadge = h('span', { class: 'badge', 'data-testid': 'checkpoint' }, 'no checkpoint');
+const tabSolve = h('button', { role: 'tab', 'aria-selected': 'true' }, 'Solve');
+const tabTrain = h('button', { role: 'tab', 'aria-selected': 'false' }, 'Training curves');
+
+const sampleSelect = h('select', { 'data-testid': 'sample' });
+const taskInput = h('input', {
+  type: 'file',
+  accept: '.json,application/json',
+  'data-testid': 'task-file',
+});
+const ckptInput = h('input', {
+  type: 'file',
+  multiple: true,
+  accept: '.safetensors,.json',
+  'data-testid': 'checkpoint-files',
+});
+const solveButton = h(
+  'button',
+  { class: 'primary', 'data-testid': 'solve', disabled: true },
+  'Solve',
+);
+const clearButton = h('button', { 'data-testid': 'clear' }, 'Clear board');
+const errorBox = h('div', { class: 'error', role: 'alert', 'data-testid': 'error' });
+const checkpointNote = h('p', { class: 'note', 'data-testid': 'checkpoint-note' });
+
+const demosArea = h('div', { class: 'demos' });
+const inputArea = h('div');
+const answerArea = h('div');
+const solutionArea = h('div');
+const slider = h('input', {
+  type: 'range',
+  min: 1,
+  max: 1,
+  value: 1,
+  disabled: true,
+  'data-testid': 'step-slider',
+});
+const playButton = h('button', { disabled: true, 'data-testid': 'play' }, 'Play');
+const stepLabel = h('span', { 'data-testid': 'step-label' }, 'no answer yet');
+const verdict = h('div', { class: 'verdict', 'data-testid': 'verdict' });
+const haltArea = h('div');
+const solveStatus = h('div', {
+  class: 'note',
+  'data-testid': 'solve-status',
+  'data-state': 'idle',
+});
+const solveBlocker = h('div', { class: 'note', 'data-testid': 'solve-blocker' });
+
+const solvePanel = h(
+  'section',
+  { class: 'panel', role: 'tabpanel' },
+  h(
+    'div',
+    { class: 'controls' },
+    h('label', {}, 'Sample puzzle', sampleSelect),
+    h('div', { class: 'row' }, solveButton, clearButton),
+    h(
+      'span',
+      { class: 'hint' },
+      'Sudoku boards are editable: type your own puzzle and press Solve.',
+    ),
+    h(
+      'label',
+      {},
+      'Load an ARC task (JSON)',
+      taskInput,
+      h('span', { class: 'hint' }, '{"train": [{"input", "output"}...], "test": [{"input"}...]}'),
+    ),
+    h(
+      'label',
+      {},
+      'Load a checkpoint',
+      ckptInput,
+      h('span', { class: 'hint' }, 'model.safetensors and config.json, as rrm-train writes them'),
+    ),
+    solveBlocker,
+    errorBox,
+    solveStatus,
+  ),
+  h(
+    'div',
+    { class: 'stage' },
+    demosArea,
+    h('div', { class: 'boards' }, inputArea, answerArea, solutionArea),
+    h('div', { class: 'stepper' }, playButton, slider, stepLabel),
+    verdict,
+    haltArea,
+    h(
+      'div',
+      { class: 'legend-key' },
+      h(
+        'span',
+        {},
+        h('span', { class: 'swatch', style: 'background:#fff3bf' }),
+        'changed at this step',
+      ),
+      h(
+        'span',
+        {},
+        h('span', { class: 'swatch', style: 'background:#fff;border-color:#e03131' }),
+        h('u', {}, 'underlined'),
+        ': differs from the solution',
+      ),
+    ),
+    checkpointNote,
+  ),
+);
+
+const metricsInput = h('input', {
+  type: 'file',
+  accept: '.jsonl,.json,.txt',
+  'data-testid': 'metrics-file',
+});
+const metricsError = h('div', { class: 'error', role: 'alert', 'data-testid': 'metrics-error' });
+const metricsCharts = h('div', { class: 'charts', 'data-testid': 'metrics-charts' });
+const trainPanel = h(
+  'section',
+  { class: 'panel', role: 'tabpanel', hidden: true },
+  h(
+    'div',
+    { class: 'controls' },
+    h(
+      'label',
+      {},
+      'Open a run’s metrics JSONL',
+      metricsInput,
+      h('span', { class: 'hint' }, 'one JSON object per line, e.g. runs/<name>/metrics.jsonl'),
+    ),
+    metricsError,
+  ),
+  h('div', { class: 'stage' }, metricsCharts),
+);
+
+document
+  .getElementById('app')!
+  .append(
+    h('header', {}, h('h1', {}, 'Watch HRM and TRM think'), backendBadge, checkpointBadge),
+    h('nav', { role: 'tablist' }, tabSolve, tabTrain),
+    solvePanel,
+    trainPanel,
+  );
+
+function selectTab(train: boolean): void {
+  tabSolve.setAttribute('aria-selected', String(!train));
+  tabTrain.setAttribute('aria-selected', String(train));
+  solvePanel.hidden = train;
+  trainPanel.hidden = !train;
+}
+tabSolve.addEventListener('click', () => selectTab(false));
+tabTrain.addEventListener('click', () => selectTab(true));
+
+// ---- errors -------------------------------------------------------------------------------
+
+function showError(e: unknown, box = errorBox): void {
+  box.textContent = e instanceof Error ? e.message : String(e);
+}
+
+function clearError(box = errorBox): void {
+  box.textContent = '';
+}
+
+// ---- puzzles ------------------------------------------------------------------------------
+
+function fillSampleSelect(selectedId?: string): void {
+  sampleSelect.replaceChildren(
+    ...state.puzzles.map((p) =>
+      h('option', { value: p.id, selected: p.id === selectedId }, p.title),
+    ),
+  );
+}
+
+/** Sudoku givens are drawn bold, to tell them from the model's fill-ins. */
+function givenMask(p: Puzzle): boolean[] | undefined {
+  return p.kind === 'sudoku' ? Array.from(p.input.data, (v) => v !== 0) : undefined;
+}
+
+function showPuzzle(p: Puzzle): void {
+  stopPlaying();
+  state.puzzle = p;
+  state.trace = null;
+  state.editor = null;
+  demosArea.replaceChildren(
+    ...(p.demos ?? []).map((d, i) =>
+      h(
+        'div',
+        { class: 'pair' },
+        captioned(`demo ${i + 1} input`, gridView(d.input, 'arc', { maxPx: 110 })),
+        h('span', {}, '→'),
+        captioned('output', gridView(d.output, 'arc', { maxPx: 110 })),
+      ),
+    ),
+  );
+  if (p.kind === 'sudoku' && p.shape) {
+    state.editor = sudokuEditor(p.shape, onBoardEdited);
+    state.editor.write(p.input);
+    inputArea.replaceChildren(captioned('Puzzle (editable)', state.editor.el));
+  } else {
+    inputArea.replaceChildren(
+      captioned(
+        p.kind === 'arc' ? 'Test input' : 'Puzzle',
+        gridView(p.input, p.kind, { testId: 'puzzle' }),
+      ),
+    );
+  }
+  showSolution(p);
+  clearButton.hidden = p.kind !== 'sudoku';
+  renderTrace();
+  updateSolvable();
+}
+
+function showSolution(p: Puzzle): void {
+  solutionArea.replaceChildren(
+    p.solution
+      ? captioned(
+          'Known solution',
+          gridView(p.solution, p.kind, { shape: p.shape, given: givenMask(p), testId: 'solution' }),
+        )
+      : h('p', { class: 'note' }, p.note ?? ''),
+  );
+}
+
+/** The board as typed now: an edited Sudoku is a new puzzle, solved afresh for checking. */
+function currentPuzzle(): Puzzle | null {
+  const p = state.puzzle;
+  if (!p?.shape || !state.editor) return p;
+  const typed = state.editor.read();
+  if (gridsEqual(typed, p.input)) return p;
+  return sudokuPuzzle('typed', 'your Sudoku', p.shape, typed.data);
+}
+
+function onBoardEdited(): void {
+  const p = currentPuzzle();
+  if (p) showSolution(p);
+  updateSolvable();
+}
+
+function updateSolvable(): void {
+  const p = currentPuzzle();
+  const why = !state.solver
+    ? 'no checkpoint loaded'
+    : p
+      ? state.solver.cannotSolve(p)
+      : 'no puzzle';
+  solveButton.disabled = why !== null;
+  solveButton.title = why ?? '';
+  solveBlocker.textContent =
+    why && p && state.solver ? `The loaded checkpoint cannot solve this: ${why}.` : '';
+}
+
+sampleSelect.addEventListener('change', () => {
+  clearError();
+  const p = state.puzzles.find((x) => x.id === sampleSelect.value);
+  if (p) showPuzzle(p);
+});
+
+clearButton.addEventListener('click', () => {
+  const p = state.puzzle;
+  if (!p || !state.editor) return;
+  state.editor.write(makeGrid(p.input.rows, p.input.cols));
+  onBoardEdited();
+});
+
+taskInput.addEventListener('change', async () => {
+  const file = taskInput.files?.[0];
+  taskInput.value = '';
+  if (!file) return;
+  clearError();
+  try {
+    const loaded = puzzlesFromArcTask(await file.text(), file.name);
+    state.puzzles = [...state.puzzles.filter((p) => !loaded.some((l) => l.id === p.id)), ...loaded];
+    fillSampleSelect(loaded[0].id);
+    showPuzzle(loaded[0]);
+  } catch (e) {
+    showError(e);
+  }
+});
+
+// ---- solving and the step view ------------------------------------------------------------
+
+solveButton.addEventListener('click', async () => {
+  const p = currentPuzzle();
+  const solver = state.solver;
+  if (!p || !solver) return;
+  clearError();
+  stopPlaying();
+  solveButton.disabled = true;
+  solveStatus.dataset.state = 'solving';
+  solveStatus.textContent = `Solving on ${state.backend?.name}…`;
+  try {
+    const result = await solver.solve(p);
+    state.trace = { puzzle: p, result };
+    solveStatus.textContent = `${result.steps.length} supervision steps in ${result.ms.toFixed(0)} ms on ${state.backend?.name}.`;
+    solveStatus.dataset.state = 'done';
+    state.step = 1;
+    renderTrace();
+    play();
+  } catch (e) {
+    solveStatus.dataset.state = 'error';
+    solveStatus.textContent = '';
+    showError(e);
+  } finally {
+    updateSolvable();
+  }
+});
+
+function renderTrace(): void {
+  const t = state.trace;
+  slider.disabled = playButton.disabled = !t;
+  if (!t) {
+    answerArea.replaceChildren();
+    haltArea.replaceChildren();
+    verdict.textContent = '';
+    verdict.className = 'verdict';
+    stepLabel.textContent = 'no answer yet';
+    return;
+  }
+  const { puzzle, result } = t;
+  const steps = result.steps;
+  const k = state.step;
+  const answer = steps[k - 1].answer;
+  const solution = puzzle.solution;
+  const sameShape = solution && solution.rows === answer.rows && solution.cols === answer.cols;
+  const view = gridView(answer, puzzle.kind, {
+    shape: puzzle.shape,
+    changed: changedCells(k > 1 ? steps[k - 2].answer : null, answer),
+    given: givenMask(puzzle),
+    wrong: sameShape ? Array.from(answer.data, (v, i) => v !== solution.data[i]) : undefined,
+    testId: 'answer',
+  });
+  view.dataset.step = String(k);
+  answerArea.replaceChildren(captioned(`Model’s answer after step ${k}`, view));
+
+  slider.max = String(steps.length);
+  slider.value = String(k);
+  const pHalt = sigmoid(steps[k - 1].qHalt);
+  stepLabel.textContent = `step ${k} / ${steps.length} · P(halt) = ${pHalt.toFixed(3)}`;
+
+  const stopAt = haltingStep(result);
+  haltArea.replaceChildren(
+    captioned(
+      `Halting probability σ(q_halt) per step: the model would stop at step ${stopAt}`,
+      lineChart([{ label: 'σ(q_halt)', points: steps.map((s, i) => [i + 1, sigmoid(s.qHalt)]) }], {
+        yRange: [0, 1],
+        threshold: 0.5,
+        markX: k,
+        dots: true,
+        xLabel: 'supervision step',
+        testId: 'halt-chart',
+      }),
+    ),
+  );
+
+  verdict.className = 'verdict';
+  if (solution) {
+    const nWrong = countWrongCells(answer, solution);
+    verdict.classList.add(nWrong === 0 ? 'ok' : 'bad');
+    verdict.textContent =
+      nWrong === 0
+        ? `Step ${k}: matches the known solution.`
+        : nWrong < 0
+          ? `Step ${k}: wrong shape (${answer.rows}×${answer.cols}, solution is ${solution.rows}×${solution.cols}).`
+          : `Step ${k}: ${nWrong} of ${answer.data.length} cells differ from the known solution.`;
+  } else {
+    verdict.textContent = `Step ${k}: no known solution to check against (${puzzle.note ?? 'none given'}).`;
+  }
+}
+
+slider.addEventListener('input', () => {
+  stopPlaying();
+  state.step = Number(slider.value);
+  renderTrace();
+});
+
+function stopPlaying(): void {
+  if (state.timer !== undefined) clearInterval(state.timer);
+  state.timer = undefined;
+  playButton.textContent = 'Play';
+}
+
+function play(): void {
+  const t = state.trace;
+  if (!t) return;
+  if (state.step >= t.result.steps.length) state.step = 1;
+  renderTrace();
+  playButton.textContent = 'Pause';
+  state.timer = window.setInterval(() => {
+    if (state.step >= t.result.steps.length) return stopPlaying();
+    state.step += 1;
+    renderTrace();
+  }, STEP_MS);
+}
+
+playButton.addEventListener('click', () => (state.timer === undefined ? play() : stopPlaying()));
+
+// ---- checkpoints --------------------------------------------------------------------------
+
+function useSolver(solver: Solver, note: string): void {
+  state.solver?.dispose();
+  state.solver = solver;
+  checkpointBadge.textContent = solver.summary;
+  checkpointNote.textContent = note;
+  if (solver.sudoku) {
+    const { shape, givensFraction } = solver.sudoku;
+    state.puzzles = [
+      ...sudokuSamples(shape, givensFraction),
+      ...state.puzzles.filter((p) => p.kind !== 'sudoku'),
+    ];
+  }
+  // Offer the kind of puzzle this checkpoint was trained on first.
+  const first = state.puzzles.find((p) => solver.cannotSolve(p) === null) ?? state.puzzles[0];
+  fillSampleSelect(first?.id);
+  if (first) showPuzzle(first);
+}
+
+ckptInput.addEventListener('change', async () => {
+  const files = [...(ckptInput.files ?? [])];
+  ckptInput.value = '';
+  if (files.length === 0) return;
+  clearError();
+  try {
+    const weights = files.find((f) => f.name.endsWith('.safetensors'));
+    const config = files.find((f) => f.name.endsWith('.json'));
+    if (!weights || !config) {
+      throw new Error(
+        `select both files of a checkpoint: a .safetensors file and its config .json (got ${files.map((f) => f.name).join(', ')})`,
+      );
+    }
+    const solver = await loadSolver(
+      { name: config.name, text: await config.text() },
+      { name: weights.name, bytes: new Uint8Array(await weights.arrayBuffer()) },
+    );
+    useSolver(solver, `Loaded from ${weights.name} and ${config.name}.`);
+  } catch (e) {
+    showError(e);
+  }
+});
+
+/** How the shipped checkpoint was made, shown under the puzzle (public/checkpoint/about.json). */
+interface About {
+  description: string;
+  /** The run's metrics JSONL beside the checkpoint, if shipped. */
+  metrics: string | null;
+}
+
+async function loadDefaultCheckpoint(): Promise<void> {
+  const base = new URL('./checkpoint/', document.baseURI);
+  const get = async (name: string) => {
+    const res = await fetch(new URL(name, base));
+    if (!res.ok) throw new Error(`default checkpoint: ${name}: HTTP ${res.status}`);
+    return res;
+  };
+  const about = (await (await get('about.json')).json()) as About;
+  const [config, weights] = await Promise.all([get('config.json'), get('model.safetensors')]);
+  const solver = await loadSolver(
+    { name: 'checkpoint/config.json', text: await config.text() },
+    { name: 'checkpoint/model.safetensors', bytes: new Uint8Array(await weights.arrayBuffer()) },
+  );
+  useSolver(solver, `Default checkpoint: ${about.description}`);
+  if (about.metrics)
+    showMetrics(await (await get(about.metrics)).text(), `checkpoint/${about.metrics}`);
+}
+
+// ---- training curves ----------------------------------------------------------------------
+
+function showMetrics(text: string, source: string): void {
+  clearError(metricsError);
+  try {
+    const table = parseMetricsJsonl(text, source);
+    const groups = groupSeries(table);
+    const chart = (title: string, series: typeof groups.loss) =>
+      series.length === 0
+        ? null
+        : captioned(
+            `${title} (${source})`,
+            lineChart(
+              series.map((x) => ({ label: x.key, points: x.points })),
+              { width: 460, height: 240 + 14 * Math.ceil(series.length / 2), xLabel: table.xKey },
+            ),
+          );
+    const charts = [chart('Loss', groups.loss), chart('Accuracy', groups.accuracy)].filter(
+      (c) => c !== null,
+    );
+    if (charts.length === 0)
+      throw new Error(
+        `${source}: no loss or accuracy fields (found ${table.series.map((x) => x.key).join(', ')})`,
+      );
+    metricsCharts.replaceChildren(...charts);
+  } catch (e) {
+    metricsCharts.replaceChildren();
+    showError(e, metricsError);
+  }
+}
+
+metricsInput.addEventListener('change', async () => {
+  const file = metricsInput.files?.[0];
+  metricsInput.value = '';
+  if (file) showMetrics(await file.text(), file.name);
+});
+
+// ---- start --------------------------------------------------------------------------------
+
+async function start(): Promise<void> {
+  fillSampleSelect();
+  if (state.puzzles[0]) showPuzzle(state.puzzles[0]);
+  const forced = new URLSearchParams(location.search).get('backend');
+  state.backend = await chooseBackend(isBackendName(forced) ? forced : undefined);
+  backendBadge.replaceChildren('backend: ', h('b', {}, state.backend.name));
+  backendBadge.title = state.backend.skipped.join('\n');
+  await loadDefaultCheckpoint();
+}
+
+start()
+  .catch((e) => showError(e))
+  .finally(() => {
+    document.body.dataset.status = 'ready';
+  });

@@ -1,0 +1,74 @@
+/**
+ * Training curves from a run's metrics JSONL: one JSON object per line.
+ * Nested objects are flattened to dotted keys ("train.loss") so the view does
+ * not depend on how the trainer groups its fields.
+ */
+export interface Series {
+  key: string;
+  points: Array<[number, number]>;
+}
+
+export interface MetricsTable {
+  xKey: string;
+  series: Series[];
+}
+
+const X_KEYS = ['step', 'global_step', 'iteration', 'iter', 'epoch'];
+
+function flatten(obj: Record<string, unknown>, prefix: string, out: Map<string, number>): void {
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'number' && Number.isFinite(v)) out.set(key, v);
+    else if (v && typeof v === 'object' && !Array.isArray(v)) {
+      flatten(v as Record<string, unknown>, key, out);
+    }
+  }
+}
+
+export function parseMetricsJsonl(text: string, source = 'metrics.jsonl'): MetricsTable {
+  const rows: Array<Map<string, number>> = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (e) {
+      throw new Error(`${source}, line ${i + 1}: not valid JSON (${(e as Error).message})`);
+    }
+    if (!value || typeof value !== 'object' || Array.isArray(value)) {
+      throw new Error(
+        `${source}, line ${i + 1}: expected a JSON object, got ${JSON.stringify(value)}`,
+      );
+    }
+    const flat = new Map<string, number>();
+    flatten(value as Record<string, unknown>, '', flat);
+    rows.push(flat);
+  });
+  if (rows.length === 0) throw new Error(`${source}: no metrics records (the file is empty)`);
+
+  const xKey = X_KEYS.find((k) => rows.some((r) => r.has(k))) ?? '';
+  const byKey = new Map<string, Array<[number, number]>>();
+  rows.forEach((r, i) => {
+    const x = xKey ? r.get(xKey) : i;
+    if (x === undefined) return;
+    for (const [k, v] of r) {
+      if (k === xKey) continue;
+      const pts = byKey.get(k) ?? [];
+      pts.push([x, v]);
+      byKey.set(k, pts);
+    }
+  });
+  if (byKey.size === 0) throw new Error(`${source}: no numeric fields to plot`);
+  const series = [...byKey].map(([key, points]) => ({ key, points }));
+  return { xKey: xKey || 'record', series };
+}
+
+/** Loss curves and accuracy curves go on separate charts (different scales). */
+export function groupSeries(table: MetricsTable): { loss: Series[]; accuracy: Series[] } {
+  const isLoss = (k: string) => /loss/i.test(k);
+  const isAcc = (k: string) => /acc/i.test(k);
+  return {
+    loss: table.series.filter((s) => isLoss(s.key)),
+    accuracy: table.series.filter((s) => isAcc(s.key) && !isLoss(s.key)),
+  };
+}

@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { type StaticServer, serveStatic } from '../src/server';
+
+export const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
+export const WEB_DIR = fileURLToPath(new URL('../dist/web/', import.meta.url));
+export const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
+
+/** Debian's Chromium (CI installs it with apt); Playwright never downloads a browser here. */
+export const CHROMIUM = process.env.RRM_CHROMIUM ?? '/usr/bin/chromium';
+export const haveChromium = existsSync(CHROMIUM);
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-sync',
+];
+
+export interface DemoSession {
+  server: StaticServer;
+  browser: Browser;
+  page: Page;
+  /** Console errors and uncaught exceptions seen in the page. */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+/** Builds the app with Vite exactly as `pnpm run build` does. */
+export async function buildApp(): Promise<void> {
+  await build({ root: APP_DIR, configFile: `${APP_DIR}/vite.config.ts`, logLevel: 'warn' });
+}
+
+/** Serves dist/web on 127.0.0.1 and opens it in headless Chromium. */
+export async function openDemo(query = ''): Promise<DemoSession> {
+  const server = await serveStatic(WEB_DIR, { host: '127.0.0.1', port: 0 });
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+    await page.goto(`${server.url}${query}`);
+    await page.waitForSelector('body[data-status="ready"]', { timeout: 60_000 });
+    const b = browser;
+    return {
+      server,
+      browser: b,
+      page,
+      pageErrors,
+      close: async () => {
+        await b.close();
+        await server.close();
+      },
+    };
+  } catch (e) {
+    await browser?.close();
+    await server.close();
+    throw e;
+  }
+}

@@ -1,0 +1,102 @@
+import { makeGrid } from '@rrm/puzzles';
+import { describe, expect, it } from 'vitest';
+import { puzzlesFromArcTask } from '../src/arc-task';
+import { changedCells, countWrongCells } from '../src/grid';
+import { groupSeries, parseMetricsJsonl } from '../src/metrics';
+import { haltingStep, sigmoid } from '../src/puzzle';
+
+describe('grids', () => {
+  it('marks the cells that changed since the previous step', () => {
+    const a = makeGrid(2, 2, [1, 2, 3, 4]);
+    const b = makeGrid(2, 2, [1, 5, 3, 0]);
+    expect(changedCells(a, b)).toEqual([false, true, false, true]);
+    expect(changedCells(null, b)).toEqual([false, false, false, false]);
+    expect(changedCells(makeGrid(1, 4, [1, 2, 3, 4]), b)).toEqual([true, true, true, true]);
+  });
+
+  it('counts wrong cells, and flags a shape mismatch', () => {
+    expect(countWrongCells(makeGrid(1, 3, [1, 2, 3]), makeGrid(1, 3, [1, 0, 0]))).toBe(2);
+    expect(countWrongCells(makeGrid(1, 3, [1, 2, 3]), makeGrid(3, 1, [1, 2, 3]))).toBe(-1);
+  });
+});
+
+describe('metrics JSONL', () => {
+  const text = [
+    '{"step": 1, "train": {"loss": 2.5, "accuracy": 0.1}, "lr": 0.001}',
+    '',
+    '{"step": 2, "train": {"loss": 2.0, "accuracy": 0.2}, "lr": 0.001, "phase": "train"}',
+    '{"step": 2, "eval": {"exact_accuracy": 0.05}}',
+  ].join('\n');
+
+  it('flattens nested records into series keyed by step', () => {
+    const t = parseMetricsJsonl(text);
+    expect(t.xKey).toBe('step');
+    const loss = t.series.find((s) => s.key === 'train.loss');
+    expect(loss?.points).toEqual([
+      [1, 2.5],
+      [2, 2.0],
+    ]);
+    const g = groupSeries(t);
+    expect(g.loss.map((s) => s.key)).toEqual(['train.loss']);
+    expect(g.accuracy.map((s) => s.key)).toEqual(['train.accuracy', 'eval.exact_accuracy']);
+  });
+
+  it('reports the file and line of a broken record', () => {
+    expect(() => parseMetricsJsonl('{"step": 1}\n{"step": 2,', 'run/metrics.jsonl')).toThrow(
+      /^run\/metrics\.jsonl, line 2: not valid JSON/,
+    );
+    expect(() => parseMetricsJsonl('[1, 2]', 'm.jsonl')).toThrow(
+      'm.jsonl, line 1: expected a JSON object',
+    );
+    expect(() => parseMetricsJsonl('\n\n', 'm.jsonl')).toThrow('m.jsonl: no metrics records');
+  });
+});
+
+describe('ARC task files', () => {
+  const task = {
+    train: [{ input: [[1, 2]], output: [[2, 1]] }],
+    test: [{ input: [[3, 4]], output: [[4, 3]] }, { input: [[5], [6]] }],
+  };
+
+  it('makes one puzzle per test input with the demonstration pairs', () => {
+    const ps = puzzlesFromArcTask(JSON.stringify(task), 'abc123.json');
+    expect(ps.map((p) => p.id)).toEqual(['arc-abc123-0', 'arc-abc123-1']);
+    expect(Array.from(ps[0].demos?.[0].output.data ?? [])).toEqual([2, 1]);
+    expect(Array.from(ps[0].solution?.data ?? [])).toEqual([4, 3]);
+    expect(ps[1].solution).toBeUndefined();
+    expect(ps[1].input).toMatchObject({ rows: 2, cols: 1 });
+  });
+
+  it.each([
+    ['{"train": [', /^bad\.json: not valid JSON/],
+    ['[]', 'bad.json: task bad: expected an object with "train" and "test"'],
+    [
+      '{"train": [], "test": []}',
+      'bad.json: task bad: "train" must be a non-empty list of examples',
+    ],
+    [
+      '{"train": [{"input": [[1]]}], "test": [{"input": [[1]]}]}',
+      'bad.json: task bad, train example 0: missing "output"',
+    ],
+    [
+      '{"train": [{"input": [[1, 2], [3]], "output": [[1]]}], "test": [{"input": [[1]]}]}',
+      'bad.json: task bad, train example 0 input: grid is not rectangular (row 1 has 1 cells, row 0 has 2)',
+    ],
+    [
+      '{"train": [{"input": [[1]], "output": [[12]]}], "test": [{"input": [[1]]}]}',
+      'bad.json: task bad, train example 0 output: value 12 at row 0, column 0 is not a colour 0-9',
+    ],
+  ])('explains what is wrong with %s', (text, message) => {
+    expect(() => puzzlesFromArcTask(text, 'bad.json')).toThrow(message);
+  });
+});
+
+describe('halting', () => {
+  it('stops at the first step with q_halt > 0, else at the last', () => {
+    const g = makeGrid(1, 1, [0]);
+    const trace = (qs: number[]) => ({ ms: 0, steps: qs.map((qHalt) => ({ answer: g, qHalt })) });
+    expect(haltingStep(trace([-2, -0.5, 0.3, 1]))).toBe(3);
+    expect(haltingStep(trace([-2, -1]))).toBe(2);
+    expect(sigmoid(0)).toBe(0.5);
+  });
+});

@@ -1,0 +1,16 @@
+import { defaultClientConditions, defineConfig } from 'vite';
+
+export default defineConfig({
+  // Relative asset URLs: the built folder works from any path, or any static server.
+  base: './',
+  // Workspace packages resolve to their TypeScript sources (no package build needed).
+  resolve: { conditions: ['source', ...defaultClientConditions] },
+  build: {
+    outDir: 'dist/web',
+    emptyOutDir: true,
+    target: 'es2022',
+    // The TF.js backends are large by nature; each is its own lazily loaded chunk.
+    chunkSizeWarningLimit: 2000,
+  },
+  server: { host: '127.0.0.1' },
+});
