@@ -46,21 +46,37 @@ export function randomOffset(input: Grid, output: Grid, rng: Rng): Offset {
   };
 }
 
+/** Where a (possibly translated) grid starts: the top-left of the colour tokens. */
+export function locateArcGrid(tokens: ArrayLike<number>): Offset {
+  const N = ARC_MAX_GRID;
+  let row = N;
+  let col = N;
+  for (let i = 0; i < N * N; i++) {
+    if (tokens[i] >= 2 && tokens[i] <= 11) {
+      row = Math.min(row, Math.floor(i / N));
+      col = Math.min(col, i % N);
+    }
+  }
+  return row === N ? { row: 0, col: 0 } : { row, col };
+}
+
 /**
- * A predicted canvas back to a grid: the largest top-left rectangle of colour
- * tokens (2..11), found row by row as the reference evaluator does.
+ * A predicted canvas back to a grid: the largest rectangle of colour tokens
+ * anchored at `origin` (default top-left), found row by row as the reference
+ * evaluator does.
  */
-export function cropArcGrid(tokens: ArrayLike<number>): Grid {
+export function cropArcGrid(tokens: ArrayLike<number>, origin: Offset = { row: 0, col: 0 }): Grid {
   const N = ARC_MAX_GRID;
   if (tokens.length !== N * N)
     throw new Error(`cropArcGrid: expected ${N * N} tokens, got ${tokens.length}`);
+  const at = (r: number, c: number) => tokens[(origin.row + r) * N + origin.col + c];
   let bestArea = 0;
   let bestRows = 0;
   let bestCols = 0;
-  let cols = N;
-  for (let rows = 1; rows <= N; rows++) {
+  let cols = N - origin.col;
+  for (let rows = 1; rows <= N - origin.row; rows++) {
     for (let c = 0; c < cols; c++) {
-      const t = tokens[(rows - 1) * N + c];
+      const t = at(rows - 1, c);
       if (t < 2 || t > 11) {
         cols = c;
         break;
@@ -74,7 +90,7 @@ export function cropArcGrid(tokens: ArrayLike<number>): Grid {
   }
   const g = makeGrid(bestRows, bestCols);
   for (let r = 0; r < bestRows; r++)
-    for (let c = 0; c < bestCols; c++) g.data[r * bestCols + c] = tokens[r * N + c] - 2;
+    for (let c = 0; c < bestCols; c++) g.data[r * bestCols + c] = at(r, c) - 2;
   return g;
 }
 

@@ -35,6 +35,7 @@ export {
   EOS,
   encodeArcGrid,
   formatArcGrid,
+  locateArcGrid,
   type Offset,
   PAD,
   randomOffset,

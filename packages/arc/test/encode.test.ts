@@ -1,7 +1,14 @@
 import { gridFromRows, gridsEqual, makeGrid } from '@rrm/puzzles';
 import { Rng } from '@rrm/random';
 import { describe, expect, it } from 'vitest';
-import { cropArcGrid, EOS, encodeArcGrid, formatArcGrid, randomOffset } from '../src/index.js';
+import {
+  cropArcGrid,
+  EOS,
+  encodeArcGrid,
+  formatArcGrid,
+  locateArcGrid,
+  randomOffset,
+} from '../src/index.js';
 
 describe('ARC canvas encoding', () => {
   it('encode -> crop is the identity on random grids of every size', () => {
@@ -35,6 +42,15 @@ describe('ARC canvas encoding', () => {
       const o = randomOffset(a, b, rng);
       expect(o.row + 20).toBeLessThanOrEqual(30);
       expect(o.col + 25).toBeLessThanOrEqual(30);
+      // A translated grid is found and cropped back where it was put.
+      const g = makeGrid(
+        10,
+        25,
+        Array.from({ length: 250 }, (_, k) => k % 10),
+      );
+      const t = encodeArcGrid(g, o);
+      expect(locateArcGrid(t)).toEqual(o);
+      expect(gridsEqual(cropArcGrid(t, o), g)).toBe(true);
     }
   });
 

@@ -1,0 +1,340 @@
+/**
+ * rrm-data: build puzzle datasets in the reference layout and inspect them.
+ * All data logic lives in @rrm/puzzles and @rrm/arc; this file parses arguments,
+ * draws progress and prints summaries.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import {
+  ARC_SEQ_LEN,
+  ARC_VOCAB_SIZE,
+  ArcDataError,
+  type ArcSubset,
+  cropArcGrid,
+  formatArcGrid,
+  locateArcGrid,
+  planArcDataset,
+} from '@rrm/arc';
+import { loadArcSubset, loadArcTasksDir, writeArcDataset } from '@rrm/arc/node';
+import { Progress, peakRssMb } from '@rrm/progress';
+import {
+  DatasetError,
+  decodeMaze,
+  decodeSudoku,
+  formatMaze,
+  formatSudoku,
+  generateMazeDataset,
+  generateSudokuDataset,
+  mazeSplit,
+  NpyFormatError,
+  type PuzzleDataset,
+  type PuzzleSplit,
+  parseMazeCsv,
+  parseSudokuCsv,
+  SUDOKU_SHAPES,
+  shapeForCells,
+  sudokuSplit,
+} from '@rrm/puzzles';
+import {
+  FIELDS,
+  NpyFile,
+  readIdentifiers,
+  readSplit,
+  SPLITS,
+  writeDataset,
+} from '@rrm/puzzles/node';
+import { Rng } from '@rrm/random';
+import { intOption, type ParsedArgs, parseArgs, requireOption, UsageError } from './args.js';
+
+export interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export const USAGE = `usage:
+  rrm-data build arc (--input-prefix PATH [--subsets training,evaluation] | --tasks-dir DIR[,DIR...])
+                     [--test-set NAME[,NAME]] [--num-aug 1000] [--seed 42] --out DIR
+  rrm-data build sudoku [--size 4x4|6x6|9x9] [--train 1000] [--test 100] [--num-aug 100]
+                        [--min-givens G] [--min-effort E] [--seed 0] --out DIR
+  rrm-data build sudoku --csv-train FILE [--csv-test FILE] [--num-aug 100] [--seed 0] --out DIR
+  rrm-data build maze [--size 30] [--train 1000] [--test 100] [--min-path L] [--aug] [--seed 0] --out DIR
+  rrm-data build maze --csv-train FILE [--csv-test FILE] [--aug] --out DIR
+  rrm-data inspect DIR [--json] [--examples 2]
+`;
+
+type Callback = (done: number, total: number, fields?: Record<string, string | number>) => void;
+
+/** A progress bar created on the first callback, when the total is known. */
+function progressFor(label: string, io: Io): { onProgress: Callback; finish: () => void } {
+  let bar: Progress | null = null;
+  return {
+    onProgress: (done, total, fields) => {
+      bar ??= new Progress({ total, label, stream: io.stderr });
+      bar.tick(done - bar.done, fields);
+    },
+    finish: () => bar?.finish(),
+  };
+}
+
+function summary(io: Io, what: string, start: number): void {
+  const seconds = (performance.now() - start) / 1000;
+  io.stderr.write(`${what} in ${seconds.toFixed(1)} s, peak memory ${peakRssMb().toFixed(0)} MB\n`);
+}
+
+function countLine(dataset: { train: PuzzleSplit; test: PuzzleSplit }): string {
+  return SPLITS.map((s) => {
+    const m = dataset[s].metadata;
+    const rows = Object.values(dataset[s].sets).reduce((a, set) => a + set.inputs.numRows, 0);
+    return `${s}: ${m.total_groups} groups, ${m.total_puzzles} puzzles, ${rows} examples`;
+  }).join('; ');
+}
+
+function buildArc(args: ParsedArgs, io: Io): void {
+  const out = requireOption(args, 'out');
+  const prefix = args.values.get('input-prefix');
+  const dirs = args.values.get('tasks-dir');
+  if ((prefix === undefined) === (dirs === undefined))
+    throw new UsageError('give exactly one of --input-prefix and --tasks-dir');
+  const start = performance.now();
+  let subsets: ArcSubset[];
+  if (prefix !== undefined) {
+    const names = (args.values.get('subsets') ?? 'training,evaluation').split(',').filter(Boolean);
+    subsets = names.map((name) => loadArcSubset(prefix, name));
+  } else {
+    subsets = dirs!
+      .split(',')
+      .filter(Boolean)
+      .map((dir) => loadArcTasksDir(dir));
+  }
+  const defaultTest = prefix !== undefined ? 'evaluation' : subsets[subsets.length - 1].name;
+  const testSets = (args.values.get('test-set') ?? defaultTest).split(',').filter(Boolean);
+  const numAug = intOption(args, 'num-aug', 1000);
+  const seed = intOption(args, 'seed', 42);
+  const planning = progressFor('augment', io);
+  const plan = planArcDataset(subsets, { testSets, numAug, seed, onProgress: planning.onProgress });
+  planning.finish();
+  for (const w of plan.warnings.slice(0, 10)) io.stderr.write(`warning: ${w}\n`);
+  if (plan.warnings.length > 10)
+    io.stderr.write(`warning: ... and ${plan.warnings.length - 10} more\n`);
+  const writing = progressFor('write', io);
+  writeArcDataset(out, plan, { seed, onProgress: writing.onProgress });
+  writing.finish();
+  const examples = (groups: typeof plan.train) =>
+    groups.reduce((a, g) => a + g.reduce((b, p) => b + p.pairs.length, 0), 0);
+  io.stdout.write(
+    `wrote ${out}: ${subsets.reduce((a, s) => a + s.tasks.length, 0)} tasks, ${plan.identifiers.length} puzzle identifiers (with blank); ` +
+      `train ${plan.train.length} groups, ${examples(plan.train)} examples; test ${plan.test.length} groups, ${examples(plan.test)} examples\n`,
+  );
+  summary(io, 'built', start);
+}
+
+function readText(path: string): string {
+  if (!existsSync(path)) throw new UsageError(`${path}: file not found`);
+  return readFileSync(path, 'utf8');
+}
+
+function buildSudoku(args: ParsedArgs, io: Io): PuzzleDataset {
+  const seed = intOption(args, 'seed', 0);
+  const numAug = intOption(args, 'num-aug', 100);
+  const csvTrain = args.values.get('csv-train');
+  if (csvTrain !== undefined) {
+    const rng = new Rng(seed);
+    const train = parseSudokuCsv(readText(csvTrain), csvTrain);
+    const csvTest = args.values.get('csv-test');
+    const test = csvTest
+      ? parseSudokuCsv(readText(csvTest), csvTest)
+      : { shape: train.shape, rows: [] };
+    if (test.shape !== train.shape)
+      throw new UsageError(`${csvTest}: Sudoku size differs from ${csvTrain}`);
+    return {
+      train: sudokuSplit(train.rows, train.shape, { numAug, rng }),
+      test: sudokuSplit(test.rows, train.shape, { numAug: 0, rng }),
+      identifiers: ['<blank>'],
+    };
+  }
+  const sizeName = args.values.get('size') ?? '9x9';
+  const shape = SUDOKU_SHAPES[sizeName];
+  if (!shape)
+    throw new UsageError(
+      `--size must be one of ${Object.keys(SUDOKU_SHAPES).join(', ')}, got "${sizeName}"`,
+    );
+  const p = progressFor('generate', io);
+  const dataset = generateSudokuDataset({
+    shape,
+    numTrain: intOption(args, 'train', 1000),
+    numTest: intOption(args, 'test', 100),
+    numAug,
+    seed,
+    minGivens: intOption(args, 'min-givens', 0),
+    minEffort: intOption(args, 'min-effort', 0),
+    onProgress: p.onProgress,
+  });
+  p.finish();
+  return dataset;
+}
+
+function buildMaze(args: ParsedArgs, io: Io): PuzzleDataset {
+  const augment = args.flags.has('aug');
+  const csvTrain = args.values.get('csv-train');
+  if (csvTrain !== undefined) {
+    const train = parseMazeCsv(readText(csvTrain), csvTrain);
+    const csvTest = args.values.get('csv-test');
+    const test = csvTest ? parseMazeCsv(readText(csvTest), csvTest).rows : [];
+    return {
+      train: mazeSplit(train.rows, { dihedral: augment }),
+      test: mazeSplit(test, { dihedral: false, size: train.size }),
+      identifiers: ['<blank>'],
+    };
+  }
+  const p = progressFor('generate', io);
+  const dataset = generateMazeDataset({
+    size: intOption(args, 'size', 30, 3),
+    numTrain: intOption(args, 'train', 1000),
+    numTest: intOption(args, 'test', 100),
+    minPathLength: intOption(args, 'min-path', 1, 1),
+    augment,
+    seed: intOption(args, 'seed', 0),
+    onProgress: p.onProgress,
+  });
+  p.finish();
+  return dataset;
+}
+
+const BUILD_OPTIONS = {
+  values: [
+    'out',
+    'input-prefix',
+    'subsets',
+    'tasks-dir',
+    'test-set',
+    'num-aug',
+    'seed',
+    'size',
+    'train',
+    'test',
+    'min-givens',
+    'min-effort',
+    'min-path',
+    'csv-train',
+    'csv-test',
+  ],
+  flags: ['aug'],
+};
+
+function build(argv: string[], io: Io): void {
+  const args = parseArgs(argv, BUILD_OPTIONS);
+  const [kind, ...extra] = args.positionals;
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (kind === 'arc') {
+    buildArc(args, io);
+    return;
+  }
+  if (kind !== 'sudoku' && kind !== 'maze')
+    throw new UsageError(`build what? expected arc, sudoku or maze, got "${kind ?? ''}"`);
+  const out = requireOption(args, 'out');
+  const start = performance.now();
+  const dataset = kind === 'sudoku' ? buildSudoku(args, io) : buildMaze(args, io);
+  writeDataset(out, dataset);
+  io.stdout.write(`wrote ${out}: ${countLine(dataset)}\n`);
+  summary(io, 'built', start);
+}
+
+/** Draw example `e` of a split in the most readable form its metadata allows. */
+function drawExample(split: PuzzleSplit, e: number, color: boolean): string {
+  const set = Object.values(split.sets)[0];
+  const { seq_len, vocab_size } = split.metadata;
+  const input = new Int32Array(seq_len);
+  const label = new Int32Array(seq_len);
+  set.inputs.readRow(e, input, 0);
+  set.labels.readRow(e, label, 0);
+  const sudoku = shapeForCells(seq_len);
+  const side = Math.round(Math.sqrt(seq_len));
+  let draw: (t: Int32Array) => string;
+  if (seq_len === ARC_SEQ_LEN && vocab_size === ARC_VOCAB_SIZE) {
+    // Train examples may be translated.
+    draw = (t) => formatArcGrid(cropArcGrid(t, locateArcGrid(t)), color);
+  } else if (sudoku && vocab_size === sudoku.boxRows * sudoku.boxCols + 2) {
+    draw = (t) => formatSudoku(decodeSudoku(t, sudoku), sudoku);
+  } else if (vocab_size === 6 && side * side === seq_len) {
+    draw = (t) => formatMaze(decodeMaze(t), side);
+  } else {
+    draw = (t) => t.join(' ');
+  }
+  return `input:\n${draw(input)}\nlabel:\n${draw(label)}\n`;
+}
+
+function inspect(argv: string[], io: Io): void {
+  const args = parseArgs(argv, { values: ['examples'], flags: ['json'] });
+  const [dir, ...extra] = args.positionals;
+  if (!dir) throw new UsageError('inspect needs a dataset folder');
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (!existsSync(dir)) throw new UsageError(`${dir}: folder not found`);
+  const splits = Object.fromEntries(
+    SPLITS.map((s) => [s, readSplit(dir, s, { rows: 'file' })]),
+  ) as Record<string, ReturnType<typeof readSplit>>;
+  try {
+    const identifiers = readIdentifiers(dir);
+    if (args.flags.has('json')) {
+      const report: Record<string, unknown> = {
+        dir,
+        num_identifiers: identifiers.length,
+        test_puzzles: existsSync(join(dir, 'test_puzzles.json')),
+      };
+      for (const [name, split] of Object.entries(splits)) {
+        const arrays: Record<string, { dtype: string; shape: number[] }> = {};
+        for (const set of split.metadata.sets) {
+          for (const field of FIELDS) {
+            const f = new NpyFile(join(dir, name, `${set}__${field}.npy`));
+            arrays[`${set}__${field}`] = { dtype: f.dtype, shape: f.header.shape };
+            f.close();
+          }
+        }
+        report[name] = { ...split.metadata, arrays };
+      }
+      io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      return;
+    }
+    const count = intOption(args, 'examples', 2);
+    io.stdout.write(`${basename(dir)}: ${identifiers.length} puzzle identifiers\n`);
+    for (const [name, split] of Object.entries(splits)) {
+      io.stdout.write(`\n[${name}] ${JSON.stringify(split.metadata)}\n`);
+      const rows = Object.values(split.sets)[0].inputs.numRows;
+      const rng = new Rng(rows);
+      for (let i = 0; i < Math.min(count, rows); i++) {
+        const e = rng.int(rows);
+        io.stdout.write(`example ${e}\n${drawExample(split, e, Boolean(io.stdout.isTTY))}`);
+      }
+    }
+  } finally {
+    for (const s of Object.values(splits)) s.close();
+  }
+}
+
+/** Run the CLI; returns the exit code. Known errors print one clear line, never a stack trace. */
+export async function run(
+  argv: string[],
+  io: Io = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  const args = argv.filter((a) => a !== '--');
+  const [command, ...rest] = args;
+  try {
+    if (command === 'build') build(rest, io);
+    else if (command === 'inspect') inspect(rest, io);
+    else if (command === undefined || command === 'help' || command === '--help') {
+      io.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    } else throw new UsageError(`unknown command "${command}"`);
+    return 0;
+  } catch (e) {
+    const err = e as Error;
+    if (err instanceof UsageError) {
+      io.stderr.write(`rrm-data: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    const known =
+      err instanceof ArcDataError || err instanceof DatasetError || err instanceof NpyFormatError;
+    io.stderr.write(`rrm-data: ${known ? '' : 'error: '}${err.message ?? String(e)}\n`);
+    if (process.env.RRM_DEBUG) io.stderr.write(`${err.stack}\n`);
+    return 1;
+  }
+}

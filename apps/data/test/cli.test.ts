@@ -1,0 +1,168 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { run } from '../src/main.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'rrm-data-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const shared = fileURLToPath(new URL('../../../../shared/arc/tasks-dir-sample', import.meta.url));
+if (!existsSync(shared)) console.warn(`skipping ARC CLI test: ${shared} not found`);
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const sink = (append: (s: string) => void) =>
+    new Writable({
+      write(chunk, _enc, done) {
+        append(String(chunk));
+        done();
+      },
+    });
+  const code = await run(argv, {
+    stdout: sink((s) => (out += s)),
+    stderr: sink((s) => (err += s)),
+  });
+  return { code, out, err };
+}
+
+describe('rrm-data', () => {
+  it('builds a Sudoku dataset and inspects it as JSON (a bare -- is ignored)', async () => {
+    const dir = join(tmp, 'sudoku');
+    const built = await cli(
+      '--',
+      'build',
+      'sudoku',
+      '--size',
+      '6x6',
+      '--train',
+      '8',
+      '--test',
+      '3',
+      '--num-aug',
+      '2',
+      '--out',
+      dir,
+    );
+    expect(built.code).toBe(0);
+    expect(built.out).toContain(
+      'train: 8 groups, 24 puzzles, 24 examples; test: 3 groups, 3 puzzles, 3 examples',
+    );
+    expect(built.err).toMatch(/built in [\d.]+ s, peak memory \d+ MB/);
+    const { code, out } = await cli('inspect', dir, '--json');
+    expect(code).toBe(0);
+    const report = JSON.parse(out);
+    expect(report.train).toMatchObject({
+      seq_len: 36,
+      vocab_size: 8,
+      total_groups: 8,
+      total_puzzles: 24,
+    });
+    expect(report.test.arrays.all__inputs).toEqual({ dtype: 'uint8', shape: [3, 36] });
+    expect(report.train.arrays.all__group_indices).toEqual({ dtype: 'int32', shape: [9] });
+    const drawn = await cli('inspect', dir, '--examples', '1');
+    expect(drawn.out).toMatch(/input:\n[1-6. |]+\n/);
+  });
+
+  it('builds mazes', async () => {
+    const dir = join(tmp, 'maze');
+    const { code, out } = await cli(
+      'build',
+      'maze',
+      '--size',
+      '11',
+      '--train',
+      '3',
+      '--test',
+      '1',
+      '--aug',
+      '--out',
+      dir,
+    );
+    expect(code).toBe(0);
+    expect(out).toContain('train: 3 groups, 24 puzzles');
+  });
+
+  it.skipIf(!existsSync(shared))('builds ARC from a tasks folder', async () => {
+    const dir = join(tmp, 'arc');
+    const { code, out } = await cli(
+      'build',
+      'arc',
+      '--tasks-dir',
+      shared,
+      '--num-aug',
+      '2',
+      '--seed',
+      '1',
+      '--out',
+      dir,
+    );
+    expect(code).toBe(0);
+    expect(out).toContain('5 tasks, 16 puzzle identifiers');
+    const report = JSON.parse((await cli('inspect', dir, '--json')).out);
+    expect(report.test_puzzles).toBe(true);
+    expect(report.test).toMatchObject({ seq_len: 900, vocab_size: 12, total_groups: 5 });
+  });
+
+  it('answers bad input with one clear line and a non-zero code, never a stack trace', async () => {
+    const bad = join(tmp, 'bad-tasks');
+    mkdirSync(bad);
+    writeFileSync(
+      join(bad, 'abc.json'),
+      JSON.stringify({
+        train: [{ input: [[1, 2], [3]], output: [[1]] }],
+        test: [{ input: [[1]], output: [[1]] }],
+      }),
+    );
+    const cases: Array<[string[], number, RegExp]> = [
+      [
+        ['build', 'arc', '--tasks-dir', bad, '--out', join(tmp, 'x')],
+        1,
+        /abc.json: task abc, train example 0 input: grid is not rectangular/,
+      ],
+      [
+        ['build', 'arc', '--input-prefix', join(tmp, 'none'), '--out', join(tmp, 'x')],
+        1,
+        /none_training_challenges.json: file not found/,
+      ],
+      [
+        ['build', 'sudoku', '--csv-train', join(tmp, 'missing.csv'), '--out', join(tmp, 'x')],
+        2,
+        /missing.csv: file not found/,
+      ],
+      [
+        ['build', 'sudoku', '--train', '-3', '--out', join(tmp, 'x')],
+        2,
+        /--train must be an integer >= 0/,
+      ],
+      [
+        [
+          'build',
+          'maze',
+          '--size',
+          '9',
+          '--min-path',
+          '400',
+          '--train',
+          '1',
+          '--out',
+          join(tmp, 'x'),
+        ],
+        1,
+        /lower minPathLength/,
+      ],
+      [['inspect', join(tmp, 'sudoku', 'train')], 1, /dataset.json: file not found/],
+      [['build', 'arc', '--seed'], 2, /--seed needs a value/],
+      [['explode'], 2, /unknown command "explode"/],
+    ];
+    for (const [argv, code, message] of cases) {
+      const r = await cli(...argv);
+      expect(r.code, argv.join(' ')).toBe(code);
+      expect(r.err).toMatch(message);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    }
+  });
+});
