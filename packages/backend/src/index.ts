@@ -1,1 +1,8 @@
-export {};
+export {
+  BACKEND_NAMES,
+  type BackendName,
+  type ChosenBackend,
+  isBackendName,
+  parseBackendName,
+} from './names';
+export { type SelectBackendOptions, selectBackend } from './select';

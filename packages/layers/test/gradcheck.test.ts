@@ -69,7 +69,10 @@ describe('finite-difference gradient checks (float32, central differences)', () 
     const wrong = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const [a, save] = args as [tf.Tensor, tf.GradSaveFunc];
       save([a]);
-      return { value: tf.square(a), gradFunc: (dy: tf.Tensor, [s]: tf.Tensor[]) => tf.mul(dy, tf.mul(s, 2.1)) };
+      return {
+        value: tf.square(a),
+        gradFunc: (dy: tf.Tensor, [s]: tf.Tensor[]) => tf.mul(dy, tf.mul(s, 2.1)),
+      };
     });
     const loss = projectedLoss(() => wrong(x), [4, 4], 31);
     expect(gradCheck(loss, [x], new Rng(32))).toBeGreaterThan(0.03);

@@ -1,0 +1,120 @@
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { tfjsNodeAddonProblem } from '../src/node';
+
+const NATIVE = '@rrm/tfjs-backend-native';
+
+/** Fresh copies of the package with the native backend package replaced by `mock`. */
+async function load(mock?: { registerNativeBackend: () => void }) {
+  vi.resetModules();
+  if (mock) vi.doMock(NATIVE, () => mock);
+  else vi.doUnmock(NATIVE);
+  return import('../src/index');
+}
+
+const noNative = {
+  registerNativeBackend: () => {
+    throw new Error('no BLAS here');
+  },
+};
+
+describe('parseBackendName', () => {
+  test('accepts the known names (any case, default auto) and names the field in errors', async () => {
+    const { parseBackendName, BACKEND_NAMES } = await load();
+    for (const n of BACKEND_NAMES) expect(parseBackendName(n)).toBe(n);
+    expect(parseBackendName(' WASM ')).toBe('wasm');
+    expect(parseBackendName(undefined)).toBe('auto');
+    expect(() => parseBackendName('gpu', 'config.backend')).toThrow(
+      'config.backend: unknown backend "gpu" (expected one of auto, tensorflow, native, wasm, cpu, webgl, webgpu)',
+    );
+  });
+});
+
+describe('selectBackend in Node', () => {
+  let lines: string[];
+  const log = (l: string) => lines.push(l);
+  beforeEach(() => {
+    lines = [];
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  const tfjsNodeMissing = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'].every(
+    (p) => tfjsNodeAddonProblem(p) !== null,
+  );
+
+  test.skipIf(!tfjsNodeMissing)(
+    'auto skips tfjs-node(-gpu) and a failing native backend with reasons, lands on wasm, in one line',
+    async () => {
+      const { selectBackend } = await load(noNative);
+      const warn = vi.spyOn(console, 'warn');
+      const chosen = await selectBackend('auto', { log });
+      expect(chosen).toBe('wasm');
+      expect(tf.getBackend()).toBe('wasm');
+      expect(Array.from(tf.matMul(tf.ones([2, 3]), tf.ones([3, 2])).dataSync())).toEqual([
+        3, 3, 3, 3,
+      ]);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^backend: wasm \(skipped /);
+      expect(lines[0]).toContain(
+        '@tensorflow/tfjs-node-gpu: not available: native addon lib/napi-v*/tfjs_binding.node not built',
+      );
+      expect(lines[0]).toContain('@tensorflow/tfjs-node: not available: native addon');
+      expect(lines[0]).toContain('native: not available: no BLAS here');
+      expect(warn).not.toHaveBeenCalled(); // no half-loaded tfjs-node kernel warnings
+    },
+  );
+
+  test.skipIf(!tfjsNodeMissing)('auto prefers native over wasm when it registers', async () => {
+    const { selectBackend } = await load({
+      registerNativeBackend: () => {
+        // A stand-in: a second cpu backend instance registered under the name 'native'.
+        if (!tf.findBackendFactory('native'))
+          tf.registerBackend('native', () => new MathBackendCPU(), 0);
+      },
+    });
+    expect(await selectBackend('auto', { log })).toBe('native');
+    expect(lines[0]).toMatch(
+      /^backend: native \(skipped @tensorflow\/tfjs-node-gpu: .*; @tensorflow\/tfjs-node: [^;]*\)$/,
+    );
+    tf.removeBackend('native');
+  });
+
+  test('named backends: cpu and wasm start, and the line names no skips', async () => {
+    const { selectBackend } = await load(noNative);
+    expect(await selectBackend('cpu', { log })).toBe('cpu');
+    expect(await selectBackend('wasm', { log })).toBe('wasm');
+    expect(lines).toEqual(['backend: cpu', 'backend: wasm']);
+  });
+
+  test('a named backend that cannot start is an error saying why', async () => {
+    const { selectBackend } = await load(noNative);
+    await expect(selectBackend('native', { log })).rejects.toThrow(
+      'backend "native" cannot be used: native: not available: no BLAS here',
+    );
+    await expect(selectBackend('webgl', { log })).rejects.toThrow(
+      'webgl: not available: only available in a browser',
+    );
+    await expect(selectBackend('webgpu', { log })).rejects.toThrow('only available in a browser');
+    if (tfjsNodeMissing) {
+      await expect(selectBackend('tensorflow', { log })).rejects.toThrow(
+        /backend "tensorflow" cannot be used: @tensorflow\/tfjs-node-gpu: not available: .*; @tensorflow\/tfjs-node: not available: /,
+      );
+    }
+    expect(lines).toEqual([]);
+  });
+
+  test('the real native package is either used or skipped with its own reason, never a crash', async () => {
+    const { selectBackend } = await load();
+    try {
+      expect(await selectBackend('native', { log })).toBe('native');
+      expect(lines).toEqual(['backend: native']);
+    } catch (e) {
+      expect((e as Error).message).toMatch(
+        /^backend "native" cannot be used: native: (not available|failed to initialise)/,
+      );
+    }
+  });
+});
