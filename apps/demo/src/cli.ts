@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { serveStatic } from './server';
 
-const USAGE = `usage: rrm-demo [--host 127.0.0.1] [--port 5178]
+const USAGE = `usage: rrm-demo [--host 127.0.0.1] [--port 5178] [--dir <built app>]
 
-Serves the built demo (dist/web) on localhost and prints its URL.
+Serves the built demo (dist/web beside this script) on localhost and prints its URL.
 Build it first with \`pnpm --filter @rrm/app-demo run build\` (\`pnpm demo\` does both).`;
 
 async function main(): Promise<void> {
@@ -13,6 +13,7 @@ async function main(): Promise<void> {
     options: {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '5178' },
+      dir: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
     throw new Error(`--port: expected an integer 0..65535, got '${values.port}'`);
   }
   // dist/cli.js serves its sibling dist/web.
-  const root = fileURLToPath(new URL('./web/', import.meta.url));
+  const root = values.dir ?? fileURLToPath(new URL('./web/', import.meta.url));
   const server = await serveStatic(root, { host: values.host, port });
   console.log(`rrm-demo: serving ${root}`);
   console.log(`rrm-demo: open ${server.url}  (Ctrl+C to stop)`);

@@ -1,9 +1,10 @@
-import { makeGrid } from '@rrm/puzzles';
+import { isSolvedSudoku, MAZE_CHARSET, makeGrid, SUDOKU_SHAPES } from '@rrm/puzzles';
 import { describe, expect, it } from 'vitest';
 import { puzzlesFromArcTask } from '../src/arc-task';
 import { changedCells, countWrongCells } from '../src/grid';
 import { groupSeries, parseMetricsJsonl } from '../src/metrics';
 import { haltingStep, sigmoid } from '../src/puzzle';
+import { FIXED_SAMPLES, sudokuPuzzle, sudokuSamples } from '../src/samples';
 
 describe('grids', () => {
   it('marks the cells that changed since the previous step', () => {
@@ -98,5 +99,55 @@ describe('halting', () => {
     expect(haltingStep(trace([-2, -0.5, 0.3, 1]))).toBe(3);
     expect(haltingStep(trace([-2, -1]))).toBe(2);
     expect(sigmoid(0)).toBe(0.5);
+  });
+});
+
+describe('samples', () => {
+  const shape = SUDOKU_SHAPES['4x4'];
+
+  it('generates the same in-distribution Sudokus every time, with their solutions', () => {
+    const a = sudokuSamples(shape, 0.5);
+    const b = sudokuSamples(shape, 0.5);
+    expect(a.map((p) => p.id)).toEqual(['sudoku-4x4-1000', 'sudoku-4x4-1001', 'sudoku-4x4-1002']);
+    expect(a.map((p) => Array.from(p.input.data))).toEqual(b.map((p) => Array.from(p.input.data)));
+    for (const p of a) {
+      expect(p.input.data.filter((v) => v !== 0).length).toBeGreaterThanOrEqual(8);
+      expect(isSolvedSudoku(p.solution!.data, shape)).toBe(true);
+      // The solution keeps every given.
+      expect(Array.from(p.input.data).every((v, i) => v === 0 || v === p.solution!.data[i])).toBe(
+        true,
+      );
+    }
+  });
+
+  it('checks a typed Sudoku: one solution, none, or several', () => {
+    const unique = sudokuPuzzle(
+      't',
+      'typed',
+      shape,
+      Uint8Array.from([1, 2, 3, 4, 3, 4, 1, 2, 2, 1, 4, 3, 4, 3, 2, 0]),
+    );
+    expect(unique.solution?.data[15]).toBe(1);
+    const none = sudokuPuzzle(
+      't',
+      'typed',
+      shape,
+      Uint8Array.from([1, 1, ...new Array(14).fill(0)]),
+    );
+    expect(none.solution).toBeUndefined();
+    expect(none.note).toBe('this Sudoku has no solution');
+    const many = sudokuPuzzle('t', 'typed', shape, new Uint8Array(16));
+    expect(many.note).toBe('this Sudoku has more than one solution');
+  });
+
+  it('draws a maze with a marked shortest path as its solution', () => {
+    const maze = FIXED_SAMPLES.find((p) => p.kind === 'maze')!;
+    const count = (g: typeof maze.input, glyph: string) =>
+      g.data.filter((v) => MAZE_CHARSET[v] === glyph).length;
+    expect(maze.input).toMatchObject({ rows: 30, cols: 30 });
+    expect([count(maze.input, 'S'), count(maze.input, 'G'), count(maze.input, 'o')]).toEqual([
+      1, 1, 0,
+    ]);
+    expect(count(maze.solution!, 'o')).toBeGreaterThanOrEqual(29);
   });
 });

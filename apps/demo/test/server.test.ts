@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type StaticServer, serveStatic } from '../src/server';
+
+const site = mkdtempSync(join(tmpdir(), 'rrm-demo-site-'));
+writeFileSync(join(site, 'index.html'), '<!doctype html><title>t</title>');
+writeFileSync(join(site, 'b.wasm'), new Uint8Array([0, 97, 115, 109]));
+
+describe('the static server', () => {
+  let server: StaticServer;
+  beforeAll(async () => {
+    server = await serveStatic(site);
+  });
+  afterAll(() => server.close());
+
+  it('serves index.html at / and WebAssembly with its MIME type', async () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const index = await fetch(server.url);
+    expect(index.headers.get('content-type')).toContain('text/html');
+    expect(await index.text()).toContain('<title>t</title>');
+    const wasm = await fetch(`${server.url}b.wasm`);
+    expect(wasm.headers.get('content-type')).toBe('application/wasm');
+    expect(new Uint8Array(await wasm.arrayBuffer())).toEqual(new Uint8Array([0, 97, 115, 109]));
+  });
+
+  it('answers 404 for missing files and for paths outside its folder', async () => {
+    expect((await fetch(`${server.url}nope.js`)).status).toBe(404);
+    expect((await fetch(`${server.url}..%2f..%2fetc%2fpasswd`)).status).toBe(404);
+  });
+
+  it('refuses a folder without a built app', async () => {
+    await expect(serveStatic(tmpdir() + '/no-such-demo')).rejects.toThrow(
+      'index.html not found: build the demo first',
+    );
+  });
+});
+
+describe('rrm-demo', () => {
+  it('serves a folder and prints the URL to open', async () => {
+    const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--dir', site, '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d) => {
+          out += d;
+          const m = /open (http:\/\/\S+)/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`rrm-demo exited with ${code}: ${out}`)));
+      });
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      expect((await fetch(url)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it('rejects a bad port with a readable message', async () => {
+    const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--port', 'eighty'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(err).toContain("rrm-demo: --port: expected an integer 0..65535, got 'eighty'");
+  });
+});

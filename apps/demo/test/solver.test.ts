@@ -1,0 +1,141 @@
+import { type ActModel, disposeCarry, disposeStep } from '@rrm/act';
+import { createHRM } from '@rrm/hrm';
+import { expectFlatTensorCount, fromTensor, writeSafetensors } from '@rrm/layers';
+import { decodeSudoku, encodeSudoku, SUDOKU_SHAPES } from '@rrm/puzzles';
+import { createTRM } from '@rrm/trm';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FIXED_SAMPLES, sudokuSamples } from '../src/samples';
+import { loadSolver } from '../src/solver';
+
+const SHAPE = SUDOKU_SHAPES['4x4'];
+const DATA = { seq_len: 16, vocab_size: 6, num_puzzle_identifiers: 1, batch_size: 4 };
+const TRM_ARCH = {
+  ...DATA,
+  H_cycles: 2,
+  L_cycles: 2,
+  L_layers: 1,
+  hidden_size: 16,
+  num_heads: 2,
+  expansion: 2,
+  puzzle_emb_ndim: 0,
+  pos_encodings: 'learned',
+  halt_max_steps: 3,
+  halt_exploration_prob: 0,
+  forward_dtype: 'float32',
+};
+const HRM_ARCH = { ...TRM_ARCH, H_layers: 1, pos_encodings: 'rope' };
+const PREFIX = '_orig_mod.model.';
+
+type Model = ActModel<{ seq_len: number; halt_max_steps: number }>;
+
+/** A checkpoint as rrm-train writes one: reference names and a config with model + arch. */
+function checkpointOf(model: Model, kind: 'trm' | 'hrm', arch: object) {
+  const tensors = Object.fromEntries(
+    model.namedParameters(PREFIX).map(([n, v]) => [n, fromTensor(v)]),
+  );
+  return {
+    config: { name: 'config.json', text: JSON.stringify({ model: kind, arch }) },
+    weights: { name: 'model.safetensors', bytes: writeSafetensors(tensors) },
+  };
+}
+
+/** The model's own answers, step by step, straight from its public step API. */
+function referenceAnswers(model: Model, question: Uint8Array): number[][] {
+  const S = model.config.seq_len;
+  const batch = {
+    inputs: tf.tensor2d(Int32Array.from(encodeSudoku(question)), [1, S], 'int32'),
+    labels: tf.zeros([1, S], 'int32') as tf.Tensor2D,
+    puzzle_identifiers: tf.zeros([1], 'int32') as tf.Tensor1D,
+  };
+  let carry = model.initialCarry(1);
+  const answers: number[][] = [];
+  for (let k = 0; k < model.config.halt_max_steps; k++) {
+    const r = model.step(carry, batch, { train: false });
+    carry = r.carry;
+    answers.push(
+      Array.from(decodeSudoku(tf.tidy(() => tf.argMax(r.outputs.logits, -1)).dataSync(), SHAPE)),
+    );
+    disposeStep(r);
+  }
+  disposeCarry(carry);
+  tf.dispose(Object.values(batch));
+  return answers;
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe.each([
+  ['trm', TRM_ARCH, createTRM],
+  ['hrm', HRM_ARCH, createHRM],
+] as const)('a %s checkpoint', (kind, arch, create) => {
+  it('gives, step by step, the answers of the model it was saved from', async () => {
+    const model = create({ ...arch, batch_size: 1 }, { seed: 7 }) as unknown as Model;
+    const ckpt = checkpointOf(model, kind, arch);
+    const solver = await loadSolver(ckpt.config, ckpt.weights);
+    const [puzzle] = sudokuSamples(SHAPE, 0.5, 1);
+
+    const trace = await solver.solve(puzzle);
+    expect(trace.steps.map((s) => Array.from(s.answer.data))).toEqual(
+      referenceAnswers(model, puzzle.input.data),
+    );
+    expect(trace.steps.every((s) => Number.isFinite(s.qHalt))).toBe(true);
+    expect(solver.sudoku).toEqual({ shape: SHAPE, givensFraction: 0.5 });
+    expect(solver.summary).toBe(`${kind.toUpperCase()} · hidden 16 · 3 steps · sudoku`);
+
+    await expectFlatTensorCount(async () => {
+      await solver.solve(puzzle);
+    }, 3);
+    solver.dispose();
+    model.dispose();
+  });
+});
+
+describe('loading a checkpoint', () => {
+  let good: ReturnType<typeof checkpointOf>;
+  beforeAll(() => {
+    const model = createTRM(TRM_ARCH, { seed: 1 }) as unknown as Model;
+    good = checkpointOf(model, 'trm', TRM_ARCH);
+    model.dispose();
+  });
+
+  it('says which puzzles it cannot solve, and why', async () => {
+    const solver = await loadSolver(good.config, good.weights);
+    const [sixBySix] = sudokuSamples(SUDOKU_SHAPES['6x6'], 0.5, 1);
+    const arc = FIXED_SAMPLES.find((p) => p.kind === 'arc')!;
+    expect(solver.cannotSolve(sixBySix)).toBe('it was trained on 4×4 Sudoku');
+    expect(solver.cannotSolve(arc)).toBe('it was trained on sudoku puzzles');
+    await expect(solver.solve(arc)).rejects.toThrow(
+      /cannot solve ARC 00576224: it was trained on sudoku/,
+    );
+    solver.dispose();
+  });
+
+  it.each([
+    ['{"model": "trm", ', /^config\.json: not valid JSON/],
+    [
+      '{"model": "gpt", "arch": {}}',
+      'config.json: field "model" must be "trm" or "hrm", got "gpt"',
+    ],
+    ['{"model": "trm"}', 'config.json: missing the "arch" object'],
+    [
+      JSON.stringify({ model: 'trm', arch: { ...TRM_ARCH, hidden_size: 'big' } }),
+      /^config\.json: .*"hidden_size"/,
+    ],
+  ])('names the file and field of a bad config %#', async (text, message) => {
+    await expect(loadSolver({ name: 'config.json', text }, good.weights)).rejects.toThrow(message);
+  });
+
+  it('names the file and tensor when the weights do not fit the config', async () => {
+    const wider = { ...TRM_ARCH, hidden_size: 32 };
+    const config = { name: 'config.json', text: JSON.stringify({ model: 'trm', arch: wider }) };
+    await expect(loadSolver(config, good.weights)).rejects.toThrow(
+      /^model\.safetensors: tensor ".*" has shape/,
+    );
+    const junk = { name: 'junk.safetensors', bytes: new Uint8Array([1, 2, 3]) };
+    await expect(loadSolver(good.config, junk)).rejects.toThrow(/junk\.safetensors/);
+  });
+});
