@@ -4,7 +4,7 @@
  * puzzle name `id|||t<transform>|||<colour map>` so predictions can be mapped back.
  */
 
-import { dihedral, type Grid, gridKey, inverseDihedral } from '@rrm/puzzles';
+import { DIHEDRAL_INVERSE, dihedral, dihedralSource, type Grid } from '@rrm/puzzles';
 import type { Rng } from '@rrm/random';
 import type { ArcPair } from './task.js';
 
@@ -60,8 +60,7 @@ export function parseAugmentationName(name: string): {
 }
 
 export function applyAugmentation(g: Grid, aug: ArcAugmentation): Grid {
-  const mapped = { rows: g.rows, cols: g.cols, data: g.data.map((c) => aug.colours[c]) };
-  return dihedral(mapped, aug.transform);
+  return dihedral(g, aug.transform, aug.colours);
 }
 
 export function invertAugmentation(g: Grid, aug: ArcAugmentation): Grid {
@@ -69,19 +68,37 @@ export function invertAugmentation(g: Grid, aug: ArcAugmentation): Grid {
   aug.colours.forEach((to, from) => {
     inverse[to] = from;
   });
-  const back = inverseDihedral(g, aug.transform);
-  return { rows: back.rows, cols: back.cols, data: back.data.map((c) => inverse[c]) };
+  // Recolouring is per cell, so it commutes with moving cells.
+  return dihedral(g, DIHEDRAL_INVERSE[aug.transform], inverse);
 }
 
-/** A content key of a set of pairs, independent of their order (the reference's puzzle hash). */
+/** Two 32-bit hashes of a grid after augmentation, computed without building it. */
+function augmentedHash(g: Grid, aug: ArcAugmentation): string {
+  const source = dihedralSource(g.rows, g.cols, aug.transform);
+  const shape =
+    aug.transform === 1 || aug.transform === 3 || aug.transform >= 6
+      ? g.cols * 64 + g.rows
+      : g.rows * 64 + g.cols;
+  let h1 = 0x811c9dc5 ^ shape;
+  let h2 = Math.imul(shape, 0x9e3779b1);
+  for (let k = 0; k < source.length; k++) {
+    const v = aug.colours[g.data[source[k]]];
+    h1 = Math.imul(h1 ^ v, 0x01000193);
+    h2 = Math.imul(h2 ^ (v + k), 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  return `${(h1 >>> 0).toString(36)}.${(h2 >>> 0).toString(36)}`;
+}
+
+/**
+ * A content key of a set of pairs under an augmentation, independent of pair order
+ * (the reference hashes puzzles with sha256; 64 bits suffice to tell a task's variants apart).
+ */
 export function pairsKey(pairs: ArcPair[], aug: ArcAugmentation): string {
   return pairs
-    .map(
-      (p) =>
-        `${gridKey(applyAugmentation(p.input, aug))}|${p.output ? gridKey(applyAugmentation(p.output, aug)) : ''}`,
-    )
+    .map((p) => `${augmentedHash(p.input, aug)}|${p.output ? augmentedHash(p.output, aug) : ''}`)
     .sort()
-    .join('\n');
+    .join(',');
 }
 
 /** The reference retries up to 5 * numAug random draws to find numAug distinct variants. */

@@ -50,46 +50,71 @@ function checkTransform(t: number): void {
     throw new Error(`dihedral transform id must be 0..7, got ${t}`);
 }
 
-/** Apply dihedral transform `t` (reference ids) to a grid. */
-export function dihedral(g: Grid, t: number): Grid {
+const sourceCache = new Map<number, Int32Array>();
+
+/**
+ * For transform `t` of a rows x cols grid, the source index of each output cell
+ * (output is cols x rows for t in 1, 3, 6, 7). Cached: augmentation applies the
+ * same few shapes millions of times.
+ */
+export function dihedralSource(rows: number, cols: number, t: number): Int32Array {
   checkTransform(t);
-  const H = g.rows;
-  const W = g.cols;
+  const key = cols < 1024 ? (rows * 1024 + cols) * 8 + t : -1;
+  let source = sourceCache.get(key);
+  if (source) return source;
+  const H = rows;
+  const W = cols;
   const swap = t === 1 || t === 3 || t === 6 || t === 7;
-  const out = makeGrid(swap ? W : H, swap ? H : W);
-  for (let i = 0; i < out.rows; i++) {
-    for (let j = 0; j < out.cols; j++) {
-      // Source cell of output cell (i, j).
-      let r: number;
-      let c: number;
-      switch (t) {
-        case 0:
-          [r, c] = [i, j];
-          break;
-        case 1:
-          [r, c] = [j, W - 1 - i];
-          break;
-        case 2:
-          [r, c] = [H - 1 - i, W - 1 - j];
-          break;
-        case 3:
-          [r, c] = [H - 1 - j, i];
-          break;
-        case 4:
-          [r, c] = [i, W - 1 - j];
-          break;
-        case 5:
-          [r, c] = [H - 1 - i, j];
-          break;
-        case 6:
-          [r, c] = [j, i];
-          break;
-        default:
-          [r, c] = [H - 1 - j, W - 1 - i];
-      }
-      out.data[i * out.cols + j] = g.data[r * W + c];
+  const outCols = swap ? H : W;
+  source = new Int32Array(H * W);
+  for (let k = 0; k < source.length; k++) {
+    const i = Math.floor(k / outCols);
+    const j = k % outCols;
+    let r: number;
+    let c: number;
+    switch (t) {
+      case 0:
+        [r, c] = [i, j];
+        break;
+      case 1:
+        [r, c] = [j, W - 1 - i];
+        break;
+      case 2:
+        [r, c] = [H - 1 - i, W - 1 - j];
+        break;
+      case 3:
+        [r, c] = [H - 1 - j, i];
+        break;
+      case 4:
+        [r, c] = [i, W - 1 - j];
+        break;
+      case 5:
+        [r, c] = [H - 1 - i, j];
+        break;
+      case 6:
+        [r, c] = [j, i];
+        break;
+      default:
+        [r, c] = [H - 1 - j, W - 1 - i];
     }
+    source[k] = r * W + c;
   }
+  if (key >= 0 && sourceCache.size < 65536) sourceCache.set(key, source);
+  return source;
+}
+
+/** Shape of a rows x cols grid after transform `t`. */
+export function dihedralShape(rows: number, cols: number, t: number): [number, number] {
+  return t === 1 || t === 3 || t === 6 || t === 7 ? [cols, rows] : [rows, cols];
+}
+
+/** Apply dihedral transform `t` (reference ids) to a grid, optionally recolouring through `map`. */
+export function dihedral(g: Grid, t: number, map?: ArrayLike<number>): Grid {
+  const source = dihedralSource(g.rows, g.cols, t);
+  const [rows, cols] = dihedralShape(g.rows, g.cols, t);
+  const out = makeGrid(rows, cols);
+  if (map) for (let k = 0; k < source.length; k++) out.data[k] = map[g.data[source[k]]];
+  else for (let k = 0; k < source.length; k++) out.data[k] = g.data[source[k]];
   return out;
 }
 

@@ -27,6 +27,8 @@ export {
 export {
   DIHEDRAL_INVERSE,
   dihedral,
+  dihedralShape,
+  dihedralSource,
   type Grid,
   gridFromRows,
   gridKey,
