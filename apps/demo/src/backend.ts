@@ -25,6 +25,19 @@ const loaders: Record<BackendName, () => Promise<unknown>> = {
   cpu: () => import('@tensorflow/tfjs-backend-cpu'),
 };
 
+/**
+ * A WebGL that the browser emulates on the CPU (SwiftShader, llvmpipe: headless or
+ * GPU-less machines) is slower than WebAssembly, so it is skipped unless forced.
+ */
+function softwareWebGL(): string | null {
+  const gl = document.createElement('canvas').getContext('webgl2');
+  if (!gl) return null;
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return /swiftshader|llvmpipe|software/i.test(renderer) ? renderer : null;
+}
+
 export interface BackendChoice {
   name: BackendName;
   /** Why faster backends were skipped, for the page to show. */
@@ -39,6 +52,11 @@ export async function chooseBackend(forced?: BackendName): Promise<BackendChoice
   const order = forced ? [forced] : BACKENDS;
   const skipped: string[] = [];
   for (const name of order) {
+    const software = name === 'webgl' && !forced ? softwareWebGL() : null;
+    if (software) {
+      skipped.push(`webgl: software renderer (${software}), slower than wasm`);
+      continue;
+    }
     try {
       await loaders[name]();
       if (!tf.findBackendFactory(name)) {

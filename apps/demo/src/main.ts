@@ -328,7 +328,9 @@ solveButton.addEventListener('click', async () => {
   solveStatus.dataset.state = 'solving';
   solveStatus.textContent = `Solving on ${state.backend?.name}…`;
   try {
-    const result = await solver.solve(p);
+    const result = await solver.solve(p, (k, total) => {
+      solveStatus.textContent = `Solving on ${state.backend?.name}: step ${k} / ${total}…`;
+    });
     state.trace = { puzzle: p, result };
     solveStatus.textContent = `${result.steps.length} supervision steps in ${result.ms.toFixed(0)} ms on ${state.backend?.name}.`;
     solveStatus.dataset.state = 'done';

@@ -28,7 +28,8 @@ export interface Solver {
   sudoku: { shape: SudokuShape; givensFraction: number } | null;
   /** Why this checkpoint cannot solve `p`, or null when it can. */
   cannotSolve(p: Puzzle): string | null;
-  solve(p: Puzzle): Promise<SolveTrace>;
+  /** Runs every supervision step; `onStep(k, total)` after each, for progress. */
+  solve(p: Puzzle, onStep?: (k: number, total: number) => void): Promise<SolveTrace>;
   dispose(): void;
 }
 
@@ -174,7 +175,7 @@ export async function loadSolver(
         }
       : null,
     cannotSolve,
-    async solve(p) {
+    async solve(p, onStep) {
       const why = cannotSolve(p);
       if (why || !codec) throw new Error(`cannot solve ${p.title}: ${why}`);
       const t0 = performance.now();
@@ -196,6 +197,7 @@ export async function loadSolver(
           prediction.dispose();
           disposeStep(r);
           steps.push({ answer: codec.decode(Int32Array.from(predicted), p), qHalt: qHalt[0] });
+          onStep?.(k + 1, halt_max_steps);
         }
       } finally {
         disposeCarry(carry);
