@@ -1,1 +1,48 @@
-export {};
+export { type BlockConfig, ReasoningBlock, ReasoningModule } from './blocks';
+export {
+  type ActBatch,
+  type ActCarry,
+  disposeCarry,
+  disposeLatents,
+  initialCarry,
+  type Latents,
+  resetCarry,
+} from './carry';
+export {
+  checkpointTensors,
+  type LoadOptions,
+  loadCheckpoint,
+  REFERENCE_PREFIX,
+  saveCheckpoint,
+} from './checkpoint';
+export {
+  type ConfigSpec,
+  checkReasoningConfig,
+  defaultPuzzleEmbLen,
+  type LossType,
+  type PosEncodings,
+  type ReasoningConfig,
+  reasoningConfigSpec,
+  validateFields,
+} from './config';
+export { drawMinHaltSteps, type HaltingConfig, haltDecision, qContinueTarget } from './halting';
+export { type Heads, ReasoningInner, SparsePuzzleEmbedding } from './inner';
+export {
+  type ActLosses,
+  type ActMetrics,
+  actLoss,
+  actMetricSums,
+  IGNORE_LABEL_ID,
+  sequenceCorrectness,
+} from './loss';
+export {
+  ActModel,
+  type ActModelOptions,
+  disposeStep,
+  type LossSums,
+  type ScoredStep,
+  type StepOutputs,
+  type StepResult,
+  type TrainStepResult,
+} from './model';
+export { withoutGradient } from './no-grad';

@@ -1,1 +1,9 @@
-export {};
+export {
+  type DataKeys,
+  HRM_PRESETS,
+  type HRMConfig,
+  type HRMPresetName,
+  hrmConfig,
+  hrmPreset,
+} from './config';
+export { type CreateOptions, createHRM, type HRM, HRMInner } from './model';

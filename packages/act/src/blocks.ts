@@ -1,0 +1,76 @@
+import { Attention, type CosSin, Module, postNorm, SwiGLU, TokenMixingMLP } from '@rrm/layers';
+import type { Rng } from '@rrm/random';
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface BlockConfig {
+  hidden_size: number;
+  num_heads: number;
+  expansion: number;
+  rms_norm_eps: number;
+  /** Set for TRM's `mlp_t`: mix along the sequence (of this length) instead of attending. */
+  tokenMixLength?: number;
+}
+
+/**
+ * One post-norm block: sequence mixing (self-attention, or the token-mixing MLP),
+ * then a channel SwiGLU, each as x = rmsNorm(x + f(x)).
+ */
+export class ReasoningBlock extends Module {
+  private readonly self_attn: Attention | null = null;
+  private readonly mlp_t: TokenMixingMLP | null = null;
+  private readonly mlp: SwiGLU;
+  private readonly eps: number;
+
+  constructor(cfg: BlockConfig, rng: Rng) {
+    super();
+    this.eps = cfg.rms_norm_eps;
+    if (cfg.tokenMixLength !== undefined) {
+      this.mlp_t = this.child(
+        'mlp_t',
+        new TokenMixingMLP(cfg.tokenMixLength, cfg.expansion, { rng }),
+      );
+    } else {
+      const headDim = cfg.hidden_size / cfg.num_heads;
+      this.self_attn = this.child(
+        'self_attn',
+        new Attention({ hiddenSize: cfg.hidden_size, headDim, numHeads: cfg.num_heads, rng }),
+      );
+    }
+    this.mlp = this.child('mlp', new SwiGLU(cfg.hidden_size, cfg.expansion, { rng }));
+  }
+
+  /** h [B, L, D] -> [B, L, D] */
+  apply(h: tf.Tensor3D, rope: CosSin | null): tf.Tensor3D {
+    return tf.tidy(() => {
+      const attn = this.self_attn;
+      const mixed = attn
+        ? postNorm(h, (x) => attn.apply(x, rope ?? undefined), this.eps)
+        : this.mlp_t!.mix(h, this.eps);
+      return postNorm(mixed, (x) => this.mlp.apply(x), this.eps) as tf.Tensor3D;
+    });
+  }
+}
+
+/**
+ * A reasoning module (the reference's `H_level` / `L_level`): adds its input
+ * injection, then runs its blocks.
+ */
+export class ReasoningModule extends Module {
+  private readonly layers: ReasoningBlock[];
+
+  constructor(numLayers: number, cfg: BlockConfig, rng: Rng) {
+    super();
+    this.layers = Array.from({ length: numLayers }, (_, i) =>
+      this.child(`layers.${i}`, new ReasoningBlock(cfg, rng)),
+    );
+  }
+
+  /** z [B, L, D], injection [B, L, D] -> [B, L, D] */
+  apply(z: tf.Tensor3D, injection: tf.Tensor3D, rope: CosSin | null): tf.Tensor3D {
+    return tf.tidy(() => {
+      let h = tf.add(z, injection) as tf.Tensor3D;
+      for (const layer of this.layers) h = layer.apply(h, rope);
+      return h;
+    });
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Typed configuration shared by HRM and TRM, with the reference key names
+ * (`H_cycles`, `hidden_size`, ...). Raw objects (JSON, YAML) are validated once,
+ * here, at the edge; everything downstream trusts the typed result.
+ */
+
+export type PosEncodings = 'rope' | 'learned' | 'none';
+export type LossType = 'stablemax_cross_entropy' | 'softmax_cross_entropy';
+
+/** The keys both reference models read. */
+export interface ReasoningConfig {
+  batch_size: number;
+  seq_len: number;
+  puzzle_emb_ndim: number;
+  num_puzzle_identifiers: number;
+  vocab_size: number;
+  H_cycles: number;
+  L_cycles: number;
+  H_layers: number;
+  L_layers: number;
+  hidden_size: number;
+  expansion: number;
+  num_heads: number;
+  pos_encodings: PosEncodings;
+  rms_norm_eps: number;
+  rope_theta: number;
+  halt_max_steps: number;
+  halt_exploration_prob: number;
+  /** Accepted for compatibility with reference configs; TF.js always computes in float32. */
+  forward_dtype: 'float32' | 'bfloat16' | 'float16';
+}
+
+type FieldSpec =
+  | { kind: 'int'; min: number; default?: number }
+  | { kind: 'number'; min: number; max?: number; exclusiveMin?: boolean; default?: number }
+  | { kind: 'bool'; default?: boolean }
+  | { kind: 'enum'; values: readonly string[]; default?: string };
+
+export type ConfigSpec<T> = { [K in keyof T]-?: FieldSpec };
+
+export const reasoningConfigSpec: ConfigSpec<ReasoningConfig> = {
+  batch_size: { kind: 'int', min: 1 },
+  seq_len: { kind: 'int', min: 1 },
+  puzzle_emb_ndim: { kind: 'int', min: 0, default: 0 },
+  num_puzzle_identifiers: { kind: 'int', min: 1 },
+  vocab_size: { kind: 'int', min: 2 },
+  H_cycles: { kind: 'int', min: 1 },
+  L_cycles: { kind: 'int', min: 1 },
+  H_layers: { kind: 'int', min: 0 },
+  L_layers: { kind: 'int', min: 1 },
+  hidden_size: { kind: 'int', min: 1 },
+  expansion: { kind: 'number', min: 0, exclusiveMin: true },
+  num_heads: { kind: 'int', min: 1 },
+  pos_encodings: { kind: 'enum', values: ['rope', 'learned', 'none'] },
+  rms_norm_eps: { kind: 'number', min: 0, exclusiveMin: true, default: 1e-5 },
+  rope_theta: { kind: 'number', min: 0, exclusiveMin: true, default: 10000 },
+  halt_max_steps: { kind: 'int', min: 1 },
+  halt_exploration_prob: { kind: 'number', min: 0, max: 1 },
+  forward_dtype: { kind: 'enum', values: ['float32', 'bfloat16', 'float16'], default: 'bfloat16' },
+};
+
+function describe(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
+
+function checkField(label: string, key: string, spec: FieldSpec, value: unknown): unknown {
+  const fail = (want: string) =>
+    new Error(`${label}: field "${key}" must be ${want}, got ${describe(value)}`);
+  switch (spec.kind) {
+    case 'int':
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < spec.min) {
+        throw fail(`an integer >= ${spec.min}`);
+      }
+      return value;
+    case 'number': {
+      const low = spec.exclusiveMin ? `> ${spec.min}` : `>= ${spec.min}`;
+      const want =
+        spec.max === undefined ? `a number ${low}` : `a number in [${spec.min}, ${spec.max}]`;
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw fail(want);
+      if (spec.exclusiveMin ? value <= spec.min : value < spec.min) throw fail(want);
+      if (spec.max !== undefined && value > spec.max) throw fail(want);
+      return value;
+    }
+    case 'bool':
+      if (typeof value !== 'boolean') throw fail('true or false');
+      return value;
+    case 'enum':
+      if (typeof value !== 'string' || !spec.values.includes(value)) {
+        throw fail(`one of ${spec.values.map((v) => JSON.stringify(v)).join(', ')}`);
+      }
+      return value;
+  }
+}
+
+/**
+ * Checks `raw` against `spec`: every field present (or defaulted) with the right type
+ * and range, no unknown fields. Errors name the offending field.
+ */
+export function validateFields<T>(raw: unknown, spec: ConfigSpec<T>, label: string): T {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new Error(`${label}: expected an object of config fields, got ${describe(raw)}`);
+  }
+  const input = raw as Record<string, unknown>;
+  const unknown = Object.keys(input).filter((k) => !(k in spec));
+  if (unknown.length > 0) {
+    throw new Error(
+      `${label}: unknown field(s) ${unknown.map((k) => `"${k}"`).join(', ')}; ` +
+        `known fields are ${Object.keys(spec).join(', ')}`,
+    );
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, fieldSpec] of Object.entries(spec) as Array<[string, FieldSpec]>) {
+    const value = input[key] ?? fieldSpec.default;
+    if (value === undefined) throw new Error(`${label}: required field "${key}" is missing`);
+    out[key] = checkField(label, key, fieldSpec, value);
+  }
+  return out as T;
+}
+
+/** Cross-field rules both models share; call after `validateFields`. */
+export function checkReasoningConfig(c: ReasoningConfig, label: string): void {
+  if (c.hidden_size % c.num_heads !== 0) {
+    throw new Error(
+      `${label}: field "hidden_size" (${c.hidden_size}) must be divisible by "num_heads" (${c.num_heads})`,
+    );
+  }
+  if (c.pos_encodings === 'rope' && (c.hidden_size / c.num_heads) % 2 !== 0) {
+    throw new Error(
+      `${label}: field "pos_encodings" is "rope", which needs an even head dimension ` +
+        `(hidden_size / num_heads = ${c.hidden_size / c.num_heads})`,
+    );
+  }
+}
+
+/** ceil(puzzle_emb_ndim / hidden_size): the positions the puzzle embedding occupies. */
+export function defaultPuzzleEmbLen(puzzleEmbNdim: number, hiddenSize: number): number {
+  return Math.ceil(puzzleEmbNdim / hiddenSize);
+}

@@ -1,0 +1,68 @@
+import type { Rng } from '@rrm/random';
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface HaltingConfig {
+  halt_max_steps: number;
+  halt_exploration_prob: number;
+  /**
+   * true: halt when q_halt > 0 (TRM's `no_ACT_continue`); false: Q-learning, halt
+   * when q_halt > q_continue and learn q_continue from a bootstrapped target (HRM).
+   */
+  haltOnQHaltOnly: boolean;
+}
+
+/**
+ * Exploration: with probability `halt_exploration_prob` a sequence must run at
+ * least a uniformly drawn 2..halt_max_steps steps; 0 means no minimum.
+ */
+export function drawMinHaltSteps(rng: Rng, batchSize: number, cfg: HaltingConfig): Int32Array {
+  const out = new Int32Array(batchSize);
+  if (cfg.halt_exploration_prob === 0) return out;
+  for (let b = 0; b < batchSize; b++) {
+    if (rng.uniform() < cfg.halt_exploration_prob) out[b] = 2 + rng.int(cfg.halt_max_steps - 1);
+  }
+  return out;
+}
+
+export interface HaltInput {
+  steps: tf.Tensor1D; // int32 [B], after this step
+  qHalt: tf.Tensor1D; // [B]
+  qContinue: tf.Tensor1D; // [B]
+  /** Training-only: enables learned halting; evaluation always runs halt_max_steps. */
+  train: boolean;
+  minHaltSteps: Int32Array | null;
+}
+
+/** Which sequences stop after this step (bool [B]). */
+export function haltDecision(cfg: HaltingConfig, h: HaltInput): tf.Tensor1D {
+  return tf.tidy((): tf.Tensor1D => {
+    const isLastStep = tf.greaterEqual(h.steps, cfg.halt_max_steps);
+    // With a single step there is nothing to decide.
+    if (!h.train || cfg.halt_max_steps <= 1) return isLastStep as tf.Tensor1D;
+    const wantsHalt = cfg.haltOnQHaltOnly
+      ? tf.greater(h.qHalt, 0)
+      : tf.greater(h.qHalt, h.qContinue);
+    const halted = tf.logicalOr(isLastStep, wantsHalt);
+    if (!h.minHaltSteps) return halted as tf.Tensor1D;
+    const minSteps = tf.tensor1d(h.minHaltSteps, 'int32');
+    return tf.logicalAnd(halted, tf.greaterEqual(h.steps, minSteps)) as tf.Tensor1D;
+  });
+}
+
+/**
+ * Bootstrapped Q-learning target for q_continue (no replay buffer, no target
+ * network): sigmoid of the next step's q_halt at the last step, else of
+ * max(next q_halt, next q_continue).
+ */
+export function qContinueTarget(
+  cfg: HaltingConfig,
+  steps: tf.Tensor1D,
+  nextQHalt: tf.Tensor1D,
+  nextQContinue: tf.Tensor1D,
+): tf.Tensor1D {
+  return tf.tidy(() => {
+    const isLastStep = tf.greaterEqual(steps, cfg.halt_max_steps);
+    const next = tf.where(isLastStep, nextQHalt, tf.maximum(nextQHalt, nextQContinue));
+    return tf.sigmoid(next) as tf.Tensor1D;
+  });
+}
