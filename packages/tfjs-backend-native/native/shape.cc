@@ -116,7 +116,7 @@ Napi::Value SegmentSumFn(const Napi::CallbackInfo& info) {
   Array x = arrayArg(info, 0, "x"), ids = arrayArg(info, 1, "segmentIds"), o = arrayArg(info, 2, "out");
   const int64_t numSegments = intArg(info, 3, "numSegments");
   require(env, ids.kind == Kind::I32, "unsortedSegmentSum: segment ids must be int32");
-  require(env, x.kind == o.kind && x.kind != Kind::U8, "unsortedSegmentSum: dtypes differ");
+  require(env, x.kind == Kind::F32 && o.kind == Kind::F32, "unsortedSegmentSum: float32 only");
   const int64_t n = ids.length;
   require(env, numSegments >= 0 && o.length % std::max<int64_t>(numSegments, 1) == 0,
           "unsortedSegmentSum: bad output length");
@@ -125,20 +125,18 @@ Napi::Value SegmentSumFn(const Napi::CallbackInfo& info) {
   std::memset(o.data, 0, o.length * 4);
   if (o.length == 0) return env.Undefined();
   const int32_t* seg = ids.as<int32_t>();
-  auto run = [&](auto* in, auto* out) {
-    parallelFor(inner, std::max<int64_t>(1, kGrain / std::max<int64_t>(n, 1)),
-                [&](int64_t lo, int64_t hi) {
-                  for (int64_t r = 0; r < n; ++r) {
-                    const int32_t s = seg[r];
-                    if (s < 0 || s >= numSegments) continue;
-                    auto* dst = out + s * inner;
-                    const auto* src = in + r * inner;
-                    for (int64_t k = lo; k < hi; ++k) dst[k] += src[k];
-                  }
-                });
-  };
-  if (x.kind == Kind::F32) run(x.as<float>(), o.as<float>());
-  else run(x.as<int32_t>(), o.as<int32_t>());
+  const float* in = x.as<float>();
+  float* out = o.as<float>();
+  parallelFor(inner, std::max<int64_t>(1, kGrain / std::max<int64_t>(n, 1)),
+              [&](int64_t lo, int64_t hi) {
+                for (int64_t r = 0; r < n; ++r) {
+                  const int32_t s = seg[r];
+                  if (s < 0 || s >= numSegments) continue;
+                  float* dst = out + s * inner;
+                  const float* src = in + r * inner;
+                  for (int64_t k = lo; k < hi; ++k) dst[k] += src[k];
+                }
+              });
   return env.Undefined();
 }
 

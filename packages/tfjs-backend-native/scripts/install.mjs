@@ -2,7 +2,7 @@
 // build fails it prints one line, records the reason in build/install-error.txt
 // (the loader reports it) and exits 0, so the `native` backend is simply absent.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,25 @@ function giveUp(reason) {
   process.exit(0);
 }
 
+const addon = join(buildDir, 'Release', 'rrm_native.node');
+
+// Node-API is ABI-stable across Node versions, so an addon newer than every
+// source needs no rebuild (repeated `pnpm install`s in a workspace stay cheap).
+function upToDate() {
+  if (!existsSync(addon)) return false;
+  const built = statSync(addon).mtimeMs;
+  const sources = [
+    join(root, 'binding.gyp'),
+    ...readdirSync(join(root, 'native')).map((f) => join(root, 'native', f)),
+  ];
+  return sources.every((f) => statSync(f).mtimeMs < built);
+}
+
+if (upToDate() && !process.env.RRM_NATIVE_REBUILD) {
+  rmSync(errorFile, { force: true });
+  console.log(`@rrm/tfjs-backend-native: addon up to date (${addon})`);
+  process.exit(0);
+}
 rmSync(errorFile, { force: true });
 if (process.env.RRM_NATIVE_SKIP_BUILD) giveUp('RRM_NATIVE_SKIP_BUILD is set');
 

@@ -125,6 +125,12 @@ export function binary(
   const outShape = broadcastShape(a.shape, b.shape);
   const out = allocate(dtype, sizeOf(outShape));
   binaryInto(backend, op, av, a.shape, bv, b.shape, outShape, out);
+  if (op === 'floorDiv') {
+    // The cpu backend returns floor division as int32 whatever the inputs.
+    const ints = new Int32Array(out.length);
+    backend.native.cast(out, ints);
+    return backend.output(outShape, 'int32', ints);
+  }
   return backend.output(outShape, dtype, out);
 }
 

@@ -135,7 +135,12 @@ const stridedSlice: NativeKernel = ({ inputs, backend, attrs }) => {
     a.newAxisMask,
     a.shrinkAxisMask,
   );
-  const values = strided(backend, x, xv, info.begin, info.finalShapeSparse, info.strides);
+  // One output extent per input dimension (shrunk ones have extent 1); the
+  // result is then viewed as finalShape, which drops or inserts axes.
+  const extent = slice_util
+    .computeOutShape(info.begin, info.end, info.strides)
+    .map((n) => Math.max(n, 0));
+  const values = strided(backend, x, xv, info.begin, extent, info.strides);
   return backend.output(info.finalShape, x.dtype, values);
 };
 
@@ -300,10 +305,11 @@ const unsortedSegmentSum: NativeKernel = ({ inputs, backend, attrs }) => {
   const { x, segmentIds } = inputs;
   const xv = backend.storage(x);
   const iv = backend.storage(segmentIds);
-  if (xv === null || x.dtype === 'bool' || !(iv instanceof Int32Array)) return null;
+  // float32 only: the cpu kernel returns float32 even for int32 inputs.
+  if (x.dtype !== 'float32' || xv === null || !(iv instanceof Int32Array)) return null;
   const numSegments = attrs.numSegments as number;
   const outShape = [numSegments, ...x.shape.slice(segmentIds.shape.length)];
-  const out = allocate(x.dtype as 'float32', sizeOf(outShape));
+  const out = new Float32Array(sizeOf(outShape));
   backend.native.segmentSum(xv, iv, out, numSegments);
   return backend.output(outShape, x.dtype, out);
 };

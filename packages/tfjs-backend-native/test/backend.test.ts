@@ -1,0 +1,144 @@
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { registerNativeBackend } from '../src/index.js';
+import { expectSameOnBoth, Inputs } from './compare.js';
+
+const gen = new Inputs(17);
+
+// A miniature of a TRM block: token embedding gather, rmsNorm, SwiGLU with a
+// split, a token-mixing transpose, attention-style softmax, and a
+// cross-entropy-like reduction.
+function block(emb: tf.Tensor, wUp: tf.Tensor, wDown: tf.Tensor, ids: tf.Tensor): tf.Tensor {
+  const x = tf.gather(emb, tf.reshape(ids, [-1])); // [B*S, H]
+  const norm = tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), 1e-5)));
+  const [gate, up] = tf.split(tf.matMul(norm, wUp), 2, -1);
+  const h = tf.matMul(tf.mul(tf.mul(gate, tf.sigmoid(gate)), up), wDown);
+  const mixed = tf.transpose(tf.reshape(tf.add(x, h), [...ids.shape, -1]), [0, 2, 1]); // [B, H, S]
+  const scores = tf.softmax(tf.matMul(mixed, mixed, true, false)); // [B, S, S]
+  const logits = tf.matMul(scores, tf.transpose(mixed, [0, 2, 1]));
+  return tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(ids, 6, 1, 0, 'float32')));
+}
+
+describe('gradients', () => {
+  it('match the cpu backend through a TRM-like block', () => {
+    const inputs = [
+      gen.float([10, 6], (v) => v * 0.5),
+      gen.float([6, 16], (v) => v * 0.3),
+      gen.float([8, 6], (v) => v * 0.3),
+      gen.int([2, 5], 0, 10),
+    ];
+    expectSameOnBoth(
+      inputs,
+      (emb, wUp, wDown, ids) => {
+        const grads = tf.grads((e: tf.Tensor, u: tf.Tensor, d: tf.Tensor) => block(e, u, d, ids));
+        return [block(emb, wUp, wDown, ids), ...grads([emb, wUp, wDown])];
+      },
+      1e-4,
+    );
+  });
+
+  it('match for fused matmul with bias and broadcasting ops', () => {
+    expectSameOnBoth(
+      // 2-D a: tf.fused.matMul's own gradient does not reduce a broadcast b.
+      [gen.float([6, 5]), gen.float([5, 7]), gen.float([7]), gen.float([6, 1])],
+      (a, b, bias, s) => {
+        const f = (x: tf.Tensor, w: tf.Tensor, c: tf.Tensor, k: tf.Tensor) =>
+          tf.sum(
+            tf.div(
+              tf.fused.matMul({ a: x, b: w, bias: c, activation: 'relu' }),
+              tf.add(tf.abs(k), 1),
+            ),
+          );
+        return tf.grads(f)([a, b, bias, s]);
+      },
+      1e-4,
+    );
+  });
+});
+
+describe('the native backend', () => {
+  it('registers idempotently and becomes selectable', async () => {
+    registerNativeBackend();
+    registerNativeBackend();
+    expect(await tf.setBackend('native')).toBe(true);
+    expect(tf.getBackend()).toBe('native');
+    // Every cpu kernel is available, e.g. cumsum which has no native version.
+    expect(Array.from(tf.cumsum(tf.tensor1d([1, 2, 3])).dataSync())).toEqual([1, 3, 6]);
+  });
+
+  it('keeps tf.memory() exact: no tensors or bytes left after a training-like step', async () => {
+    await tf.setBackend('native');
+    const w = tf.variable(tf.randomNormal([16, 16], 0, 0.1, 'float32', 1));
+    const x = tf.randomNormal([8, 16], 0, 1, 'float32', 2);
+    const step = () =>
+      tf.tidy(() => {
+        const { grads } = tf.variableGrads(() =>
+          tf.sum(tf.softmax(tf.fused.matMul({ a: x, b: w, activation: 'relu' }))),
+        );
+        w.assign(tf.sub(w, tf.mul(grads[w.name], 0.1)));
+      });
+    step();
+    const before = tf.memory();
+    for (let i = 0; i < 3; i++) step();
+    const after = tf.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+    expect(after.numDataBuffers).toBe(before.numDataBuffers);
+    w.dispose();
+    x.dispose();
+  });
+
+  it('gives bit-identical results run to run', async () => {
+    await tf.setBackend('native');
+    const run = () =>
+      tf.tidy(() => {
+        const a = tf.randomNormal([257, 300], 0, 1, 'float32', 5);
+        const b = tf.randomNormal([300, 129], 0, 1, 'float32', 6);
+        const y = tf.softmax(tf.matMul(a, b));
+        return Array.from(tf.concat([tf.sum(y, 0), tf.mean(tf.exp(a), 1)]).dataSync());
+      });
+    expect(run()).toEqual(run());
+  });
+});
+
+describe('the install script', () => {
+  const script = fileURLToPath(new URL('../scripts/install.mjs', import.meta.url));
+
+  // A package directory with the script but nothing to build.
+  function scratchPackage(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'rrm-native-install-'));
+    mkdirSync(join(dir, 'scripts'));
+    mkdirSync(join(dir, 'native'));
+    copyFileSync(script, join(dir, 'scripts', 'install.mjs'));
+    return dir;
+  }
+
+  it('exits 0 with one line and records the reason when the build fails', () => {
+    const dir = scratchPackage(); // no binding.gyp: node-gyp fails
+    const r = spawnSync(process.execPath, [join(dir, 'scripts', 'install.mjs')], {
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toMatch(/addon not built \(.+\)/);
+    expect(readFileSync(join(dir, 'build', 'install-error.txt'), 'utf8')).toMatch(/\S/);
+  });
+
+  it('skips the build when asked to', () => {
+    const dir = scratchPackage();
+    const r = spawnSync(process.execPath, [join(dir, 'scripts', 'install.mjs')], {
+      encoding: 'utf8',
+      env: { ...process.env, RRM_NATIVE_SKIP_BUILD: '1' },
+    });
+    expect(r.status).toBe(0);
+    expect(readFileSync(join(dir, 'build', 'install-error.txt'), 'utf8')).toContain(
+      'RRM_NATIVE_SKIP_BUILD',
+    );
+  });
+});

@@ -1,0 +1,209 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, it } from 'vitest';
+import { expectSameOnBoth, Inputs } from './compare.js';
+
+const gen = new Inputs(7);
+
+// Shape pairs covering equal shapes, trailing/leading/middle broadcasting,
+// scalars, size-0 dimensions, and sizes large enough to be split over threads.
+const shapePairs: Array<[number[], number[]]> = [
+  [
+    [3, 4],
+    [3, 4],
+  ],
+  [[2, 3, 4], [4]],
+  [
+    [2, 1, 4],
+    [1, 3, 1],
+  ],
+  [
+    [2, 3, 4, 5],
+    [3, 1, 5],
+  ],
+  [[], [5]],
+  [[5], []],
+  [[], []],
+  [[0, 3], [3]],
+  [
+    [4, 0],
+    [1, 1],
+  ],
+  [[300, 257], [257]],
+  [
+    [64, 1],
+    [1, 2048],
+  ],
+];
+
+const positive = (v: number) => Math.abs(v) + 0.5;
+
+const floatBinary: Array<[string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, boolean]> = [
+  ['add', tf.add, false],
+  ['sub', tf.sub, false],
+  ['mul', tf.mul, false],
+  ['div', tf.div, true],
+  ['maximum', tf.maximum, false],
+  ['minimum', tf.minimum, false],
+  ['pow', tf.pow, true],
+  ['squaredDifference', tf.squaredDifference, false],
+  ['atan2', tf.atan2, false],
+  ['floorDiv', tf.floorDiv, true],
+  ['mod', tf.mod, true],
+  ['equal', tf.equal, false],
+  ['notEqual', tf.notEqual, false],
+  ['less', tf.less, false],
+  ['lessEqual', tf.lessEqual, false],
+  ['greater', tf.greater, false],
+  ['greaterEqual', tf.greaterEqual, false],
+];
+
+describe('binary ops with broadcasting', () => {
+  it.each(floatBinary)('%s on float32', (_, op, positiveB) => {
+    for (const [sa, sb] of shapePairs) {
+      const a = gen.float(sa, positiveB ? positive : undefined);
+      const b = gen.float(sb, positiveB ? positive : undefined);
+      expectSameOnBoth([a, b], op, 1e-5);
+    }
+  });
+
+  it.each([
+    ['add', tf.add],
+    ['sub', tf.sub],
+    ['mul', tf.mul],
+    ['maximum', tf.maximum],
+    ['minimum', tf.minimum],
+    ['squaredDifference', tf.squaredDifference],
+    ['equal', tf.equal],
+    ['less', tf.less],
+  ] as const)('%s on int32', (_, op) => {
+    for (const [sa, sb] of shapePairs.slice(0, 9)) {
+      expectSameOnBoth([gen.int(sa, -50, 50), gen.int(sb, -50, 50)], op);
+    }
+  });
+
+  it('splits large broadcasts over threads with the same result', () => {
+    const a = gen.float([3, 70_000]);
+    const b = gen.float([70_000]);
+    expectSameOnBoth([a, b], (x, y) => [tf.add(x, y), tf.mul(x, y), tf.less(x, y)]);
+    expectSameOnBoth([gen.float([140_000]), gen.float([])], (x, y) => tf.sub(x, y));
+    expectSameOnBoth([gen.float([64, 1]), gen.float([1, 2048])], (x, y) => tf.div(x, y));
+  });
+
+  it('compares equal values exactly, including NaN', () => {
+    const a = {
+      shape: [4],
+      dtype: 'float32' as const,
+      values: Float32Array.of(1, Number.NaN, 2, 3),
+    };
+    const b = {
+      shape: [4],
+      dtype: 'float32' as const,
+      values: Float32Array.of(1, Number.NaN, 5, 3),
+    };
+    expectSameOnBoth([a, b], (x, y) => [tf.equal(x, y), tf.maximum(x, y), tf.notEqual(x, y)]);
+  });
+
+  it('logical and/or on bool', () => {
+    for (const [sa, sb] of shapePairs.slice(0, 9)) {
+      expectSameOnBoth([gen.bool(sa), gen.bool(sb)], (a, b) => [
+        tf.logicalAnd(a, b),
+        tf.logicalOr(a, b),
+      ]);
+    }
+  });
+});
+
+const unary: Array<[string, (x: tf.Tensor) => tf.Tensor, ((v: number) => number)?]> = [
+  ['abs', tf.abs],
+  ['neg', tf.neg],
+  ['exp', tf.exp],
+  ['log', tf.log, positive],
+  ['sqrt', tf.sqrt, positive],
+  ['rsqrt', tf.rsqrt, positive],
+  ['square', tf.square],
+  ['sigmoid', tf.sigmoid],
+  ['tanh', tf.tanh],
+  ['relu', tf.relu],
+  ['relu6', (x) => tf.relu6(tf.mul(x, 5))],
+  ['elu', tf.elu],
+  ['softplus', (x) => tf.softplus(tf.mul(x, 10))],
+  ['log1p', tf.log1p, positive],
+  ['expm1', tf.expm1],
+  ['sin', tf.sin],
+  ['cos', tf.cos],
+  ['floor', tf.floor],
+  ['ceil', tf.ceil],
+  ['round', (x) => tf.round(tf.mul(x, 4))],
+  ['sign', tf.sign],
+  ['reciprocal', tf.reciprocal, positive],
+  ['step', (x) => tf.step(x, 0.25)],
+  ['leakyRelu', (x) => tf.leakyRelu(x, 0.1)],
+  ['clipByValue', (x) => tf.clipByValue(x, -0.5, 0.7)],
+  ['erf', tf.erf],
+  ['selu', tf.selu],
+  ['atan', tf.atan],
+];
+
+describe('unary ops', () => {
+  it.each(unary)('%s', (_, op, map) => {
+    for (const shape of [[7, 33], [], [0, 4], [40_000]]) {
+      expectSameOnBoth([gen.float(shape, map)], op, 2e-6);
+    }
+  });
+
+  it('rounds half-way cases to even like the cpu backend', () => {
+    const x = {
+      shape: [6],
+      dtype: 'float32' as const,
+      values: Float32Array.of(0.5, 1.5, 2.5, -0.5, -1.5, 3.2),
+    };
+    expectSameOnBoth([x], tf.round, 0);
+  });
+});
+
+describe('cast, select, addN, oneHot', () => {
+  it('casts between float32, int32 and bool', () => {
+    const f = gen.float([5, 7], (v) => v * 10);
+    const i = gen.int([5, 7], -3, 3);
+    const b = gen.bool([5, 7]);
+    expectSameOnBoth([f, i, b], (x, y, z) => [
+      tf.cast(x, 'int32'),
+      tf.cast(x, 'bool'),
+      tf.cast(y, 'float32'),
+      tf.cast(y, 'bool'),
+      tf.cast(z, 'float32'),
+      tf.cast(z, 'int32'),
+    ]);
+  });
+
+  it('selects elementwise, also with broadcast operands', () => {
+    for (const dtype of ['float', 'int'] as const) {
+      const make = (s: number[]) => (dtype === 'float' ? gen.float(s) : gen.int(s, 0, 9));
+      expectSameOnBoth([gen.bool([4, 6]), make([4, 6]), make([4, 6])], (c, a, b) =>
+        tf.where(c, a, b),
+      );
+      expectSameOnBoth([gen.bool([4, 1]), make([4, 6]), make([1, 6])], (c, a, b) =>
+        tf.where(c, a, b),
+      );
+    }
+    expectSameOnBoth([gen.bool([0, 2]), gen.float([0, 2]), gen.float([0, 2])], (c, a, b) =>
+      tf.where(c, a, b),
+    );
+  });
+
+  it('adds many tensors', () => {
+    expectSameOnBoth(
+      [gen.float([3, 50_000]), gen.float([3, 50_000]), gen.float([3, 50_000])],
+      (a, b, c) => tf.addN([a, b, c]),
+    );
+    expectSameOnBoth([gen.float([])], (a) => tf.addN([a, a]));
+  });
+
+  it('one-hot encodes, leaving out-of-range indices all off', () => {
+    expectSameOnBoth([gen.int([3, 4], -1, 7)], (i) => [
+      tf.oneHot(i, 6),
+      tf.oneHot(i, 6, 2, -1),
+      tf.oneHot(i, 3, 1, 0, 'float32'),
+    ]);
+  });
+});

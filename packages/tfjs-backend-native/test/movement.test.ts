@@ -1,0 +1,149 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { expectSameOnBoth, Inputs, runOn } from './compare.js';
+
+const gen = new Inputs(13);
+
+describe('data movement', () => {
+  it('transposes any permutation, any dtype', () => {
+    for (const [shape, perm] of [
+      [
+        [3, 4],
+        [1, 0],
+      ],
+      [
+        [2, 3, 4],
+        [2, 0, 1],
+      ],
+      [
+        [2, 3, 4, 5],
+        [0, 2, 1, 3],
+      ],
+      [
+        [2, 0, 4],
+        [1, 2, 0],
+      ],
+      [
+        [32, 81, 128],
+        [0, 2, 1],
+      ],
+    ] as Array<[number[], number[]]>) {
+      expectSameOnBoth([gen.float(shape), gen.int(shape, 0, 9), gen.bool(shape)], (f, i, b) => [
+        tf.transpose(f, perm),
+        tf.transpose(i, perm),
+        tf.transpose(b, perm),
+      ]);
+    }
+  });
+
+  it('slices and strided-slices, including negative strides and masks', () => {
+    const x = gen.float([6, 7, 8]);
+    expectSameOnBoth([x], (t) => [
+      tf.slice(t, [1, 2, 3], [2, 3, 4]),
+      tf.slice(t, [0, 4], [-1, 3]),
+      tf.slice(t, [2, 0, 0], [0, 7, 8]),
+      tf.stridedSlice(t, [1, 0, 1], [5, 7, 8], [2, 3, 2]),
+      tf.stridedSlice(t, [5, 6, 7], [0, 0, 0], [-1, -2, -3]),
+      tf.stridedSlice(t, [0, 1], [0, 3], [1, 1], 1, 1, 0, 0, 0),
+      tf.stridedSlice(t, [0, 2], [6, 3], [1, 1], 0, 0, 0, 0, 2),
+      tf.stridedSlice(t, [0, 0], [3, 2], [1, 1], 0, 0, 0, 1, 0),
+    ]);
+  });
+
+  it('strided-slices a shrunk axis next to strided ones (where the cpu kernel mixes up axes)', () => {
+    const [got] = runOn('native', [], () =>
+      tf.stridedSlice(
+        tf.reshape(tf.range(0, 336), [6, 7, 8]),
+        [0, 5, 1],
+        [6, 2, 8],
+        [2, -1, 3],
+        0,
+        0,
+        0,
+        0,
+        1,
+      ),
+    );
+    // x[0, 5:2:-1, 1:8:3] with x[i, j, k] = 56 i + 8 j + k
+    expect(got.shape).toEqual([3, 3]);
+    expect(got.values).toEqual([41, 44, 47, 33, 36, 39, 25, 28, 31]);
+  });
+
+  it('concatenates, stacks, splits and unstacks', () => {
+    const a = gen.float([2, 3, 4]);
+    const b = gen.float([2, 5, 4]);
+    const c = gen.float([2, 0, 4]);
+    expectSameOnBoth([a, b, c], (x, y, z) => [
+      tf.concat([x, y, z], 1),
+      tf.concat([x, x], 0),
+      tf.concat([x, x], -1),
+      tf.stack([x, x, x], 1),
+      ...tf.split(y, [1, 3, 1], 1),
+      ...tf.split(x, 2, 2),
+      ...tf.unstack(x, 1),
+    ]);
+    expectSameOnBoth([gen.int([3, 2], 0, 5), gen.bool([3, 2])], (i, b) => [
+      tf.concat([i, i], 1),
+      tf.concat([b, b], 0),
+      ...tf.split(i, 2, 1),
+    ]);
+  });
+
+  it('pads, tiles, reverses and broadcasts', () => {
+    const x = gen.float([3, 4]);
+    expectSameOnBoth([x, gen.int([2, 3], 0, 9)], (t, i) => [
+      tf.pad(t, [
+        [1, 2],
+        [0, 3],
+      ]),
+      tf.pad(
+        t,
+        [
+          [0, 0],
+          [2, 2],
+        ],
+        1.5,
+      ),
+      tf.pad(
+        i,
+        [
+          [1, 1],
+          [1, 0],
+        ],
+        7,
+      ),
+      tf.tile(t, [2, 3]),
+      tf.tile(i, [1, 2]),
+      tf.reverse(t, 0),
+      tf.reverse(t, [0, 1]),
+      tf.broadcastTo(tf.reshape(t, [3, 1, 4]), [2, 3, 5, 4]),
+      tf.broadcastTo(tf.scalar(3), [2, 2]),
+    ]);
+  });
+
+  it('gathers on any axis, and fails on out-of-range indices like the cpu backend', () => {
+    const x = gen.float([5, 6, 7]);
+    const idx = gen.int([3, 2], 0, 5);
+    expectSameOnBoth([x, idx, gen.int([5, 6], 0, 9)], (t, i, ints) => [
+      tf.gather(t, i),
+      tf.gather(t, tf.clipByValue(i, 0, 4), 1),
+      tf.gather(t, tf.tensor1d([6, 0, 6], 'int32'), 2),
+      tf.gather(ints, tf.tensor1d([], 'int32'), 1),
+      tf.gather(ints, i),
+    ]);
+    expectSameOnBoth([x], (t) => {
+      try {
+        return tf.gather(t, tf.tensor1d([5], 'int32'));
+      } catch (e) {
+        return tf.scalar((e as Error).message.includes('GatherV2') ? 1 : 0);
+      }
+    });
+  });
+
+  it('sums segments, dropping ids out of range', () => {
+    expectSameOnBoth([gen.float([8, 5]), gen.int([8], -1, 4)], (x, ids) => [
+      tf.unsortedSegmentSum(x, ids as tf.Tensor1D, 4),
+      tf.unsortedSegmentSum(x, tf.clipByValue(ids, 0, 2) as tf.Tensor1D, 3),
+    ]);
+  });
+});
