@@ -1,5 +1,7 @@
-// TF.js core registers no gradients by itself; training with these layers needs them.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { registerGradients } from './gradients';
+
+// tfjs-core registers no gradients by itself; training with these layers needs them.
+await registerGradients();
 
 export { lecunStd, truncNormal } from './init';
 export {
@@ -45,3 +47,4 @@ export {
 } from './safetensors';
 export { fromTensor, toTensor } from './tensors';
 export { expectFlatTensorCount } from './testing';
+export { registerGradients };

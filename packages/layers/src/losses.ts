@@ -15,11 +15,19 @@ function pickNegLogProb(logProbs: tf.Tensor, labels: tf.Tensor, ignoreIndex: num
   return tf.where(valid, tf.neg(picked), tf.zerosLike(picked));
 }
 
-function checkShapes(fn: string, logits: tf.Tensor, labels: tf.Tensor): void {
-  const lead = logits.shape.slice(0, -1);
-  if (lead.length !== labels.shape.length || lead.some((d, i) => d !== labels.shape[i])) {
-    throw new Error(`${fn}: logits [${logits.shape}] need labels [${lead}], got [${labels.shape}]`);
-  }
+type PerTokenLoss = (logits: tf.Tensor, labels: tf.Tensor, ignoreIndex?: number) => tf.Tensor;
+
+/** A per-token cross-entropy from a log-normaliser over the last axis. */
+function crossEntropy(name: string, logNormalise: (logits: tf.Tensor) => tf.Tensor): PerTokenLoss {
+  return (logits, labels, ignoreIndex = IGNORE_LABEL_ID) => {
+    const lead = logits.shape.slice(0, -1);
+    if (lead.length !== labels.shape.length || lead.some((d, i) => d !== labels.shape[i])) {
+      throw new Error(
+        `${name}: logits [${logits.shape}] need labels [${lead}], got [${labels.shape}]`,
+      );
+    }
+    return tf.tidy(() => pickNegLogProb(logNormalise(logits), labels, ignoreIndex));
+  };
 }
 
 /**
@@ -45,24 +53,10 @@ export function logStablemax(logits: tf.Tensor): tf.Tensor {
  * about 1e-6 relative for logits of moderate size.
  * logits [..., V] float32, labels [...] int32 -> [...]
  */
-export function stablemaxCrossEntropy(
-  logits: tf.Tensor,
-  labels: tf.Tensor,
-  ignoreIndex = IGNORE_LABEL_ID,
-): tf.Tensor {
-  checkShapes('stablemaxCrossEntropy', logits, labels);
-  return tf.tidy(() => pickNegLogProb(logStablemax(logits), labels, ignoreIndex));
-}
+export const stablemaxCrossEntropy = crossEntropy('stablemaxCrossEntropy', logStablemax);
 
 /** Softmax cross-entropy, per token, 0 where ignored. logits [..., V], labels [...] -> [...] */
-export function softmaxCrossEntropy(
-  logits: tf.Tensor,
-  labels: tf.Tensor,
-  ignoreIndex = IGNORE_LABEL_ID,
-): tf.Tensor {
-  checkShapes('softmaxCrossEntropy', logits, labels);
-  return tf.tidy(() => pickNegLogProb(tf.logSoftmax(logits, -1), labels, ignoreIndex));
-}
+export const softmaxCrossEntropy = crossEntropy('softmaxCrossEntropy', (x) => tf.logSoftmax(x, -1));
 
 /**
  * Elementwise binary cross-entropy of sigmoid(logits) against targets in [0, 1]:
