@@ -76,7 +76,7 @@ export abstract class Module {
           `${source}: tensor "${name}" has dtype ${rec.dtype}, expected a float type`,
         );
       }
-      v.assign(tf.tensor(rec.data, rec.shape, 'float32'));
+      tf.tidy(() => v.assign(tf.tensor(rec.data, rec.shape, 'float32')));
     }
     if (strict) {
       const known = new Set(named.map(([n]) => n));

@@ -10,9 +10,16 @@ export interface OptimizerState {
   tensors: Record<string, WritableTensor>;
 }
 
+/** A fresh untrainable variable; the temporary `make` creates is disposed. */
+const slot = (make: () => tf.Tensor): tf.Variable => tf.tidy(() => tf.variable(make(), false));
+
 function snapshot(vars: tf.Variable[], name: string, into: Record<string, WritableTensor>): void {
   vars.forEach((v, i) => {
-    into[`${name}.${i}`] = { dtype: 'F32', shape: v.shape, data: v.dataSync() as Float32Array };
+    into[`${name}.${i}`] = {
+      dtype: 'F32',
+      shape: v.shape,
+      data: (v.dataSync() as Float32Array).slice(),
+    };
   });
 }
 
@@ -31,7 +38,7 @@ function restore(
         `${owner}.loadState: tensor "${key}" has shape [${t.shape}], parameter ${i} is [${shape}]`,
       );
     }
-    return tf.variable(tf.tensor(Float32Array.from(t.data), shape, 'float32'), false);
+    return slot(() => tf.tensor(Float32Array.from(t.data), shape, 'float32'));
   });
 }
 
@@ -102,8 +109,8 @@ abstract class DecoupledAdam {
     const name = this.constructor.name;
     checkGrads(name, params, grads);
     if (this.m.length === 0) {
-      this.m = params.map((p) => tf.variable(tf.zerosLike(p), false));
-      this.v = params.map((p) => tf.variable(tf.zerosLike(p), false));
+      this.m = params.map((p) => slot(() => tf.zerosLike(p)));
+      this.v = params.map((p) => slot(() => tf.zerosLike(p)));
     } else if (
       this.m.length !== params.length ||
       params.some((p, i) => !tf.util.arraysEqual(p.shape, this.m[i].shape))
@@ -201,7 +208,7 @@ export class SignSGDSparse {
         `SignSGDSparse.step: localGrad [${localGrad.shape}] must be [${idList.length}, ${d}]`,
       );
     }
-    const slot = new Map<number, number>();
+    const rowOf = new Map<number, number>();
     const inverse = new Int32Array(idList.length);
     idList.forEach((id, i) => {
       if (!Number.isInteger(id) || id < 0 || id >= n) {
@@ -209,10 +216,10 @@ export class SignSGDSparse {
           `SignSGDSparse.step: id ${id} at position ${i} is outside the table's ${n} rows`,
         );
       }
-      if (!slot.has(id)) slot.set(id, slot.size);
-      inverse[i] = slot.get(id)!;
+      if (!rowOf.has(id)) rowOf.set(id, rowOf.size);
+      inverse[i] = rowOf.get(id)!;
     });
-    const unique = Int32Array.from(slot.keys());
+    const unique = Int32Array.from(rowOf.keys());
     tf.tidy(() => {
       const g = tf.unsortedSegmentSum(localGrad, tf.tensor1d(inverse, 'int32'), unique.length); // [U, D]
       const rows = tf.gather(table, tf.tensor1d(unique, 'int32'));
@@ -238,7 +245,7 @@ export class EMA {
     readonly rate = 0.999,
   ) {
     if (!(rate >= 0 && rate <= 1)) throw new Error(`EMA: rate must be in [0, 1], got ${rate}`);
-    this.shadow = params.map((p) => tf.variable(p.clone(), false));
+    this.shadow = params.map((p) => slot(() => p.clone()));
   }
 
   update(): void {

@@ -15,11 +15,11 @@ export function toTensor(record: TensorRecord): tf.Tensor {
   }
 }
 
-/** A writable record from a float32 or int32 tensor (reads the data synchronously). */
+/** A writable record (a copy) of a float32 or int32 tensor; reads the data synchronously. */
 export function fromTensor(t: tf.Tensor): WritableTensor {
   if (t.dtype === 'float32')
-    return { dtype: 'F32', shape: t.shape, data: t.dataSync() as Float32Array };
+    return { dtype: 'F32', shape: t.shape, data: (t.dataSync() as Float32Array).slice() };
   if (t.dtype === 'int32')
-    return { dtype: 'I32', shape: t.shape, data: t.dataSync() as Int32Array };
+    return { dtype: 'I32', shape: t.shape, data: (t.dataSync() as Int32Array).slice() };
   throw new Error(`fromTensor: only float32 and int32 tensors can be written, got ${t.dtype}`);
 }

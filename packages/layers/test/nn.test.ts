@@ -304,7 +304,9 @@ describe('parameter names and shapes match the reference checkpoints', () => {
         .map(([k, t]) => [k, t.shape] as const);
       const have = level.namedParameters(full).map(([k, v]) => [k, v.shape] as const);
       expect(new Map(have)).toEqual(new Map(want));
+      const before = tf.memory().numTensors;
       level.loadNamed(tensors, { prefix: full, source: path });
+      expect(tf.memory().numTensors).toBe(before);
       for (const [k, v] of level.namedParameters(full))
         expect(v.dataSync()).toEqual(tensors.get(k)!.data);
       expect(() => level.loadNamed(tensors, { prefix: `${prefix}inner.`, source: path })).toThrow(

@@ -134,10 +134,16 @@ describe('AdamW and optimiser state', () => {
     );
   });
 
-  test('optimiser steps and EMA updates leak no tensors', async () => {
+  test('optimiser steps and EMA updates leak no tensors; their state is exactly their slots', async () => {
     const params = [tf.variable(tf.ones([3, 3]))];
     const opt = new AdamATan2({ lr: 0.01 });
+    const start = tf.memory().numTensors;
     const ema = new EMA(params);
+    opt.step(params, [tf.keep(tf.zeros([3, 3]))]);
+    expect(tf.memory().numTensors - start).toBe(1 + 1 + 2); // the kept gradient, shadow, m, v
+    opt.loadState(opt.getState(), params);
+    ema.loadState(ema.getState());
+    expect(tf.memory().numTensors - start).toBe(4);
     const table = tf.variable(tf.zeros([5, 3]));
     const sgd = new SignSGDSparse();
     const g = tf.ones([3, 3]);
