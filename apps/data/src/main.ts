@@ -56,9 +56,10 @@ export const USAGE = `usage:
                      [--test-set NAME[,NAME]] [--num-aug 1000] [--seed 42] --out DIR
   rrm-data build sudoku [--size 4x4|6x6|9x9] [--train 1000] [--test 100] [--num-aug 100]
                         [--min-givens G] [--min-effort E] [--seed 0] --out DIR
-  rrm-data build sudoku --csv-train FILE [--csv-test FILE] [--num-aug 100] [--seed 0] --out DIR
+  rrm-data build sudoku --csv-train FILE [--csv-test FILE] [--min-rating R] [--subsample N]
+                        [--num-aug 100] [--seed 0] --out DIR
   rrm-data build maze [--size 30] [--train 1000] [--test 100] [--min-path L] [--aug] [--seed 0] --out DIR
-  rrm-data build maze --csv-train FILE [--csv-test FILE] [--aug] --out DIR
+  rrm-data build maze --csv-train FILE [--csv-test FILE] [--subsample N] [--aug] --out DIR
   rrm-data inspect DIR [--json] [--examples 2]
 `;
 
@@ -133,6 +134,20 @@ function readText(path: string): string {
   return readFileSync(path, 'utf8');
 }
 
+/** The reference CSV options: keep rows rated at least --min-rating; --subsample N training rows at random. */
+function selectRows<T extends { rating: number }>(
+  rows: T[],
+  args: ParsedArgs,
+  rng: Rng,
+  isTrain: boolean,
+): T[] {
+  const minRating = args.values.has('min-rating') ? intOption(args, 'min-rating', 0) : null;
+  const kept = minRating === null ? rows : rows.filter((r) => r.rating >= minRating);
+  const n = intOption(args, 'subsample', kept.length);
+  if (!isTrain || n >= kept.length) return kept;
+  return Array.from(rng.permutation(kept.length).subarray(0, n), (i) => kept[i]);
+}
+
 function buildSudoku(args: ParsedArgs, io: Io): PuzzleDataset {
   const seed = intOption(args, 'seed', 0);
   const numAug = intOption(args, 'num-aug', 100);
@@ -147,8 +162,8 @@ function buildSudoku(args: ParsedArgs, io: Io): PuzzleDataset {
     if (test.shape !== train.shape)
       throw new UsageError(`${csvTest}: Sudoku size differs from ${csvTrain}`);
     return {
-      train: sudokuSplit(train.rows, train.shape, { numAug, rng }),
-      test: sudokuSplit(test.rows, train.shape, { numAug: 0, rng }),
+      train: sudokuSplit(selectRows(train.rows, args, rng, true), train.shape, { numAug, rng }),
+      test: sudokuSplit(selectRows(test.rows, args, rng, false), train.shape, { numAug: 0, rng }),
       identifiers: ['<blank>'],
     };
   }
@@ -177,12 +192,13 @@ function buildMaze(args: ParsedArgs, io: Io): PuzzleDataset {
   const augment = args.flags.has('aug');
   const csvTrain = args.values.get('csv-train');
   if (csvTrain !== undefined) {
+    const rng = new Rng(intOption(args, 'seed', 0));
     const train = parseMazeCsv(readText(csvTrain), csvTrain);
     const csvTest = args.values.get('csv-test');
     const test = csvTest ? parseMazeCsv(readText(csvTest), csvTest).rows : [];
     return {
-      train: mazeSplit(train.rows, { dihedral: augment }),
-      test: mazeSplit(test, { dihedral: false, size: train.size }),
+      train: mazeSplit(selectRows(train.rows, args, rng, true), { dihedral: augment }),
+      test: mazeSplit(selectRows(test, args, rng, false), { dihedral: false, size: train.size }),
       identifiers: ['<blank>'],
     };
   }
@@ -217,6 +233,8 @@ const BUILD_OPTIONS = {
     'min-path',
     'csv-train',
     'csv-test',
+    'min-rating',
+    'subsample',
   ],
   flags: ['aug'],
 };

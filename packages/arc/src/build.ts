@@ -94,23 +94,16 @@ export function planArcDataset(subsets: ArcSubset[], options: ArcPlanOptions): A
           `${subset.name}/${task.id}: only ${augs.length - 1} distinct augmentations`,
         );
       const names = augs.map((a, i) => (i === 0 ? task.id : augmentationName(task.id, a)));
-      plan.train.push(
+      const variants = (pairs: ArcPair[]) =>
         augs.map((a, i) => ({
           name: names[i],
           identifier: identifier(names[i]),
-          pairs: trainPairs,
+          pairs,
           augmentation: a,
-        })),
-      );
+        }));
+      plan.train.push(variants(trainPairs));
       if (isTest) {
-        plan.test.push(
-          augs.map((a, i) => ({
-            name: names[i],
-            identifier: identifier(names[i]),
-            pairs: test,
-            augmentation: a,
-          })),
-        );
+        plan.test.push(variants(test));
         plan.testTasks.push({ ...task, test });
       }
       options.onProgress?.(++done, total, { task: task.id });

@@ -22,7 +22,7 @@ import {
   taskToJson,
 } from './build.js';
 import { encodeArcGrid, randomOffset } from './encode.js';
-import { ArcEvaluator, type TestPuzzlesJson } from './evaluate.js';
+import { ArcEvaluator, type ArcResult, type TestPuzzlesJson } from './evaluate.js';
 import { ArcDataError, parseCombined, parseTask } from './task.js';
 
 function readJson(path: string): unknown {
@@ -139,6 +139,11 @@ export function readTestPuzzles(dir: string): TestPuzzlesJson {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new ArcDataError(`${path}: expected an object {task_id: task}`);
   return value as TestPuzzlesJson;
+}
+
+/** Write a Kaggle-style submission.json ({task_id: [{attempt_1, attempt_2}, ...]}). */
+export function writeSubmission(path: string, submission: ArcResult['submission']): void {
+  writeFileSync(path, JSON.stringify(submission));
 }
 
 /** An evaluator for a built dataset folder (identifiers.json, test_puzzles.json, test/dataset.json). */

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gridFromRows } from '@rrm/puzzles';
 import { Rng } from '@rrm/random';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +12,7 @@ import {
   planArcDataset,
   taskToJson,
 } from '../src/index.js';
-import { loadArcSubset } from '../src/node.js';
+import { loadArcSubset, writeSubmission } from '../src/node.js';
 import { sharedPath } from './shared.js';
 
 const kaggle = sharedPath('arc/kaggle');
@@ -82,6 +85,12 @@ describe.skipIf(kaggle.missing)('ARC evaluator on ARC-AGI-1 evaluation', () => {
     expect(Object.keys(submission).length).toBe(400);
     const first = plan.testTasks[0];
     expect(submission[first.id][0].attempt_1).toEqual(taskToJson(first).test[0].output);
+    const path = join(mkdtempSync(join(tmpdir(), 'rrm-sub-')), 'submission.json');
+    writeSubmission(path, submission);
+    expect(JSON.parse(readFileSync(path, 'utf8'))[first.id][0].attempt_2).toEqual(
+      submission[first.id][0].attempt_2,
+    );
+    rmSync(path);
   });
 });
 

@@ -120,18 +120,29 @@ function checkCount(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 0) throw new Error(`${name} must be an integer >= 0, got ${v}`);
 }
 
-/** Generate unique-solution Sudokus and lay them out as a train/test dataset. */
-export function generateSudokuDataset(options: SudokuDatasetOptions): PuzzleDataset {
+/** numTrain + numTest puzzles from one seeded stream, reporting progress; returns the stream for later use. */
+function generateAll<T>(
+  options: { numTrain: number; numTest: number; seed: number; onProgress?: ProgressCallback },
+  make: (rng: Rng) => T,
+): { items: T[]; rng: Rng } {
   checkCount('numTrain', options.numTrain);
   checkCount('numTest', options.numTest);
-  checkCount('numAug', options.numAug);
   const rng = new Rng(options.seed);
   const total = options.numTrain + options.numTest;
-  const puzzles: SudokuPuzzle[] = [];
+  const items: T[] = [];
   for (let i = 0; i < total; i++) {
-    puzzles.push(generateSudoku(options.shape, rng, options));
+    items.push(make(rng));
     options.onProgress?.(i + 1, total);
   }
+  return { items, rng };
+}
+
+/** Generate unique-solution Sudokus and lay them out as a train/test dataset. */
+export function generateSudokuDataset(options: SudokuDatasetOptions): PuzzleDataset {
+  checkCount('numAug', options.numAug);
+  const { items: puzzles, rng } = generateAll(options, (r) =>
+    generateSudoku(options.shape, r, options),
+  );
   const augRng = rng.fork(1);
   return {
     train: sudokuSplit(puzzles.slice(0, options.numTrain), options.shape, {
@@ -173,15 +184,7 @@ export interface MazeDatasetOptions extends MazeOptions {
 }
 
 export function generateMazeDataset(options: MazeDatasetOptions): PuzzleDataset {
-  checkCount('numTrain', options.numTrain);
-  checkCount('numTest', options.numTest);
-  const rng = new Rng(options.seed);
-  const total = options.numTrain + options.numTest;
-  const mazes: Maze[] = [];
-  for (let i = 0; i < total; i++) {
-    mazes.push(generateMaze(rng, options));
-    options.onProgress?.(i + 1, total);
-  }
+  const { items: mazes } = generateAll(options, (r) => generateMaze(r, options));
   return {
     train: mazeSplit(mazes.slice(0, options.numTrain), {
       dihedral: options.augment,
