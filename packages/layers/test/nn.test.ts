@@ -64,6 +64,50 @@ describe('truncNormal', () => {
   });
 });
 
+describe('Module', () => {
+  class Net extends Module {
+    constructor(rng: Rng) {
+      super();
+      this.param('H_init', truncNormal([4], 1, rng), { trainable: false });
+      this.child('layers.0', new Linear(4, 4, { bias: true, rng }));
+    }
+    twice(): void {
+      this.param('H_init', tf.zeros([1]));
+    }
+  }
+
+  test('buffers are named and loaded but not trained; names cannot repeat', () => {
+    const net = new Net(new Rng(1));
+    expect(net.namedParameters('m.').map(([n]) => n)).toEqual([
+      'm.H_init',
+      'm.layers.0.weight',
+      'm.layers.0.bias',
+    ]);
+    expect(net.parameters()).toHaveLength(2);
+    expect(() => net.twice()).toThrow('Net: parameter name "H_init" registered twice');
+    const records = new Map(
+      net
+        .namedParameters('m.')
+        .map(([n, v]) => [
+          n,
+          { dtype: 'F32' as const, shape: v.shape, data: new Float32Array(v.size).fill(7) },
+        ]),
+    );
+    net.loadNamed(records, { prefix: 'm.' });
+    expect(Array.from(net.namedParameters()[0][1].dataSync())).toEqual([7, 7, 7, 7]);
+    records.set('m.extra', { dtype: 'F32', shape: [1], data: new Float32Array(1) });
+    expect(() => net.loadNamed(records, { prefix: 'm.', source: 'ck.safetensors' })).toThrow(
+      'ck.safetensors: unexpected tensors m.extra',
+    );
+    net.loadNamed(records, { prefix: 'm.', strict: false });
+    records.set('m.H_init', { dtype: 'F32', shape: [5], data: new Float32Array(5) });
+    expect(() =>
+      net.loadNamed(records, { prefix: 'm.', strict: false, source: 'ck.safetensors' }),
+    ).toThrow('ck.safetensors: tensor "m.H_init" has shape [5], expected [4]');
+    net.dispose();
+  });
+});
+
 describe('Linear and Embedding', () => {
   test('Linear computes x Wᵀ + b with W [out, in] and LeCun init', () => {
     const lin = new Linear(64, 3, { bias: true, rng: new Rng(1) });
