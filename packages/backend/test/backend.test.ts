@@ -106,6 +106,24 @@ describe('selectBackend in Node', () => {
     expect(lines).toEqual([]);
   });
 
+  test('a backend whose factory throws is skipped as failing to initialise, with the reason TF.js gives', async () => {
+    const { selectBackend } = await load({
+      registerNativeBackend: () => {
+        if (!tf.findBackendFactory('native')) {
+          tf.registerBackend('native', () => {
+            throw new Error('device lost');
+          });
+        }
+      },
+    });
+    const warn = vi.spyOn(console, 'warn');
+    await expect(selectBackend('native', { log })).rejects.toThrow(
+      /^backend "native" cannot be used: native: failed to initialise: .*device lost/,
+    );
+    expect(warn).not.toHaveBeenCalled();
+    tf.removeBackend('native');
+  });
+
   test('the real native package is either used or skipped with its own reason, never a crash', async () => {
     const { selectBackend } = await load();
     try {
