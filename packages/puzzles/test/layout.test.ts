@@ -1,13 +1,15 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RowSource } from '../src/index.js';
+import { generateMazeDataset, type RowSource } from '../src/index.js';
 import {
   FIELDS,
   readIdentifiers,
   readSplit,
   SPLITS,
+  writeDataset,
   writeIdentifiers,
   writeSplit,
 } from '../src/node.js';
@@ -121,5 +123,36 @@ describe('layout errors', () => {
     );
     writeFileSync(metaPath, '{"pad_id": 0}');
     expect(() => readSplit(dir, 'test')).toThrow(/dataset.json: missing field "ignore_label_id"/);
+  });
+});
+
+const numpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
+if (numpy.status !== 0) console.warn('skipping the numpy cross-check: python3 with numpy not found');
+
+describe.skipIf(numpy.status !== 0)('numpy reads what we write', () => {
+  it('np.load (memory-mapped, as the reference loader) sees the same dtypes, shapes and values', () => {
+    const dir = join(tmp, 'maze-for-numpy');
+    const data = generateMazeDataset({ size: 12, numTrain: 4, numTest: 2, augment: true, seed: 3 });
+    writeDataset(dir, data);
+    const script = `
+import json, sys, numpy as np
+out = {}
+for split in ("train", "test"):
+    for f in ${JSON.stringify([...FIELDS])}:
+        a = np.load(f"{sys.argv[1]}/{split}/all__{f}.npy", mmap_mode="r")
+        out[f"{split}/{f}"] = [str(a.dtype), list(a.shape), int(np.asarray(a, dtype=np.int64).sum())]
+print(json.dumps(out))`;
+    const r = spawnSync('python3', ['-c', script, dir], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const seen = JSON.parse(r.stdout);
+    for (const split of SPLITS) {
+      const set = data[split].sets.all;
+      const total = (a: ArrayLike<number>) => Array.from(a).reduce((x, y) => x + y, 0);
+      expect(seen[`${split}/inputs`]).toEqual(['uint8', [set.inputs.numRows, 144], rowSum(set.inputs)]);
+      expect(seen[`${split}/labels`]).toEqual(['uint8', [set.labels.numRows, 144], rowSum(set.labels)]);
+      expect(seen[`${split}/puzzle_indices`]).toEqual(['int32', [set.puzzleIndices.length], total(set.puzzleIndices)]);
+      expect(seen[`${split}/group_indices`]).toEqual(['int32', [set.groupIndices.length], total(set.groupIndices)]);
+      expect(seen[`${split}/puzzle_identifiers`]).toEqual(['int32', [set.puzzleIdentifiers.length], 0]);
+    }
   });
 });
