@@ -4,7 +4,6 @@
  * time the train sampler reading rows from disk.
  *   npx tsx --conditions=source packages/arc/scripts/check-built-dataset.ts DIR
  */
-import { peakRssMb } from '@rrm/progress';
 import { TrainSampler, testBatches } from '@rrm/puzzles';
 import { readSplit } from '@rrm/puzzles/node';
 import { arcEvaluatorForDataset } from '../src/node.js';
@@ -38,6 +37,6 @@ const sampler = new TrainSampler(train, { globalBatchSize: 768, seed: 0 });
 const t1 = performance.now();
 for (let i = 0; i < 50; i++) sampler.next();
 console.log(
-  `train sampler: ${((performance.now() - t1) / 50).toFixed(1)} ms per batch of 768; peak memory ${peakRssMb().toFixed(0)} MB`,
+  `train sampler: ${((performance.now() - t1) / 50).toFixed(1)} ms per batch of 768; peak memory ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
 );
 train.close();
