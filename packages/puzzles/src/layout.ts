@@ -51,7 +51,17 @@ function readJson(path: string): unknown {
 
 export function readMetadata(dir: string, split: string): PuzzleDatasetMetadata {
   const path = join(dir, split, 'dataset.json');
-  return validateMetadata(readJson(path), path);
+  const raw = readJson(path) as Record<string, unknown>;
+  // HRM-era datasets have no total_puzzles: count it from the identifier arrays' shapes.
+  const defaults: Partial<PuzzleDatasetMetadata> = {};
+  if (raw && typeof raw === 'object' && !('total_puzzles' in raw) && Array.isArray(raw.sets)) {
+    defaults.total_puzzles = raw.sets.reduce((total: number, set: unknown) => {
+      const f = new NpyFile(arrayPath(dir, split, String(set), 'puzzle_identifiers'));
+      f.close();
+      return total + f.numRows;
+    }, 0);
+  }
+  return validateMetadata(raw, path, defaults);
 }
 
 export function readIdentifiers(dir: string): string[] {

@@ -37,12 +37,19 @@ export class DatasetError extends Error {
   }
 }
 
-/** Check a parsed dataset.json; `source` names the file in errors. */
-export function validateMetadata(value: unknown, source: string): PuzzleDatasetMetadata {
+/**
+ * Check a parsed dataset.json; `source` names the file in errors. `defaults` fill
+ * fields an older writer left out (HRM's builders write no `total_puzzles`).
+ */
+export function validateMetadata(
+  value: unknown,
+  source: string,
+  defaults: Partial<PuzzleDatasetMetadata> = {},
+): PuzzleDatasetMetadata {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new DatasetError(`${source}: expected a JSON object`);
   }
-  const obj = value as Record<string, unknown>;
+  const obj = { ...defaults, ...(value as Record<string, unknown>) };
   for (const key of METADATA_FIELDS) {
     if (!(key in obj)) throw new DatasetError(`${source}: missing field "${key}"`);
     const v = obj[key];

@@ -121,13 +121,35 @@ describe('layout errors', () => {
     expect(() => readSplit(dir, 'test')).toThrow(
       /puzzle_identifiers\[0\] = 49 is outside \[0, 10\)/,
     );
+    // HRM-era metadata without total_puzzles: counted from the arrays.
+    writeFileSync(
+      metaPath,
+      readFileSync(metaPath, 'utf8')
+        .replace('"num_puzzle_identifiers": 10', '"num_puzzle_identifiers": 73')
+        .replace(', "total_puzzles": 24', ''),
+    );
+    expect(readSplit(dir, 'test').metadata.total_puzzles).toBe(24);
     writeFileSync(metaPath, '{"pad_id": 0}');
     expect(() => readSplit(dir, 'test')).toThrow(/dataset.json: missing field "ignore_label_id"/);
   });
 });
 
 const numpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
-if (numpy.status !== 0) console.warn('skipping the numpy cross-check: python3 with numpy not found');
+if (numpy.status !== 0)
+  console.warn('skipping the numpy cross-check: python3 with numpy not found');
+
+describe('other dtypes', () => {
+  it('reads int64 token arrays (reference Sudoku builds with augmentation) from memory and from disk', () => {
+    const data = generateMazeDataset({ size: 5, numTrain: 3, numTest: 1, augment: false, seed: 2 });
+    const dir = join(tmp, 'int64');
+    writeSplit(dir, 'train', data.train, 'int64');
+    for (const rows of ['memory', 'file'] as const) {
+      const back = readSplit(dir, 'train', { rows });
+      expect(rowSum(back.sets.all.inputs)).toBe(rowSum(data.train.sets.all.inputs));
+      back.close();
+    }
+  });
+});
 
 describe.skipIf(numpy.status !== 0)('numpy reads what we write', () => {
   it('np.load (memory-mapped, as the reference loader) sees the same dtypes, shapes and values', () => {
@@ -148,11 +170,31 @@ print(json.dumps(out))`;
     for (const split of SPLITS) {
       const set = data[split].sets.all;
       const total = (a: ArrayLike<number>) => Array.from(a).reduce((x, y) => x + y, 0);
-      expect(seen[`${split}/inputs`]).toEqual(['uint8', [set.inputs.numRows, 144], rowSum(set.inputs)]);
-      expect(seen[`${split}/labels`]).toEqual(['uint8', [set.labels.numRows, 144], rowSum(set.labels)]);
-      expect(seen[`${split}/puzzle_indices`]).toEqual(['int32', [set.puzzleIndices.length], total(set.puzzleIndices)]);
-      expect(seen[`${split}/group_indices`]).toEqual(['int32', [set.groupIndices.length], total(set.groupIndices)]);
-      expect(seen[`${split}/puzzle_identifiers`]).toEqual(['int32', [set.puzzleIdentifiers.length], 0]);
+      expect(seen[`${split}/inputs`]).toEqual([
+        'uint8',
+        [set.inputs.numRows, 144],
+        rowSum(set.inputs),
+      ]);
+      expect(seen[`${split}/labels`]).toEqual([
+        'uint8',
+        [set.labels.numRows, 144],
+        rowSum(set.labels),
+      ]);
+      expect(seen[`${split}/puzzle_indices`]).toEqual([
+        'int32',
+        [set.puzzleIndices.length],
+        total(set.puzzleIndices),
+      ]);
+      expect(seen[`${split}/group_indices`]).toEqual([
+        'int32',
+        [set.groupIndices.length],
+        total(set.groupIndices),
+      ]);
+      expect(seen[`${split}/puzzle_identifiers`]).toEqual([
+        'int32',
+        [set.puzzleIdentifiers.length],
+        0,
+      ]);
     }
   });
 });
