@@ -93,9 +93,8 @@ describe('halting', () => {
     const steps = tf.tensor1d([4, 1, 2, 3], 'int32');
     const t = values(qContinueTarget(cfg, steps, qHalt, qContinue));
     const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-    [sigmoid(1), sigmoid(-1), sigmoid(2), sigmoid(0)].forEach((v, i) =>
-      expect(t[i]).toBeCloseTo(v, 6),
-    );
+    const expected = [sigmoid(1), sigmoid(-1), sigmoid(2), sigmoid(0)];
+    for (const [i, v] of expected.entries()) expect(t[i]).toBeCloseTo(v, 6);
   });
 });
 
