@@ -320,7 +320,13 @@ function inspect(argv: string[], io: Io): void {
       const rng = new Rng(rows);
       for (let i = 0; i < Math.min(count, rows); i++) {
         const e = rng.int(rows);
-        io.stdout.write(`example ${e}\n${drawExample(split, e, Boolean(io.stdout.isTTY))}`);
+        const indices = Object.values(split.sets)[0].puzzleIndices;
+        const puzzle = indices.findIndex((_, p) => e < indices[p + 1]);
+        const id = Object.values(split.sets)[0].puzzleIdentifiers[puzzle];
+        io.stdout.write(
+          `example ${e} (puzzle ${puzzle}, identifier ${id} "${identifiers[id] ?? '?'}")\n`,
+        );
+        io.stdout.write(drawExample(split, e, Boolean(io.stdout.isTTY)));
       }
     }
   } finally {
