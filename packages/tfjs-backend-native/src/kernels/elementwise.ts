@@ -53,7 +53,14 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { Storage } from '../addon.js';
-import { allocate, isNativeDtype, type NativeBackend, type NativeKernel } from '../backend.js';
+import {
+  allocate,
+  allocateLike,
+  isNativeDtype,
+  type NativeBackend,
+  type NativeDtype,
+  type NativeKernel,
+} from '../backend.js';
 import { broadcastShape, broadcastStrides, collapse, sizeOf } from '../layout.js';
 
 const arithmetic: Record<string, string> = {
@@ -127,7 +134,7 @@ export function binary(
   binaryInto(backend, op, av, a.shape, bv, b.shape, outShape, out);
   if (op === 'floorDiv') {
     // The cpu backend returns floor division as int32 whatever the inputs.
-    const ints = new Int32Array(out.length);
+    const ints = allocate('int32', out.length);
     backend.native.cast(out, ints);
     return backend.output(outShape, 'int32', ints);
   }
@@ -189,7 +196,7 @@ function unaryKernel(op: string, params: UnaryParams): NativeKernel {
     const x = inputs.x;
     const xv = backend.storage(x);
     if (x.dtype !== 'float32' || xv === null) return null;
-    const out = new Float32Array(xv.length);
+    const out = allocate('float32', xv.length);
     unaryInto(backend, op, xv as Float32Array, out, ...params(attrs));
     return backend.output(x.shape, 'float32', out);
   };
@@ -201,7 +208,7 @@ const cast: NativeKernel = ({ inputs, backend, attrs }) => {
   const xv = backend.storage(x);
   // Same-dtype casts stay with the cpu kernel, which shares the storage.
   if (xv === null || dtype === x.dtype || !isNativeDtype(dtype as never)) return null;
-  const out = allocate(dtype as 'float32', xv.length);
+  const out = allocate(dtype as NativeDtype, xv.length);
   backend.native.cast(xv, out);
   return backend.output(x.shape, dtype as 'float32', out);
 };
@@ -212,7 +219,7 @@ const select: NativeKernel = ({ inputs, backend }) => {
   const tv = backend.storage(t);
   const ev = backend.storage(e);
   if (cv === null || tv === null || ev === null || t.dtype !== e.dtype) return null;
-  const out = allocate(t.dtype as 'float32', tv.length);
+  const out = allocateLike(tv);
   if (out.length > 0) {
     backend.native.select(cv as Uint8Array, tv, ev, out, out.length / Math.max(cv.length, 1));
   }
@@ -223,7 +230,7 @@ const addN: NativeKernel = ({ inputs, backend }) => {
   const xs = Object.values(inputs);
   const values = xs.map((x) => (x.dtype === 'float32' ? backend.storage(x) : null));
   if (values.some((v) => v === null)) return null;
-  const out = new Float32Array(values[0]!.length);
+  const out = allocate('float32', values[0]!.length);
   if (out.length > 0) backend.native.addN(values as Float32Array[], out);
   return backend.output(xs[0].shape, 'float32', out);
 };
@@ -238,8 +245,8 @@ const oneHot: NativeKernel = ({ inputs, backend, attrs }) => {
   };
   const iv = backend.storage(indices);
   if (!(iv instanceof Int32Array) || !isNativeDtype(dtype as never)) return null;
-  const out = allocate(dtype as 'float32', iv.length * depth);
-  if (offValue !== 0) out.fill(offValue);
+  const out = allocate(dtype as NativeDtype, iv.length * depth);
+  out.fill(offValue);
   for (let i = 0; i < iv.length; i++) {
     if (iv[i] >= 0 && iv[i] < depth) out[i * depth + iv[i]] = onValue;
   }

@@ -55,7 +55,7 @@ const softmax: NativeKernel = ({ inputs, backend, attrs }) => {
   if (logits.dtype !== 'float32' || values === null || (dim !== -1 && dim !== rank - 1))
     return null;
   const cols = logits.shape[rank - 1] ?? 1;
-  const out = new Float32Array(values.length);
+  const out = allocate('float32', values.length);
   if (out.length > 0) {
     backend.native.softmax(values as Float32Array, out, out.length / cols, cols, false);
   }
