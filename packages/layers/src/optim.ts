@@ -208,8 +208,12 @@ export class SignSGDSparse {
         `SignSGDSparse.step: localGrad [${localGrad.shape}] must be [${idList.length}, ${d}]`,
       );
     }
+    // Sum the gradients of duplicate ids on the host: B·D work, where TF.js's cpu
+    // unsortedSegmentSum costs B·D per distinct id. float32 accumulation in batch order,
+    // as PyTorch's scatter_add_ does it.
+    const grad = localGrad.dataSync();
     const rowOf = new Map<number, number>();
-    const inverse = new Int32Array(idList.length);
+    const summed = new Float32Array(idList.length * d);
     idList.forEach((id, i) => {
       if (!Number.isInteger(id) || id < 0 || id >= n) {
         throw new Error(
@@ -217,16 +221,19 @@ export class SignSGDSparse {
         );
       }
       if (!rowOf.has(id)) rowOf.set(id, rowOf.size);
-      inverse[i] = rowOf.get(id)!;
+      const r = rowOf.get(id)! * d;
+      for (let k = 0; k < d; k++) summed[r + k] += grad[i * d + k];
     });
     const unique = Int32Array.from(rowOf.keys());
     tf.tidy(() => {
-      const g = tf.unsortedSegmentSum(localGrad, tf.tensor1d(inverse, 'int32'), unique.length); // [U, D]
+      const g = tf.tensor2d(summed.subarray(0, unique.length * d), [unique.length, d]);
       const rows = tf.gather(table, tf.tensor1d(unique, 'int32'));
       const updated = tf.sub(tf.mul(rows, 1 - lr * weightDecay), tf.mul(tf.sign(g), lr));
-      table.assign(
-        tf.tensorScatterUpdate(table, tf.tensor2d(unique, [unique.length, 1], 'int32'), updated),
-      );
+      // TF.js's cpu TensorScatterUpdate writes into its input's buffer, which clones of the
+      // table share; scatter into a real copy so no other tensor changes.
+      const copy = tf.mul(table, 1);
+      const at = tf.tensor2d(unique, [unique.length, 1], 'int32');
+      table.assign(tf.tensorScatterUpdate(copy, at, updated));
     });
   }
 }

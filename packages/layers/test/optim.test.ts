@@ -168,6 +168,14 @@ describe('SignSGDSparse', () => {
     );
   });
 
+  test('leaves clones of the table alone', () => {
+    const table = tf.variable(tf.zeros([3, 2]));
+    const before = table.clone();
+    new SignSGDSparse().step(table, new Int32Array([1]), tf.ones([1, 2]), 0.5, 0);
+    expect(Array.from(table.dataSync())).toEqual([0, 0, -0.5, -0.5, 0, 0]);
+    expect(Array.from(before.dataSync())).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
   test('a zero summed gradient leaves the row decayed only (sign(0) = 0)', () => {
     const table = tf.variable(tf.tensor2d([[1, 1]]));
     new SignSGDSparse().step(
