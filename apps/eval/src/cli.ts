@@ -1,1 +1,110 @@
-export {};
+#!/usr/bin/env node
+/**
+ * rrm-eval: evaluate a checkpoint on a dataset folder the way the papers report results:
+ * exact and token accuracy, accuracy after each supervision step, halting statistics, and
+ * for ARC pass@k with a Kaggle-style submission.json. Prints a table, or JSON with --json.
+ */
+import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { arcEvaluatorForDataset } from '@rrm/arc/node';
+import { parseBackendName, selectBackend } from '@rrm/backend';
+import { Progress } from '@rrm/progress';
+import { readSplit } from '@rrm/puzzles/node';
+import { evaluate, loadModel, resolveCheckpointDir } from '@rrm/trainer';
+import { type EvalReport, formatReport } from './report.js';
+
+const USAGE = `Usage: rrm-eval CHECKPOINT [options]
+
+CHECKPOINT is a checkpoint folder (model.safetensors + config.json) or a run folder
+(its newest checkpoint is used).
+
+Options:
+  --data DIR          dataset folder (default: the config's data_paths[0])
+  --batch-size N      test batch size (default: the config's eval batch size)
+  --backend NAME      auto | tensorflow | native | wasm | cpu (default auto)
+  --json              print the result as JSON instead of a table
+  --out FILE          also write the JSON result to FILE
+  --submission FILE   ARC datasets: write the Kaggle-style submission.json to FILE
+  -h, --help          this text`;
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${flag}: expected a positive integer, got "${value}"`);
+  return n;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv.filter((a) => a !== '--'),
+    allowPositionals: true,
+    options: {
+      data: { type: 'string' },
+      'batch-size': { type: 'string' },
+      backend: { type: 'string', default: 'auto' },
+      json: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      submission: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    say(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1)
+    throw new Error(`expected one checkpoint or run folder, got ${positionals.length}\n${USAGE}`);
+  const batchSize = positiveInt(values['batch-size'], '--batch-size');
+  const backend = await selectBackend(parseBackendName(values.backend), { log: say });
+
+  const checkpoint = resolveCheckpointDir(positionals[0]);
+  const { model, config } = loadModel(checkpoint);
+  const dataset = values.data ?? config.data_paths[0];
+  const split = readSplit(dataset, 'test');
+  const arc =
+    config.evaluators.includes('arc') || values.submission ? arcEvaluatorForDataset(dataset) : null;
+  let bar: Progress | null = null;
+  const result = evaluate(model, split, {
+    batchSize: batchSize ?? config.eval_batch_size ?? config.global_batch_size,
+    evaluators: arc ? [arc] : [],
+    onProgress: (done, total) => {
+      bar ??= new Progress({ total, label: 'eval' });
+      bar.tick(1);
+    },
+  });
+  (bar as Progress | null)?.finish();
+  split.close();
+  model.dispose();
+
+  const step = /^step_(\d+)$/.exec(basename(checkpoint));
+  const report: EvalReport = {
+    checkpoint,
+    step: step ? Number(step[1]) : null,
+    dataset,
+    backend,
+    result,
+  };
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  if (values.out) writeFileSync(values.out, json);
+  if (values.submission) {
+    writeFileSync(values.submission, `${JSON.stringify(arc!.result().submission)}\n`);
+    say(`submission: ${values.submission}`);
+  }
+  process.stdout.write(values.json ? json : formatReport(report));
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    // Bad input is reported in one line; RRM_DEBUG=1 shows where.
+    say(
+      `rrm-eval: ${process.env.RRM_DEBUG ? ((e as Error)?.stack ?? String(e)) : ((e as Error)?.message ?? String(e))}`,
+    );
+    process.exit(2);
+  },
+);

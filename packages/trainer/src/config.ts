@@ -17,7 +17,7 @@ export interface SudokuBuildConfig {
   test_puzzles: number;
   /** Augmented copies per training puzzle (digit relabelling, band/stack permutations...). */
   num_aug: number;
-  /** Givens kept in each generated puzzle, as a fraction of the cells (difficulty control). */
+  /** Stop blanking cells at this many givens (0: blank while the solution stays unique). */
   min_givens: number;
   seed: number;
 }
@@ -107,7 +107,7 @@ const SUDOKU_BUILD: Record<Exclude<keyof SudokuBuildConfig, 'kind'>, Spec> = {
   train_puzzles: { kind: 'int', min: 1 },
   test_puzzles: { kind: 'int', min: 1 },
   num_aug: { kind: 'int', min: 0 },
-  min_givens: { kind: 'number', min: 0, max: 1 },
+  min_givens: { kind: 'int', min: 0 },
   seed: { kind: 'int', min: 0 },
 };
 

@@ -16,5 +16,46 @@ export {
   totalSteps,
   validateTrainConfig,
 } from './config.js';
+export {
+  buildSudokuDataset,
+  datasetDir,
+  datasetExists,
+  ensureDataset,
+  type ProgressFn,
+} from './data.js';
+export {
+  type HaltingStats,
+  SetEvalAccumulator,
+  type SetEvalMetrics,
+  type StepMetrics,
+} from './eval-metrics.js';
+export {
+  type EvalResult,
+  type EvaluateOptions,
+  type Evaluator,
+  type EvaluatorBatch,
+  evaluate,
+  toActBatch,
+} from './evaluate.js';
 export { type MetricRecord, MetricsLog } from './metrics.js';
+export {
+  CONFIG_FILE,
+  createModel,
+  loadModel,
+  MODEL_FILE,
+  type Model,
+  readRunConfig,
+  resolveCheckpointDir,
+  withDatasetKeys,
+} from './model.js';
 export { DEFAULT_PRESET, preset, presetNames, resolveConfig } from './presets.js';
+export {
+  NonFiniteLossError,
+  type RunOptions,
+  STATE_FILE,
+  STATE_JSON,
+  Trainer,
+  type TrainerOptions,
+  type TrainResult,
+  type TrainStatus,
+} from './trainer.js';

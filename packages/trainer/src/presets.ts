@@ -42,6 +42,7 @@ const PRETRAIN: Omit<TrainConfig, 'model' | 'arch' | 'data_paths'> = {
 /** Reference `arch/trm.yaml` (data-dependent keys come from the dataset). */
 const TRM_ARCH: Layer = {
   H_cycles: 3,
+  H_layers: 0,
   L_cycles: 6,
   L_layers: 2,
   hidden_size: 512,
@@ -54,6 +55,8 @@ const TRM_ARCH: Layer = {
   halt_max_steps: 16,
   halt_exploration_prob: 0.1,
   no_ACT_continue: true,
+  rms_norm_eps: 1e-5,
+  rope_theta: 10000,
 };
 
 /** Reference `arch/hrm_v1.yaml`. */
@@ -69,6 +72,8 @@ const HRM_ARCH: Layer = {
   pos_encodings: 'rope',
   halt_max_steps: 16,
   halt_exploration_prob: 0.1,
+  rms_norm_eps: 1e-5,
+  rope_theta: 10000,
 };
 
 const TRM: Layer = { ...PRETRAIN, model: 'trm', arch: TRM_ARCH, data_paths: [] };
@@ -113,7 +118,7 @@ const SMALL_SUDOKU: Layer = {
     train_puzzles: 1000,
     test_puzzles: 500,
     num_aug: 0,
-    min_givens: 0.5,
+    min_givens: 0,
     seed: 1,
   },
   evaluators: [],
