@@ -327,10 +327,17 @@ solveButton.addEventListener('click', async () => {
   solveButton.disabled = true;
   solveStatus.dataset.state = 'solving';
   solveStatus.textContent = `Solving on ${state.backend?.name}…`;
+  const shown = state.puzzle;
   try {
     const result = await solver.solve(p, (k, total) => {
       solveStatus.textContent = `Solving on ${state.backend?.name}: step ${k} / ${total}…`;
     });
+    // Another puzzle was chosen meanwhile: this answer no longer belongs on the page.
+    if (state.puzzle !== shown) {
+      solveStatus.dataset.state = 'idle';
+      solveStatus.textContent = '';
+      return;
+    }
     state.trace = { puzzle: p, result };
     solveStatus.textContent = `${result.steps.length} supervision steps in ${result.ms.toFixed(0)} ms on ${state.backend?.name}.`;
     solveStatus.dataset.state = 'done';

@@ -22,12 +22,17 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+export interface DemoPage {
+  page: Page;
+  /** Console errors and uncaught exceptions seen in the page. */
+  errors: string[];
+}
+
 export interface DemoSession {
   server: StaticServer;
   browser: Browser;
-  page: Page;
-  /** Console errors and uncaught exceptions seen in the page. */
-  pageErrors: string[];
+  /** Opens the app (`query` such as `?backend=cpu`) and waits until it has started. */
+  open(query?: string): Promise<DemoPage>;
   close(): Promise<void>;
 }
 
@@ -36,38 +41,37 @@ export async function buildApp(): Promise<void> {
   await build({ root: APP_DIR, configFile: `${APP_DIR}/vite.config.ts`, logLevel: 'warn' });
 }
 
-/** Serves dist/web on 127.0.0.1 and opens it in headless Chromium. */
-export async function openDemo(query = ''): Promise<DemoSession> {
+/** Serves dist/web on 127.0.0.1 and starts headless Chromium. */
+export async function startDemo(): Promise<DemoSession> {
   const server = await serveStatic(WEB_DIR, { host: '127.0.0.1', port: 0 });
-  let browser: Browser | undefined;
+  let browser: Browser;
   try {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
       args: CHROMIUM_ARGS,
     });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-    });
-    await page.goto(`${server.url}${query}`);
-    await page.waitForSelector('body[data-status="ready"]', { timeout: 60_000 });
-    const b = browser;
-    return {
-      server,
-      browser: b,
-      page,
-      pageErrors,
-      close: async () => {
-        await b.close();
-        await server.close();
-      },
-    };
   } catch (e) {
-    await browser?.close();
     await server.close();
     throw e;
   }
+  return {
+    server,
+    browser,
+    async open(query = '') {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      await page.goto(`${server.url}${query}`);
+      await page.waitForSelector('body[data-status="ready"]', { timeout: 60_000 });
+      return { page, errors };
+    },
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
 }

@@ -1,0 +1,234 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Puzzle, SolveTrace } from '../src/puzzle';
+import { sudokuSamples } from '../src/samples';
+import {
+  ARTIFACTS,
+  buildApp,
+  CHROMIUM,
+  type DemoPage,
+  type DemoSession,
+  haveChromium,
+  startDemo,
+} from './harness';
+import { CHECKPOINT_DIR, loadShippedSolver } from './node-model';
+
+if (!haveChromium)
+  console.warn(`skipping the browser tests: ${CHROMIUM} not found (apt-get install chromium)`);
+
+/** The answer grid the page shows at step `k` (moving the slider there). */
+async function shownAnswer(page: Page, k: number): Promise<number[]> {
+  await page.fill('[data-testid=step-slider]', String(k));
+  await page.waitForSelector(`[data-testid=answer][data-step="${k}"]`);
+  return page.$$eval('[data-testid=answer] .cell', (cells) =>
+    cells.map((c) => Number((c as HTMLElement).dataset.value)),
+  );
+}
+
+/** Picks a sample and presses Solve; resolves with the number of steps once done. */
+async function solveSample(page: Page, id: string): Promise<number> {
+  await page.selectOption('[data-testid=sample]', id);
+  await page.click('[data-testid=solve]');
+  await page.waitForSelector('[data-testid=solve-status][data-state=done]', {
+    state: 'attached',
+    timeout: 120_000,
+  });
+  return Number(await page.getAttribute('[data-testid=step-slider]', 'max'));
+}
+
+describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
+  let demo: DemoSession;
+  let main: DemoPage;
+  let sample: Puzzle;
+  let nodeTrace: SolveTrace;
+
+  beforeAll(async () => {
+    await buildApp();
+    demo = await startDemo();
+    main = await demo.open();
+    // What the shipped checkpoint predicts in this process (cpu backend) for the
+    // second bundled Sudoku, generated for the checkpoint's shape as the page does.
+    const solver = await loadShippedSolver();
+    const { shape, givensFraction } = solver.sudoku!;
+    sample = sudokuSamples(shape, givensFraction)[1];
+    nodeTrace = await solver.solve(sample);
+    solver.dispose();
+  }, 180_000);
+
+  afterAll(async () => {
+    await demo?.close();
+  });
+
+  it('solves a bundled Sudoku on the cpu backend exactly as the checkpoint does in Node', async () => {
+    const { page, errors } = await demo.open('?backend=cpu');
+    expect(await page.textContent('[data-testid=backend]')).toBe('backend: cpu');
+    const steps = await solveSample(page, sample.id);
+    expect(steps).toBe(nodeTrace.steps.length);
+    for (let k = 1; k <= steps; k++) {
+      expect(await shownAnswer(page, k), `step ${k}`).toEqual(
+        Array.from(nodeTrace.steps[k - 1].answer.data),
+      );
+    }
+    expect(await page.textContent('[data-testid=step-label]')).toContain(
+      `step ${steps} / ${steps}`,
+    );
+    expect(await page.locator('[data-testid=halt-chart] circle').count()).toBe(steps);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("solves a bundled Sudoku on the browser's own backend and shows the same final grid", async () => {
+    const { page, errors } = main;
+    expect(await page.textContent('[data-testid=backend]')).toMatch(
+      /^backend: (webgpu|webgl|wasm|cpu)$/,
+    );
+    const steps = await solveSample(page, sample.id);
+    const board = await page.$$eval('[data-testid=sudoku-editor] input', (cells) =>
+      cells.map((c) => Number((c as HTMLInputElement).value) || 0),
+    );
+    expect(board).toEqual(Array.from(sample.input.data));
+    expect(await shownAnswer(page, steps)).toEqual(
+      Array.from(nodeTrace.steps[steps - 1].answer.data),
+    );
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}sudoku-solved.png`, fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it('solves a Sudoku typed on the board, checked against its worked-out solution', async () => {
+    const { page } = main;
+    const solver = await loadShippedSolver();
+    const { shape, givensFraction } = solver.sudoku!;
+    solver.dispose();
+    // A puzzle the page does not list: the fourth of the generated series.
+    const typed = sudokuSamples(shape, givensFraction, 4)[3];
+    await page.selectOption('[data-testid=sample]', sudokuSamples(shape, givensFraction)[0].id);
+    await page.click('[data-testid=clear]');
+    await page.click('[data-testid=sudoku-editor] input >> nth=0');
+    await page.keyboard.type(Array.from(typed.input.data).join(''));
+    const solution = await page.$$eval('[data-testid=solution] .cell', (cells) =>
+      cells.map((c) => Number((c as HTMLElement).dataset.value)),
+    );
+    expect(solution).toEqual(Array.from(typed.solution!.data));
+
+    await page.click('[data-testid=solve]');
+    await page.waitForSelector('[data-testid=solve-status][data-state=done]', {
+      state: 'attached',
+      timeout: 120_000,
+    });
+    await page.fill('[data-testid=step-slider]', '1');
+    expect(await page.locator('[data-testid=answer] .cell').count()).toBe(typed.input.data.length);
+    expect(await page.textContent('[data-testid=verdict]')).toMatch(
+      /^Step 1: (matches the known solution|\d+ of \d+ cells differ)/,
+    );
+
+    // Two equal digits in a row leave no solution, and the page says so.
+    await page.click('[data-testid=clear]');
+    await page.click('[data-testid=sudoku-editor] input >> nth=0');
+    await page.keyboard.type('11');
+    expect(await page.textContent('#app')).toContain('this Sudoku has no solution');
+  });
+
+  it('explains what is wrong with a malformed ARC task file', async () => {
+    const { page } = main;
+    await page.setInputFiles('[data-testid=task-file]', {
+      name: 'broken-task.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(
+        '{"train": [{"input": [[1, 2], [3]], "output": [[1]]}], "test": [{"input": [[1]]}]}',
+      ),
+    });
+    await expect
+      .poll(() => page.textContent('[data-testid=error]'))
+      .toBe(
+        'broken-task.json: task broken-task, train example 0 input: grid is not rectangular (row 1 has 1 cells, row 0 has 2)',
+      );
+
+    await page.setInputFiles('[data-testid=task-file]', {
+      name: 'not-json.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"train": [oops'),
+    });
+    await expect
+      .poll(() => page.textContent('[data-testid=error]'))
+      .toMatch(/^not-json\.json: not valid JSON/);
+  });
+
+  it('shows a well-formed ARC task with its demonstration pairs', async () => {
+    const { page } = main;
+    const task = {
+      train: [
+        {
+          input: [
+            [1, 0],
+            [0, 2],
+          ],
+          output: [
+            [2, 0],
+            [0, 1],
+          ],
+        },
+      ],
+      test: [{ input: [[3, 4]], output: [[4, 3]] }],
+    };
+    await page.setInputFiles('[data-testid=task-file]', {
+      name: 'swap.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(task)),
+    });
+    await expect.poll(() => page.textContent('[data-testid=error]')).toBe('');
+    expect(await page.inputValue('[data-testid=sample]')).toBe('arc-swap-0');
+    const colours = await page.$$eval('[data-testid=puzzle] .cell', (cells) =>
+      cells.map((c) => getComputedStyle(c).backgroundColor),
+    );
+    // ARC colours 3 (green) and 4 (yellow).
+    expect(colours).toEqual(['rgb(46, 204, 64)', 'rgb(255, 220, 0)']);
+  });
+
+  it('loads a checkpoint chosen from disk, and says which file is missing', async () => {
+    const { page } = main;
+    const file = (name: string) => ({
+      name,
+      mimeType: 'application/octet-stream',
+      buffer: readFileSync(CHECKPOINT_DIR + name),
+    });
+    await page.setInputFiles('[data-testid=checkpoint-files]', [file('config.json')]);
+    await expect
+      .poll(() => page.textContent('[data-testid=error]'))
+      .toBe(
+        'select both files of a checkpoint: a .safetensors file and its config .json (got config.json)',
+      );
+    await page.setInputFiles('[data-testid=checkpoint-files]', [
+      file('config.json'),
+      file('model.safetensors'),
+    ]);
+    await expect
+      .poll(() => page.textContent('[data-testid=checkpoint-note]'))
+      .toBe('Loaded from model.safetensors and config.json.');
+    expect(await page.textContent('[data-testid=error]')).toBe('');
+  });
+
+  it('plots a metrics JSONL and names the line of a broken record', async () => {
+    const { page } = main;
+    await page.click('text=Training curves');
+    const records = [1, 2, 3].map((step) =>
+      JSON.stringify({ step, train: { loss: 3 / step, accuracy: step / 4 } }),
+    );
+    await page.setInputFiles('[data-testid=metrics-file]', {
+      name: 'metrics.jsonl',
+      mimeType: 'application/x-ndjson',
+      buffer: Buffer.from(records.join('\n')),
+    });
+    await expect.poll(() => page.locator('[data-testid=metrics-charts] svg').count()).toBe(2);
+    await page.setInputFiles('[data-testid=metrics-file]', {
+      name: 'metrics.jsonl',
+      mimeType: 'application/x-ndjson',
+      buffer: Buffer.from(`${records[0]}\n{"step": 2, "train": `),
+    });
+    await expect
+      .poll(() => page.textContent('[data-testid=metrics-error]'))
+      .toMatch(/^metrics\.jsonl, line 2: not valid JSON/);
+    await page.click('text=Solve');
+  });
+});
