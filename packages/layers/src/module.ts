@@ -120,6 +120,13 @@ export class Linear extends Module {
   }
 }
 
+/**
+ * Tables up to this many rows are looked up as `oneHot(ids) · W`: TF.js's cpu gather is
+ * slow per element and its gradient (unsortedSegmentSum) costs a full pass over the
+ * gradient per row, about 60× slower than the matmul for a 12-token vocabulary.
+ */
+const ONE_HOT_MAX_ROWS = 256;
+
 /** A lookup table `embedding_weight [num, dim]`, truncated-normal init with the given std. */
 export class Embedding extends Module {
   readonly weight: tf.Variable; // [num, dim]
@@ -129,8 +136,13 @@ export class Embedding extends Module {
     this.weight = this.param('embedding_weight', truncNormal([num, dim], opts.initStd, opts.rng));
   }
 
-  /** ids int32 [...] -> [..., dim] */
+  /** ids int32 [...] -> [..., dim]; for small tables an id outside [0, num) gives zeros. */
   apply(ids: tf.Tensor): tf.Tensor {
-    return tf.gather(this.weight, ids);
+    const [num, dim] = this.weight.shape;
+    if (num > ONE_HOT_MAX_ROWS) return tf.gather(this.weight, ids);
+    return tf.tidy(() => {
+      const rows = tf.matMul(tf.oneHot(tf.reshape(ids, [-1]), num), this.weight); // [N, dim]
+      return tf.reshape(rows, [...ids.shape, dim]);
+    });
   }
 }

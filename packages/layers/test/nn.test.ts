@@ -131,13 +131,32 @@ describe('Linear and Embedding', () => {
     ).toEqual(['weight']);
   });
 
-  test('Embedding looks up rows of embedding_weight', () => {
-    const emb = new Embedding(5, 3, { initStd: 1, rng: new Rng(1) });
-    expect(emb.namedParameters()[0][0]).toBe('embedding_weight');
-    const out = emb.apply(tf.tensor2d([[4, 0]], [1, 2], 'int32'));
-    const w = w2(emb.weight);
-    expect(out.arraySync()).toEqual([[w[4], w[0]]]);
-  });
+  test.each([5, 300])(
+    'Embedding with %i rows looks up rows exactly and sums the gradients of repeated ids',
+    (num) => {
+      const emb = new Embedding(num, 3, { initStd: 1, rng: new Rng(1) });
+      expect(emb.namedParameters()[0][0]).toBe('embedding_weight');
+      const ids = tf.tensor2d([[4, 0, 4]], [1, 3], 'int32');
+      const out = emb.apply(ids);
+      const w = w2(emb.weight);
+      expect(out.arraySync()).toEqual([[w[4], w[0], w[4]]]);
+      const dy = tf.tensor3d([
+        [
+          [1, 2, 3],
+          [4, 5, 6],
+          [7, 8, 9],
+        ],
+      ]);
+      const g = tf.variableGrads(() => tf.sum(tf.mul(emb.apply(ids), dy)), [emb.weight]).grads[
+        emb.weight.name
+      ];
+      const rows = g.arraySync() as M;
+      expect(rows[4]).toEqual([8, 10, 12]);
+      expect(rows[0]).toEqual([4, 5, 6]);
+      expect(rows[1]).toEqual([0, 0, 0]);
+      emb.dispose();
+    },
+  );
 });
 
 describe('norms and MLPs', () => {
