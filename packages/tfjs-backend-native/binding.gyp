@@ -14,7 +14,7 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions", "-O2"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-O2"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fno-math-errno"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fno-math-errno", "-fno-trapping-math"],
       "conditions": [
         ["OS=='mac'", {
           "defines": ["RRM_ACCELERATE", "ACCELERATE_NEW_LAPACK"],
@@ -23,7 +23,7 @@
             "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
             "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
             "GCC_OPTIMIZATION_LEVEL": "3",
-            "OTHER_CPLUSPLUSFLAGS": ["-fno-math-errno"],
+            "OTHER_CPLUSPLUSFLAGS": ["-fno-math-errno", "-fno-trapping-math"],
             "MACOSX_DEPLOYMENT_TARGET": "11.0"
           }
         }],

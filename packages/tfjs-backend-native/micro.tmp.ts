@@ -3,11 +3,11 @@ import { registerNativeBackend } from './src/index';
 
 registerNativeBackend();
 await tf.setBackend(process.argv[2] ?? 'native');
-const a = tf.randomNormal([8, 81, 512]);
-const b = tf.randomNormal([8, 81, 512]);
+const a = tf.randomNormal([32, 81, 512]);
+const b = tf.randomNormal([32, 81, 512]);
 const bb = tf.randomNormal([512]);
 const w = tf.randomNormal([512, 1024]);
-const a2 = tf.reshape(a, [648, 512]);
+const a2 = tf.reshape(a, [2592, 512]);
 function time(label: string, f: () => tf.Tensor | tf.Tensor[], n = 200) {
   for (let i = 0; i < 5; i++) tf.dispose(f());
   const c0 = process.cpuUsage();

@@ -93,14 +93,15 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
 // Every kernel output is a fresh typed array, typically hundreds of KB. With
 // glibc's defaults such blocks are mmap'ed and unmapped again on free, so each
 // output pays page faults and kernel zeroing (measured: ~1 ms for 330 KB on a
-// busy 2-core machine, 50x the arithmetic). Keeping blocks up to 64 MB in the
-// heap and not trimming it lets freed outputs be reused in place.
+// busy 2-core machine, 50x the arithmetic). Keeping blocks up to 32 MB in the
+// heap (32 MB is glibc's ceiling for this setting; larger values are
+// rejected) and not trimming it lets freed outputs be reused in place.
 void keepFreedMemory() {
 #if defined(__GLIBC__)
   static bool done = false;
   if (done) return;
   done = true;
-  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
 #endif
 }

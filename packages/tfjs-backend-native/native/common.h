@@ -3,7 +3,9 @@
 #pragma once
 #include <napi.h>
 
+#include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <vector>
@@ -44,6 +46,35 @@ void require(const Napi::Env& env, bool ok, const std::string& message);
 void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
 int threads();
 void setThreads(int n);
+
+// exp(x) in a form the compiler vectorises (glibc's expf is a scalar call):
+// Cephes' range reduction x = k ln2 + r and degree-6 polynomial, within 2 ulp.
+// 2^k is applied as two factors so results down to the denormal range stay
+// exact; overflow gives inf, underflow 0, NaN stays NaN.
+inline float vexp(float x) {
+  // Ternaries, not fmin/fmax: those keep NaN rules that block vectorisation.
+  float c = x < -103.9f ? -103.9f : x;
+  c = c > 88.72f ? 88.72f : c;
+  const float k = std::floor(c * 1.44269504088896341f + 0.5f);
+  const float r = c - k * 0.693359375f + k * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float y = p * r * r + r + 1.0f;
+  const int32_t ki = static_cast<int32_t>(k);
+  const int32_t k1 = ki / 2;
+  const int32_t b1 = (k1 + 127) << 23, b2 = (ki - k1 + 127) << 23;
+  float s1, s2;
+  std::memcpy(&s1, &b1, sizeof s1);
+  std::memcpy(&s2, &b2, sizeof s2);
+  float e = y * s1 * s2;
+  e = x > 88.72f ? INFINITY : e;
+  e = x < -103.9f ? 0.0f : e;
+  return x != x ? x : e;
+}
 
 void initElementwise(Napi::Env env, Napi::Object exports);
 void initMatmul(Napi::Env env, Napi::Object exports);

@@ -224,12 +224,12 @@ Napi::Value UnaryFn(const Napi::CallbackInfo& info) {
   switch (op) {
     case ABS: unaryLoop(a, out, n, [](float v) { return std::fabs(v); }); break;
     case NEG: unaryLoop(a, out, n, [](float v) { return -v; }); break;
-    case EXP: unaryLoop(a, out, n, [](float v) { return std::exp(v); }); break;
+    case EXP: unaryLoop(a, out, n, [](float v) { return vexp(v); }); break;
     case LOG: unaryLoop(a, out, n, [](float v) { return std::log(v); }); break;
     case SQRT: unaryLoop(a, out, n, [](float v) { return std::sqrt(v); }); break;
     case RSQRT: unaryLoop(a, out, n, [](float v) { return 1.0f / std::sqrt(v); }); break;
     case SQUARE: unaryLoop(a, out, n, [](float v) { return v * v; }); break;
-    case SIGMOID: unaryLoop(a, out, n, [](float v) { return 1.0f / (1.0f + std::exp(-v)); }); break;
+    case SIGMOID: unaryLoop(a, out, n, [](float v) { return 1.0f / (1.0f + vexp(-v)); }); break;
     case TANH: unaryLoop(a, out, n, [](float v) { return std::tanh(v); }); break;
     case RELU: unaryLoop(a, out, n, [](float v) { return v < 0 ? 0.0f : v; }); break;
     case RELU6: unaryLoop(a, out, n, [](float v) { return v < 0 ? 0.0f : (v > 6 ? 6.0f : v); }); break;

@@ -156,7 +156,7 @@ Napi::Value SoftmaxFn(const Napi::CallbackInfo& info) {
       for (int64_t j = 1; j < cols; ++j) m = (xr[j] > m || xr[j] != xr[j]) ? xr[j] : m;
       double sum = 0;
       for (int64_t j = 0; j < cols; ++j) {
-        yr[j] = std::exp(xr[j] - m);
+        yr[j] = vexp(xr[j] - m);
         sum += yr[j];
       }
       if (logOut) {

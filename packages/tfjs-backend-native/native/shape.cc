@@ -12,6 +12,42 @@ constexpr int64_t kGrain = 1 << 15;
 
 // dst[dstOffset + sum_d i_d * dstStrides[d]] = src[srcOffset + sum_d i_d * srcStrides[d]]
 // for every index i of `shape`. Strides may be 0 (broadcast) or negative (reverse).
+// Transposing copy of the last two dimensions: the source is contiguous along
+// dimension r-2 and strided along r-1 (and the destination the other way
+// round). Walking 32 x 32 tiles keeps both sides in cache; the plain row loop
+// would touch a new cache line (and often a new page) for every element.
+template <typename T>
+void tiledCopy(const T* src, int64_t srcOff, const std::vector<int64_t>& ss, T* dst,
+               int64_t dstOff, const std::vector<int64_t>& ds, const std::vector<int64_t>& shape) {
+  constexpr int64_t kTile = 32;
+  const int r = static_cast<int>(shape.size());
+  const int64_t n0 = shape[r - 2], n1 = shape[r - 1];
+  const int64_t s1 = ss[r - 1], d0 = ds[r - 2];
+  int64_t outer = 1;
+  for (int d = 0; d < r - 2; ++d) outer *= shape[d];
+  const int64_t tiles0 = (n0 + kTile - 1) / kTile;
+  parallelFor(outer * tiles0, 4, [&](int64_t lo, int64_t hi) {
+    for (int64_t t = lo; t < hi; ++t) {
+      int64_t rem = t / tiles0, s = srcOff, o = dstOff;
+      for (int d = r - 3; d >= 0; --d) {
+        const int64_t i = rem % shape[d];
+        rem /= shape[d];
+        s += i * ss[d];
+        o += i * ds[d];
+      }
+      const int64_t i0 = (t % tiles0) * kTile, i1 = std::min(n0, i0 + kTile);
+      for (int64_t j0 = 0; j0 < n1; j0 += kTile) {
+        const int64_t j1 = std::min(n1, j0 + kTile);
+        for (int64_t j = j0; j < j1; ++j) {
+          const T* from = src + s + j * s1;
+          T* to = dst + o + j;
+          for (int64_t i = i0; i < i1; ++i) to[i * d0] = from[i];
+        }
+      }
+    }
+  });
+}
+
 template <typename T>
 void stridedCopy(const T* src, int64_t srcOff, const std::vector<int64_t>& ss, T* dst,
                  int64_t dstOff, const std::vector<int64_t>& ds, const std::vector<int64_t>& shape) {
@@ -71,10 +107,16 @@ Napi::Value CopyFn(const Napi::CallbackInfo& info) {
   }
   extent(env, srcOff, ss, shape, src.length, "source");
   extent(env, dstOff, ds, shape, dst.length, "destination");
-  if (src.elemSize() == 1)
-    stridedCopy(src.as<uint8_t>(), srcOff, ss, dst.as<uint8_t>(), dstOff, ds, shape);
-  else
-    stridedCopy(src.as<uint32_t>(), srcOff, ss, dst.as<uint32_t>(), dstOff, ds, shape);
+  const size_t r = shape.size();
+  const bool transposing = r >= 2 && ss[r - 2] == 1 && ds[r - 1] == 1 && ss[r - 1] > 1 &&
+                           ds[r - 2] > 1 && shape[r - 2] >= 8 && shape[r - 1] >= 8;
+  if (src.elemSize() == 1) {
+    auto run = transposing ? tiledCopy<uint8_t> : stridedCopy<uint8_t>;
+    run(src.as<uint8_t>(), srcOff, ss, dst.as<uint8_t>(), dstOff, ds, shape);
+  } else {
+    auto run = transposing ? tiledCopy<uint32_t> : stridedCopy<uint32_t>;
+    run(src.as<uint32_t>(), srcOff, ss, dst.as<uint32_t>(), dstOff, ds, shape);
+  }
   return env.Undefined();
 }
 

@@ -151,6 +151,17 @@ describe('unary ops', () => {
     }
   });
 
+  it('keeps exp and sigmoid exact at the edges: overflow, underflow, denormals, NaN', () => {
+    const edges = [-200, -103.5, -100, -90, -87.5, -1e-3, 0, 1e-3, 88, 88.7, 89, 100];
+    const values = Float32Array.from([...edges, Number.NaN, Infinity, -Infinity]);
+    const x = { shape: [values.length], dtype: 'float32' as const, values };
+    expectSameOnBoth(
+      [x],
+      (t) => [tf.exp(t), tf.sigmoid(t), tf.softmax(tf.reshape(t, [3, 5]))],
+      2e-6,
+    );
+  });
+
   it('rounds half-way cases to even like the cpu backend', () => {
     const x = {
       shape: [6],
