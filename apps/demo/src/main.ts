@@ -3,7 +3,13 @@ import { gridsEqual, makeGrid, SUDOKU_SHAPES } from '@rrm/puzzles';
 import { puzzlesFromArcTask } from './arc-task';
 import { type BackendChoice, chooseBackend, isBackendName } from './backend';
 import { changedCells, countWrongCells } from './grid';
-import { groupSeries, parseMetricsJsonl } from './metrics';
+import {
+  type ChartGroup,
+  chartGroup,
+  type MetricsTable,
+  parseMetricsJsonl,
+  shownByDefault,
+} from './metrics';
 import { haltingStep, type Puzzle, type SolveTrace, sigmoid } from './puzzle';
 import { FIXED_SAMPLES, sudokuPuzzle, sudokuSamples } from './samples';
 import { loadSolver, type Solver } from './solver';
@@ -154,6 +160,7 @@ const metricsInput = h('input', {
 });
 const metricsError = h('div', { class: 'error', role: 'alert', 'data-testid': 'metrics-error' });
 const metricsCharts = h('div', { class: 'charts', 'data-testid': 'metrics-charts' });
+const metricsPicker = h('div', { class: 'picker', 'data-testid': 'metrics-picker' });
 const trainPanel = h(
   'section',
   { class: 'panel', role: 'tabpanel', hidden: true },
@@ -168,6 +175,7 @@ const trainPanel = h(
       h('span', { class: 'hint' }, 'one JSON object per line, e.g. runs/<name>/metrics.jsonl'),
     ),
     metricsError,
+    metricsPicker,
   ),
   h('div', { class: 'stage' }, metricsCharts),
 );
@@ -512,30 +520,66 @@ async function loadDefaultCheckpoint(): Promise<void> {
 
 // ---- training curves ----------------------------------------------------------------------
 
+interface MetricsView {
+  table: MetricsTable;
+  source: string;
+  shown: Set<string>;
+}
+
+const CHART_TITLES: Record<ChartGroup, string> = {
+  loss: 'Loss',
+  accuracy: 'Accuracy',
+  other: 'Other',
+};
+
+function renderMetrics(view: MetricsView): void {
+  const { table, source, shown } = view;
+  metricsPicker.replaceChildren(
+    ...table.series.map((x) => {
+      const box = h('input', { type: 'checkbox', checked: shown.has(x.key) });
+      box.addEventListener('change', () => {
+        if (box.checked) shown.add(x.key);
+        else shown.delete(x.key);
+        renderMetrics(view);
+      });
+      return h('label', { class: 'pick' }, box, x.key);
+    }),
+  );
+  const groups = (['loss', 'accuracy', 'other'] as const).map((g) => ({
+    g,
+    series: table.series.filter((x) => shown.has(x.key) && chartGroup(x.key) === g),
+  }));
+  metricsCharts.replaceChildren(
+    ...groups
+      .filter(({ series }) => series.length > 0)
+      .map(({ g, series }) =>
+        captioned(
+          `${CHART_TITLES[g]} (${source})`,
+          lineChart(
+            series.map((x) => ({ label: x.key, points: x.points })),
+            {
+              width: 460,
+              height: 240 + 14 * Math.ceil(series.length / 2),
+              xLabel: table.xKey,
+              testId: `metrics-${g}`,
+            },
+          ),
+        ),
+      ),
+  );
+}
+
 function showMetrics(text: string, source: string): void {
   clearError(metricsError);
   try {
     const table = parseMetricsJsonl(text, source);
-    const groups = groupSeries(table);
-    const chart = (title: string, series: typeof groups.loss) =>
-      series.length === 0
-        ? null
-        : captioned(
-            `${title} (${source})`,
-            lineChart(
-              series.map((x) => ({ label: x.key, points: x.points })),
-              { width: 460, height: 240 + 14 * Math.ceil(series.length / 2), xLabel: table.xKey },
-            ),
-          );
-    const charts = [chart('Loss', groups.loss), chart('Accuracy', groups.accuracy)].filter(
-      (c) => c !== null,
-    );
-    if (charts.length === 0)
-      throw new Error(
-        `${source}: no loss or accuracy fields (found ${table.series.map((x) => x.key).join(', ')})`,
-      );
-    metricsCharts.replaceChildren(...charts);
+    renderMetrics({
+      table,
+      source,
+      shown: new Set(table.series.map((x) => x.key).filter(shownByDefault)),
+    });
   } catch (e) {
+    metricsPicker.replaceChildren();
     metricsCharts.replaceChildren();
     showError(e, metricsError);
   }

@@ -63,12 +63,18 @@ export function parseMetricsJsonl(text: string, source = 'metrics.jsonl'): Metri
   return { xKey: xKey || 'record', series };
 }
 
-/** Loss curves and accuracy curves go on separate charts (different scales). */
-export function groupSeries(table: MetricsTable): { loss: Series[]; accuracy: Series[] } {
-  const isLoss = (k: string) => /loss/i.test(k);
-  const isAcc = (k: string) => /acc/i.test(k);
-  return {
-    loss: table.series.filter((s) => isLoss(s.key)),
-    accuracy: table.series.filter((s) => isAcc(s.key) && !isLoss(s.key)),
-  };
+export type ChartGroup = 'loss' | 'accuracy' | 'other';
+
+/** Losses, accuracies and everything else (learning rate, timings) have different scales. */
+export function chartGroup(key: string): ChartGroup {
+  if (/loss/i.test(key)) return 'loss';
+  return /acc/i.test(key) ? 'accuracy' : 'other';
+}
+
+/**
+ * Plotted until the reader picks others: the losses and accuracies, but not the
+ * per-supervision-step breakdowns (`exact_accuracy@3`), which would crowd the chart.
+ */
+export function shownByDefault(key: string): boolean {
+  return chartGroup(key) !== 'other' && !key.includes('@');
 }

@@ -1,7 +1,13 @@
-import { type ActBatch, type ActModel, disposeCarry, disposeStep, IGNORE_LABEL_ID } from '@rrm/act';
+import {
+  type ActBatch,
+  type ActModel,
+  disposeCarry,
+  disposeStep,
+  IGNORE_LABEL_ID,
+  loadCheckpoint,
+} from '@rrm/act';
 import { ARC_SEQ_LEN, ARC_VOCAB_SIZE, cropArcGrid, encodeArcGrid } from '@rrm/arc';
 import { createHRM } from '@rrm/hrm';
-import { readSafetensors } from '@rrm/layers';
 import {
   decodeMaze,
   decodeSudoku,
@@ -97,16 +103,6 @@ function parseJson(text: string, source: string): Record<string, unknown> {
 }
 
 /**
- * The checkpoint's names carry a prefix (the reference's `_orig_mod.model.`); it is
- * whatever stands before the model's first parameter name.
- */
-function namePrefix(names: Iterable<string>, firstParam: string, source: string): string {
-  for (const n of names)
-    if (n.endsWith(firstParam)) return n.slice(0, n.length - firstParam.length);
-  throw new Error(`${source}: no tensor named "…${firstParam}": not a checkpoint of this model`);
-}
-
-/**
  * Loads a checkpoint written by rrm-train: `config.json` (with `model` and `arch`)
  * and the weights in safetensors under the reference names.
  */
@@ -137,12 +133,7 @@ export async function loadSolver(
     throw new Error(`${config.name}: ${(e as Error).message}`);
   }
   try {
-    const { tensors } = readSafetensors(weights.bytes, weights.name);
-    const first = model.namedParameters()[0][0];
-    model.loadNamed(tensors, {
-      prefix: namePrefix(tensors.keys(), first, weights.name),
-      source: weights.name,
-    });
+    loadCheckpoint(model, weights.bytes, { source: weights.name });
   } catch (e) {
     model.dispose();
     throw e;

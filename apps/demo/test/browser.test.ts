@@ -221,6 +221,8 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
       buffer: Buffer.from(records.join('\n')),
     });
     await expect.poll(() => page.locator('[data-testid=metrics-charts] svg').count()).toBe(2);
+    await page.uncheck('[data-testid=metrics-picker] label:has-text("train.accuracy") input');
+    expect(await page.locator('[data-testid=metrics-charts] svg').count()).toBe(1);
     await page.setInputFiles('[data-testid=metrics-file]', {
       name: 'metrics.jsonl',
       mimeType: 'application/x-ndjson',

@@ -2,7 +2,7 @@ import { isSolvedSudoku, MAZE_CHARSET, makeGrid, SUDOKU_SHAPES } from '@rrm/puzz
 import { describe, expect, it } from 'vitest';
 import { puzzlesFromArcTask } from '../src/arc-task';
 import { changedCells, countWrongCells } from '../src/grid';
-import { groupSeries, parseMetricsJsonl } from '../src/metrics';
+import { chartGroup, parseMetricsJsonl, shownByDefault } from '../src/metrics';
 import { haltingStep, sigmoid } from '../src/puzzle';
 import { FIXED_SAMPLES, sudokuPuzzle, sudokuSamples } from '../src/samples';
 
@@ -37,9 +37,28 @@ describe('metrics JSONL', () => {
       [1, 2.5],
       [2, 2.0],
     ]);
-    const g = groupSeries(t);
-    expect(g.loss.map((s) => s.key)).toEqual(['train.loss']);
-    expect(g.accuracy.map((s) => s.key)).toEqual(['train.accuracy', 'eval.exact_accuracy']);
+    expect(t.series.map((s) => s.key)).toEqual([
+      'train.loss',
+      'train.accuracy',
+      'lr',
+      'eval.exact_accuracy',
+    ]);
+  });
+
+  it('puts losses, accuracies and the rest on separate charts, per-step breakdowns hidden at first', () => {
+    const keys = [
+      'train/loss',
+      'train/q_halt_loss',
+      'eval/all/exact_accuracy',
+      'eval/all/exact_accuracy@3',
+      'train/lr',
+    ];
+    expect(keys.map(chartGroup)).toEqual(['loss', 'loss', 'accuracy', 'accuracy', 'other']);
+    expect(keys.filter(shownByDefault)).toEqual([
+      'train/loss',
+      'train/q_halt_loss',
+      'eval/all/exact_accuracy',
+    ]);
   });
 
   it('reports the file and line of a broken record', () => {

@@ -1,6 +1,6 @@
-import { type ActModel, disposeCarry, disposeStep } from '@rrm/act';
+import { type ActModel, disposeCarry, disposeStep, saveCheckpoint } from '@rrm/act';
 import { createHRM } from '@rrm/hrm';
-import { expectFlatTensorCount, fromTensor, writeSafetensors } from '@rrm/layers';
+import { expectFlatTensorCount } from '@rrm/layers';
 import { decodeSudoku, encodeSudoku, SUDOKU_SHAPES } from '@rrm/puzzles';
 import { createTRM } from '@rrm/trm';
 import '@tensorflow/tfjs-backend-cpu';
@@ -26,18 +26,14 @@ const TRM_ARCH = {
   forward_dtype: 'float32',
 };
 const HRM_ARCH = { ...TRM_ARCH, H_layers: 1, pos_encodings: 'rope' };
-const PREFIX = '_orig_mod.model.';
 
 type Model = ActModel<{ seq_len: number; halt_max_steps: number }>;
 
 /** A checkpoint as rrm-train writes one: reference names and a config with model + arch. */
 function checkpointOf(model: Model, kind: 'trm' | 'hrm', arch: object) {
-  const tensors = Object.fromEntries(
-    model.namedParameters(PREFIX).map(([n, v]) => [n, fromTensor(v)]),
-  );
   return {
     config: { name: 'config.json', text: JSON.stringify({ model: kind, arch }) },
-    weights: { name: 'model.safetensors', bytes: writeSafetensors(tensors) },
+    weights: { name: 'model.safetensors', bytes: saveCheckpoint(model) },
   };
 }
 
@@ -133,7 +129,7 @@ describe('loading a checkpoint', () => {
     const wider = { ...TRM_ARCH, hidden_size: 32 };
     const config = { name: 'config.json', text: JSON.stringify({ model: 'trm', arch: wider }) };
     await expect(loadSolver(config, good.weights)).rejects.toThrow(
-      /^model\.safetensors: tensor ".*" has shape/,
+      /^model\.safetensors: checkpoint does not match the model .*\n.*mis-shaped: _orig_mod\.model\.inner\./,
     );
     const junk = { name: 'junk.safetensors', bytes: new Uint8Array([1, 2, 3]) };
     await expect(loadSolver(good.config, junk)).rejects.toThrow(/junk\.safetensors/);
