@@ -4,8 +4,10 @@
  *   pnpm parity [--backend cpu] <case-dir>...
  *
  * Prints one JSON line per case with the largest errors found; exits 1 if any case
- * misses a tolerance (or cannot be read), 2 on bad arguments.
+ * misses a tolerance (or cannot be read), 2 on bad arguments. Plain files among the
+ * arguments (the shell glob also matches `optimizers.safetensors`) are skipped.
  */
+import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parseBackendName, selectBackend } from '@rrm/backend';
 import { checkParity } from '@rrm/parity';
@@ -55,6 +57,11 @@ async function main(): Promise<number> {
   let failed = 0;
   for (const dir of args.dirs) {
     const path = isAbsolute(dir) ? dir : resolve(base, dir);
+    // `../shared/parity/*` also matches the optimizer file that sits next to the cases.
+    if (statSync(path, { throwIfNoEntry: false })?.isFile()) {
+      console.error(`rrm-parity: skipping ${dir}: a file, not a case directory`);
+      continue;
+    }
     const started = performance.now();
     try {
       const report = await checkParity(path);
