@@ -34,7 +34,7 @@ interface State {
 const state: State = {
   backend: null,
   solver: null,
-  puzzles: [...sudokuSamples(SUDOKU_SHAPES['6x6'], 0.5), ...FIXED_SAMPLES],
+  puzzles: [...sudokuSamples(SUDOKU_SHAPES['6x6'], 0), ...FIXED_SAMPLES],
   puzzle: null,
   editor: null,
   trace: null,
@@ -458,9 +458,9 @@ function useSolver(solver: Solver, note: string): void {
   checkpointBadge.textContent = solver.summary;
   checkpointNote.textContent = note;
   if (solver.sudoku) {
-    const { shape, givensFraction } = solver.sudoku;
+    const { shape, minGivens } = solver.sudoku;
     state.puzzles = [
-      ...sudokuSamples(shape, givensFraction),
+      ...sudokuSamples(shape, minGivens),
       ...state.puzzles.filter((p) => p.kind !== 'sudoku'),
     ];
   }

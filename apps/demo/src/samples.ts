@@ -43,16 +43,15 @@ export function sudokuPuzzle(
 }
 
 /**
- * Generated Sudokus of the shape a checkpoint was trained on, with the same share
- * of givens as its training data, so the samples are in distribution.
+ * Generated Sudokus of the shape a checkpoint was trained on, with the same floor
+ * on givens as its training data (`build_data.min_givens`), so the samples are in
+ * distribution. 0 removes digits for as long as the solution stays unique.
  */
-export function sudokuSamples(shape: SudokuShape, givensFraction: number, count = 3): Puzzle[] {
+export function sudokuSamples(shape: SudokuShape, minGivens: number, count = 3): Puzzle[] {
   const n = sudokuSize(shape);
   return Array.from({ length: count }, (_, i) => {
     const seed = 1000 + i;
-    const { question } = generateSudoku(shape, new Rng(seed), {
-      minGivens: Math.round(givensFraction * n * n),
-    });
+    const { question } = generateSudoku(shape, new Rng(seed), { minGivens });
     return sudokuPuzzle(
       `sudoku-${n}x${n}-${seed}`,
       `Sudoku ${n}×${n} #${i + 1} (seed ${seed})`,

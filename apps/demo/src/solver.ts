@@ -30,8 +30,8 @@ import type { Puzzle, SolveTrace, StepResult } from './puzzle';
 export interface Solver {
   /** One line for the page header. */
   summary: string;
-  /** The Sudoku shape and share of givens it was trained on (a Sudoku model), for samples. */
-  sudoku: { shape: SudokuShape; givensFraction: number } | null;
+  /** The Sudoku shape and floor on givens it was trained on (a Sudoku model), for samples. */
+  sudoku: { shape: SudokuShape; minGivens: number } | null;
   /** Why this checkpoint cannot solve `p`, or null when it can. */
   cannotSolve(p: Puzzle): string | null;
   /** Runs every supervision step; `onStep(k, total)` after each, for progress. */
@@ -161,8 +161,8 @@ export async function loadSolver(
     sudoku: shape
       ? {
           shape,
-          givensFraction:
-            build?.kind === 'sudoku' && build.min_givens !== undefined ? build.min_givens : 0.5,
+          minGivens:
+            build?.kind === 'sudoku' && build.min_givens !== undefined ? build.min_givens : 0,
         }
       : null,
     cannotSolve,

@@ -50,8 +50,8 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     // What the shipped checkpoint predicts in this process (cpu backend) for the
     // second bundled Sudoku, generated for the checkpoint's shape as the page does.
     const solver = await loadShippedSolver();
-    const { shape, givensFraction } = solver.sudoku!;
-    sample = sudokuSamples(shape, givensFraction)[1];
+    const { shape, minGivens } = solver.sudoku!;
+    sample = sudokuSamples(shape, minGivens)[1];
     nodeTrace = await solver.solve(sample);
     solver.dispose();
   }, 180_000);
@@ -99,11 +99,11 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
   it('solves a Sudoku typed on the board, checked against its worked-out solution', async () => {
     const { page } = main;
     const solver = await loadShippedSolver();
-    const { shape, givensFraction } = solver.sudoku!;
+    const { shape, minGivens } = solver.sudoku!;
     solver.dispose();
     // A puzzle the page does not list: the fourth of the generated series.
-    const typed = sudokuSamples(shape, givensFraction, 4)[3];
-    await page.selectOption('[data-testid=sample]', sudokuSamples(shape, givensFraction)[0].id);
+    const typed = sudokuSamples(shape, minGivens, 4)[3];
+    await page.selectOption('[data-testid=sample]', sudokuSamples(shape, minGivens)[0].id);
     await page.click('[data-testid=clear]');
     await page.click('[data-testid=sudoku-editor] input >> nth=0');
     await page.keyboard.type(Array.from(typed.input.data).join(''));

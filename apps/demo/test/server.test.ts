@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { type StaticServer, serveStatic } from '../src/server';
 const site = mkdtempSync(join(tmpdir(), 'rrm-demo-site-'));
 writeFileSync(join(site, 'index.html'), '<!doctype html><title>t</title>');
 writeFileSync(join(site, 'b.wasm'), new Uint8Array([0, 97, 115, 109]));
+afterAll(() => rmSync(site, { recursive: true, force: true }));
 
 describe('the static server', () => {
   let server: StaticServer;

@@ -72,14 +72,14 @@ describe.each([
     const model = create({ ...arch, batch_size: 1 }, { seed: 7 }) as unknown as Model;
     const ckpt = checkpointOf(model, kind, arch);
     const solver = await loadSolver(ckpt.config, ckpt.weights);
-    const [puzzle] = sudokuSamples(SHAPE, 0.5, 1);
+    const [puzzle] = sudokuSamples(SHAPE, 0, 1);
 
     const trace = await solver.solve(puzzle);
     expect(trace.steps.map((s) => Array.from(s.answer.data))).toEqual(
       referenceAnswers(model, puzzle.input.data),
     );
     expect(trace.steps.every((s) => Number.isFinite(s.qHalt))).toBe(true);
-    expect(solver.sudoku).toEqual({ shape: SHAPE, givensFraction: 0.5 });
+    expect(solver.sudoku).toEqual({ shape: SHAPE, minGivens: 0 });
     expect(solver.summary).toBe(`${kind.toUpperCase()} · hidden 16 · 3 steps · sudoku`);
 
     await expectFlatTensorCount(async () => {
@@ -100,13 +100,24 @@ describe('loading a checkpoint', () => {
 
   it('says which puzzles it cannot solve, and why', async () => {
     const solver = await loadSolver(good.config, good.weights);
-    const [sixBySix] = sudokuSamples(SUDOKU_SHAPES['6x6'], 0.5, 1);
+    const [sixBySix] = sudokuSamples(SUDOKU_SHAPES['6x6'], 0, 1);
     const arc = FIXED_SAMPLES.find((p) => p.kind === 'arc')!;
     expect(solver.cannotSolve(sixBySix)).toBe('it was trained on 4×4 Sudoku');
     expect(solver.cannotSolve(arc)).toBe('it was trained on sudoku puzzles');
     await expect(solver.solve(arc)).rejects.toThrow(
       /cannot solve ARC 00576224: it was trained on sudoku/,
     );
+    solver.dispose();
+  });
+
+  it('offers samples like its training data: same shape, same floor on givens', async () => {
+    const text = JSON.stringify({
+      model: 'trm',
+      arch: TRM_ARCH,
+      build_data: { kind: 'sudoku', min_givens: 7 },
+    });
+    const solver = await loadSolver({ name: 'config.json', text }, good.weights);
+    expect(solver.sudoku).toEqual({ shape: SHAPE, minGivens: 7 });
     solver.dispose();
   });
 
