@@ -111,11 +111,30 @@ export class Linear extends Module {
 
   /** x [..., in] -> [..., out] */
   apply(x: tf.Tensor): tf.Tensor {
+    return this.applySplit(x, 1)[0];
+  }
+
+  /**
+   * `apply(x)` cut into `parts` equal chunks along the output axis, computed as one matmul
+   * per block of rows of W: a row block of W is contiguous, while splitting the output's
+   * last axis makes TF.js's cpu backend copy it element by element (slower than the matmul).
+   * x [..., in] -> parts × [..., out / parts]
+   */
+  applySplit(x: tf.Tensor, parts: number): tf.Tensor[] {
+    const size = this.outDim / parts;
+    if (!Number.isInteger(size))
+      throw new Error(`Linear: ${this.outDim} outputs do not split into ${parts}`);
     return tf.tidy(() => {
       const lead = x.shape.slice(0, -1);
-      let y = tf.matMul(tf.reshape(x, [-1, this.inDim]), this.weight, false, true);
-      if (this.bias) y = tf.add(y, this.bias);
-      return tf.reshape(y, [...lead, this.outDim]);
+      const x2 = tf.reshape(x, [-1, this.inDim]);
+      return Array.from({ length: parts }, (_, p) => {
+        const w =
+          parts === 1 ? this.weight : tf.slice(this.weight, [p * size, 0], [size, this.inDim]);
+        let y = tf.matMul(x2, w, false, true);
+        if (this.bias)
+          y = tf.add(y, parts === 1 ? this.bias : tf.slice(this.bias, [p * size], [size]));
+        return tf.reshape(y, [...lead, size]);
+      });
     });
   }
 }

@@ -50,7 +50,7 @@ export class SwiGLU extends Module {
   /** x [..., d] -> [..., d] */
   apply(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const [gate, up] = tf.split(this.gateUp.apply(x), 2, -1);
+      const [gate, up] = this.gateUp.applySplit(x, 2);
       return this.down.apply(tf.mul(tf.mul(gate, tf.sigmoid(gate)), up));
     });
   }
@@ -121,10 +121,20 @@ export class RotaryEmbedding implements CosSin {
   }
 }
 
-/** [x1, x2] -> [-x2, x1] on the last axis. */
+/**
+ * [x1, x2] -> [-x2, x1] on the last axis, as a product with a signed permutation matrix
+ * (exact: one ±1 term per output), because splitting the last axis is slow on TF.js's cpu
+ * backend.
+ */
 function rotateHalf(x: tf.Tensor): tf.Tensor {
-  const [x1, x2] = tf.split(x, 2, -1);
-  return tf.concat([tf.neg(x2), x1], -1);
+  const d = x.shape[x.shape.length - 1];
+  const half = d / 2;
+  const r = new Float32Array(d * d); // r[i][j]: input channel i -> output channel j
+  for (let j = 0; j < half; j++) {
+    r[(j + half) * d + j] = -1;
+    r[j * d + j + half] = 1;
+  }
+  return tf.reshape(tf.matMul(tf.reshape(x, [-1, d]), tf.tensor2d(r, [d, d])), x.shape);
 }
 
 /** x [B, S, heads, headDim] rotated by position; the tables may be longer than S. */
@@ -179,7 +189,7 @@ export class Attention extends Module {
     return tf.tidy(() => {
       const [b, s] = x.shape;
       const heads = [b, s, this.numHeads, this.headDim];
-      let [q, k, v] = tf.split(this.qkv.apply(x), 3, -1).map((t) => tf.reshape(t, heads));
+      let [q, k, v] = this.qkv.applySplit(x, 3).map((t) => tf.reshape(t, heads));
       if (rope) {
         q = applyRotary(q, rope);
         k = applyRotary(k, rope);
