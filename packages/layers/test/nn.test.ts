@@ -129,6 +129,14 @@ describe('Linear and Embedding', () => {
     expect(
       new Linear(4, 2, { bias: false, rng: new Rng(1) }).namedParameters().map(([n]) => n),
     ).toEqual(['weight']);
+    const parts = lin.applySplit(x, 3);
+    expect(parts.map((p) => p.shape)).toEqual([
+      [2, 5, 1],
+      [2, 5, 1],
+      [2, 5, 1],
+    ]);
+    expect(tf.concat(parts, -1).dataSync()).toEqual(y.dataSync());
+    expect(() => lin.applySplit(x, 2)).toThrow('Linear: 3 outputs do not split into 2');
   });
 
   test.each([5, 300])(
