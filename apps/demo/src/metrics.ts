@@ -25,6 +25,20 @@ function flatten(obj: Record<string, unknown>, prefix: string, out: Map<string, 
   }
 }
 
+/**
+ * The trainer's accuracies are averages over the sequences that halted in that step
+ * (`train/count` of them); with none counted they read 0 but mean "no data", so they
+ * are left out rather than plotted as drops to zero.
+ */
+function dropUncounted(row: Map<string, number>): void {
+  for (const [key, v] of row) {
+    if (!key.endsWith('count') || v !== 0) continue;
+    const group = key.slice(0, -'count'.length);
+    for (const k of [...row.keys()])
+      if (k.startsWith(group) && /acc/i.test(k.slice(group.length))) row.delete(k);
+  }
+}
+
 export function parseMetricsJsonl(text: string, source = 'metrics.jsonl'): MetricsTable {
   const rows: Array<Map<string, number>> = [];
   text.split(/\r?\n/).forEach((line, i) => {
@@ -46,6 +60,7 @@ export function parseMetricsJsonl(text: string, source = 'metrics.jsonl'): Metri
   });
   if (rows.length === 0) throw new Error(`${source}: no metrics records (the file is empty)`);
 
+  for (const r of rows) dropUncounted(r);
   const xKey = X_KEYS.find((k) => rows.some((r) => r.has(k))) ?? '';
   const byKey = new Map<string, Array<[number, number]>>();
   rows.forEach((r, i) => {

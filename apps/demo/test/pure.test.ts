@@ -5,6 +5,7 @@ import { changedCells, countWrongCells } from '../src/grid';
 import { chartGroup, parseMetricsJsonl, shownByDefault } from '../src/metrics';
 import { haltingStep, sigmoid } from '../src/puzzle';
 import { FIXED_SAMPLES, sudokuPuzzle, sudokuSamples } from '../src/samples';
+import { niceTicks } from '../src/views/chart';
 
 describe('grids', () => {
   it('marks the cells that changed since the previous step', () => {
@@ -61,6 +62,17 @@ describe('metrics JSONL', () => {
     ]);
   });
 
+  it('leaves out accuracies of a step in which no sequence was counted', () => {
+    const t = parseMetricsJsonl(
+      [
+        '{"step": 1, "train/count": 0, "train/accuracy": 0, "train/loss": 2}',
+        '{"step": 2, "train/count": 5, "train/accuracy": 0.4, "train/loss": 1.5}',
+      ].join('\n'),
+    );
+    expect(t.series.find((s) => s.key === 'train/accuracy')?.points).toEqual([[2, 0.4]]);
+    expect(t.series.find((s) => s.key === 'train/loss')?.points).toHaveLength(2);
+  });
+
   it('reports the file and line of a broken record', () => {
     expect(() => parseMetricsJsonl('{"step": 1}\n{"step": 2,', 'run/metrics.jsonl')).toThrow(
       /^run\/metrics\.jsonl, line 2: not valid JSON/,
@@ -69,6 +81,16 @@ describe('metrics JSONL', () => {
       'm.jsonl, line 1: expected a JSON object',
     );
     expect(() => parseMetricsJsonl('\n\n', 'm.jsonl')).toThrow('m.jsonl: no metrics records');
+  });
+});
+
+describe('chart ticks', () => {
+  it('picks round steps of 1, 2 or 5 times a power of ten', () => {
+    expect(niceTicks(0, 2.1)).toEqual([0, 0.5, 1, 1.5, 2]);
+    expect(niceTicks(1, 335)).toEqual([100, 200, 300]);
+    expect(niceTicks(0.1, 0.7)).toEqual([0.2, 0.4, 0.6]);
+    expect(niceTicks(0.1, 0.4)).toEqual([0.1, 0.2, 0.3, 0.4]);
+    expect(niceTicks(-3, 3)).toEqual([-2, 0, 2]);
   });
 });
 

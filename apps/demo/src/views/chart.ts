@@ -15,7 +15,7 @@ export interface ChartOptions {
   /** Mark the point at this x (the step the slider shows). */
   markX?: number;
   xLabel?: string;
-  /** Draw dots at each point (short series such as per-step halting). */
+  /** Draw dots at each point (always done for series of 40 points or fewer). */
   dots?: boolean;
   testId?: string;
 }
@@ -28,6 +28,21 @@ function tick(v: number): string {
   const a = Math.abs(v);
   if (a >= 1000) return `${(v / 1000).toFixed(a >= 10000 ? 0 : 1)}k`;
   return a >= 10 ? v.toFixed(0) : Number(v.toPrecision(2)).toString();
+}
+
+/**
+ * Round tick values (1, 2 or 5 times a power of ten apart) covering [lo, hi] with
+ * at most about `count` ticks.
+ */
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  const raw = (hi - lo) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = power * ([1, 2, 5, 10].find((f) => f * power >= raw) ?? 10);
+  const ticks: number[] = [];
+  // Multiples of `step`, computed from integers so that 0.1 * 3 prints as 0.3.
+  for (let i = Math.ceil(lo / step); i * step <= hi + step * 1e-9; i++)
+    ticks.push(Number((i * step).toPrecision(12)));
+  return ticks;
 }
 
 /** A small SVG line chart with axes, ticks and a legend. */
@@ -56,17 +71,14 @@ export function lineChart(series: ChartSeries[], opts: ChartOptions = {}): SVGEl
     s('line', { x1: m.l, y1: H - m.b, x2: W - m.r, y2: H - m.b, class: 'axis' }),
     s('line', { x1: m.l, y1: m.t, x2: m.l, y2: H - m.b, class: 'axis' }),
   );
-  for (let i = 0; i <= 4; i++) {
-    const y = y0 + ((y1 - y0) * i) / 4;
+  for (const y of niceTicks(y0, y1)) {
     svg.append(
       s('text', { x: m.l - 4, y: py(y) + 3, class: 'tick', 'text-anchor': 'end' }, tick(y)),
     );
   }
   // A short run of whole numbers (supervision steps) gets one tick each.
   const steps = xs.every(Number.isInteger) && x1 - x0 <= 20;
-  const xTicks = steps
-    ? Array.from({ length: x1 - x0 + 1 }, (_, i) => x0 + i)
-    : [0, 1, 2, 3, 4].map((i) => x0 + ((x1 - x0) * i) / 4);
+  const xTicks = steps ? Array.from({ length: x1 - x0 + 1 }, (_, i) => x0 + i) : niceTicks(x0, x1);
   for (const x of xTicks) {
     svg.append(
       s('text', { x: px(x), y: H - m.b + 12, class: 'tick', 'text-anchor': 'middle' }, tick(x)),
@@ -91,7 +103,8 @@ export function lineChart(series: ChartSeries[], opts: ChartOptions = {}): SVGEl
       ([x, y], j) => `${j ? 'L' : 'M'}${px(x).toFixed(1)},${py(y).toFixed(1)}`,
     );
     svg.append(s('path', { d: d.join(''), stroke: colour, fill: 'none', 'stroke-width': 1.5 }));
-    if (opts.dots) {
+    // Sparse series (evaluations every few hundred steps) need their points marked.
+    if (opts.dots || ser.points.length <= 40) {
       for (const [x, y] of ser.points) {
         const current = x === opts.markX;
         svg.append(s('circle', { cx: px(x), cy: py(y), r: current ? 4.5 : 3, fill: colour }));
