@@ -71,12 +71,13 @@ export abstract class Module {
           `${source}: tensor "${name}" has shape [${rec.shape.join(', ')}], expected [${v.shape.join(', ')}]`,
         );
       }
-      if (!(rec.data instanceof Float32Array)) {
+      const data = rec.data;
+      if (!(data instanceof Float32Array || data instanceof Float64Array)) {
         throw new Error(
           `${source}: tensor "${name}" has dtype ${rec.dtype}, expected a float type`,
         );
       }
-      tf.tidy(() => v.assign(tf.tensor(rec.data, rec.shape, 'float32')));
+      tf.tidy(() => v.assign(tf.tensor(Float32Array.from(data), rec.shape, 'float32')));
     }
     if (strict) {
       const known = new Set(named.map(([n]) => n));

@@ -5,16 +5,17 @@
  * file helpers live in the Node-only entry `@rrm/layers/node`.
  */
 
-export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'I32' | 'I64' | 'U8' | 'BOOL';
+export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I32' | 'I64' | 'U8' | 'BOOL';
 
 /**
- * One tensor as read. F32/F16/BF16 decode to Float32Array, I32 and I64 to Int32Array
- * (I64 values outside the int32 range are an error), U8/BOOL to Uint8Array.
+ * One tensor as read. F64 decodes to Float64Array (the reference stores some metrics that
+ * way), F32/F16/BF16 to Float32Array, I32 and I64 to Int32Array (I64 values outside the
+ * int32 range are an error), U8/BOOL to Uint8Array.
  */
 export interface TensorRecord {
   dtype: SafetensorsDtype;
   shape: number[];
-  data: Float32Array | Int32Array | Uint8Array;
+  data: Float64Array | Float32Array | Int32Array | Uint8Array;
 }
 
 /** What `writeSafetensors` accepts: float32 or int32 tensors. */
@@ -34,6 +35,7 @@ if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
 }
 
 const BYTES: Record<SafetensorsDtype, number> = {
+  F64: 8,
   F32: 4,
   F16: 2,
   BF16: 2,
@@ -82,6 +84,8 @@ function decode(
   const raw = new Uint8Array(bytes); // not .slice(): on a Node Buffer that is a view
   const view = new DataView(raw.buffer);
   switch (dtype) {
+    case 'F64':
+      return new Float64Array(raw.buffer);
     case 'F32':
       return new Float32Array(raw.buffer);
     case 'I32':

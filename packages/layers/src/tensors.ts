@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorRecord, WritableTensor } from './safetensors';
 
-/** A TF.js tensor from a safetensors record: floats to float32, integers to int32, BOOL to bool. */
+/** A TF.js tensor from a safetensors record: floats (F64 too) to float32, integers to int32, BOOL to bool. */
 export function toTensor(record: TensorRecord): tf.Tensor {
   switch (record.dtype) {
+    case 'F64':
+      return tf.tensor(Float32Array.from(record.data), record.shape, 'float32');
     case 'F32':
     case 'F16':
     case 'BF16':

@@ -4,8 +4,10 @@ import {
   binaryCrossEntropyWithLogits,
   softmaxCrossEntropy,
   stablemaxCrossEntropy,
+  toTensor,
 } from '../src/index';
-import { maxAbsDiff } from './helpers';
+import { readSafetensorsFile } from '../src/node';
+import { maxAbsDiff, missing, PARITY } from './helpers';
 
 const logits = [
   [
@@ -101,4 +103,35 @@ describe('binaryCrossEntropyWithLogits', () => {
     const want = [0.5 - 1, 0.5, 1 / (1 + Math.E), 1 / (1 + Math.exp(-2)) - 1];
     expect(maxAbsDiff(g, want)).toBeLessThan(1e-6);
   });
+});
+
+describe('stablemax cross-entropy against the reference losses', () => {
+  // Step 1 starts from a fresh carry in both modes, so the eval file's logits_1 are the
+  // logits the train file's lm_loss_1 was computed from (in float64, by PyTorch):
+  // lm_loss = Σ_b Σ_s loss[b, s] / max(1, labelled tokens of b).
+  const cases = [
+    'trm_att_rope',
+    'trm_mlp_t',
+    'trm_learned',
+    'trm_edge_single_cycle',
+    'hrm_rope',
+    'hrm_learned',
+  ];
+  for (const c of cases) {
+    const dir = `${PARITY}/${c}`;
+    test.skipIf(missing(dir))(`${c}: lm_loss_1 within 1e-6 relative (${dir})`, async () => {
+      const logits = (await readSafetensorsFile(`${dir}/eval.safetensors`)).tensors.get(
+        'logits_1',
+      )!;
+      const labels = toTensor(
+        (await readSafetensorsFile(`${dir}/batch.safetensors`)).tensors.get('labels')!,
+      );
+      const want = (await readSafetensorsFile(`${dir}/train.safetensors`)).tensors.get('lm_loss_1')!
+        .data[0];
+      const perToken = stablemaxCrossEntropy(toTensor(logits), labels);
+      const counts = tf.maximum(tf.sum(tf.cast(tf.notEqual(labels, -100), 'float32'), -1), 1);
+      const got = tf.sum(tf.div(tf.sum(perToken, -1), counts)).dataSync()[0];
+      expect(Math.abs(got - want) / Math.abs(want)).toBeLessThan(1e-6);
+    });
+  }
 });

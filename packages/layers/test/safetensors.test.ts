@@ -61,8 +61,8 @@ describe('safetensors round trip', () => {
     });
   });
 
-  test('reads F16, BF16, I64, U8 and BOOL', () => {
-    const data = new Uint8Array(4 + 4 + 16 + 2 + 2);
+  test('reads F64, F16, BF16, I64, U8 and BOOL', () => {
+    const data = new Uint8Array(4 + 4 + 16 + 2 + 2 + 8);
     const v = new DataView(data.buffer);
     v.setUint16(0, 0x3c00, true); // f16 1.0
     v.setUint16(2, 0xc500, true); // f16 -5.0
@@ -72,6 +72,7 @@ describe('safetensors round trip', () => {
     v.setBigInt64(16, 123456789n, true);
     data.set([7, 255], 24);
     data.set([1, 0], 26);
+    v.setFloat64(28, 1 / 3, true);
     const file = readSafetensors(
       assemble(
         {
@@ -80,6 +81,7 @@ describe('safetensors round trip', () => {
           l: { dtype: 'I64', shape: [2], data_offsets: [8, 24] },
           u: { dtype: 'U8', shape: [2], data_offsets: [24, 26] },
           m: { dtype: 'BOOL', shape: [2], data_offsets: [26, 28] },
+          d: { dtype: 'F64', shape: [], data_offsets: [28, 36] },
         },
         data,
       ),
@@ -89,6 +91,7 @@ describe('safetensors round trip', () => {
     expect(file.tensors.get('l')!.data).toEqual(new Int32Array([-3, 123456789]));
     expect(Array.from(file.tensors.get('u')!.data)).toEqual([7, 255]);
     expect(Array.from(file.tensors.get('m')!.data)).toEqual([1, 0]);
+    expect(file.tensors.get('d')!.data).toEqual(new Float64Array([1 / 3]));
   });
 
   test('Node file helpers write atomically and read back', async () => {
@@ -132,8 +135,8 @@ describe('safetensors rejects bad input with the file and tensor named', () => {
     ],
     [
       'an unknown dtype',
-      () => assemble({ w: { dtype: 'F64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8)),
-      /bad\.st: tensor "w": unsupported dtype "F64"/,
+      () => assemble({ w: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8)),
+      /bad\.st: tensor "w": unsupported dtype "C64"/,
     ],
     [
       'a shape whose size disagrees with the byte range',
