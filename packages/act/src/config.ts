@@ -136,3 +136,25 @@ export function checkReasoningConfig(c: ReasoningConfig, label: string): void {
 export function defaultPuzzleEmbLen(puzzleEmbNdim: number, hiddenSize: number): number {
   return Math.ceil(puzzleEmbNdim / hiddenSize);
 }
+
+/** The dataset-dependent keys a preset leaves open. */
+export type DataKeys = Pick<
+  ReasoningConfig,
+  'batch_size' | 'seq_len' | 'vocab_size' | 'num_puzzle_identifiers'
+>;
+
+/** `presets[name]` completed with the dataset keys and any overrides, then validated. */
+export function fromPreset<C>(
+  label: string,
+  presets: Record<string, object>,
+  name: string,
+  data: DataKeys,
+  overrides: Partial<C>,
+  validate: (raw: unknown) => C,
+): C {
+  const preset = presets[name];
+  if (!preset) {
+    throw new Error(`${label} preset "${name}" unknown; known: ${Object.keys(presets).join(', ')}`);
+  }
+  return validate({ ...preset, ...data, ...overrides });
+}

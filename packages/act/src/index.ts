@@ -18,7 +18,9 @@ export {
 export {
   type ConfigSpec,
   checkReasoningConfig,
+  type DataKeys,
   defaultPuzzleEmbLen,
+  fromPreset,
   type LossType,
   type PosEncodings,
   type ReasoningConfig,
@@ -38,6 +40,8 @@ export {
 export {
   ActModel,
   type ActModelOptions,
+  type CreateOptions,
+  createActModel,
   disposeStep,
   type LossSums,
   type ScoredStep,

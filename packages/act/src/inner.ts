@@ -129,9 +129,14 @@ export abstract class ReasoningInner extends Module {
   /** logits from the sequence positions of zH, q-values from its first position. */
   heads(zH: tf.Tensor3D): Heads {
     return tf.tidy(() => {
-      const [B, , D] = zH.shape;
-      const tokens = tf.slice(zH, [0, this.puzzleEmbLen, 0], [B, this.cfg.seq_len, D]);
-      const logits = this.lm_head.apply(tokens) as tf.Tensor3D;
+      const [B, L, D] = zH.shape;
+      // Slicing the [B, L, V] logits copies far less than slicing zH [B, L, D].
+      const all = this.lm_head.apply(zH);
+      const logits = tf.slice(
+        all,
+        [0, this.puzzleEmbLen, 0],
+        [B, L - this.puzzleEmbLen, -1],
+      ) as tf.Tensor3D;
       const q = this.q_head.apply(tf.reshape(tf.slice(zH, [0, 0, 0], [B, 1, D]), [B, D]));
       const [qHalt, qContinue] = tf.unstack(q, 1) as tf.Tensor1D[];
       return { logits, qHalt, qContinue };

@@ -9,7 +9,7 @@ import {
   type Latents,
   resetCarry,
 } from './carry';
-import type { LossType } from './config';
+import type { LossType, ReasoningConfig } from './config';
 import { drawMinHaltSteps, type HaltingConfig, haltDecision, qContinueTarget } from './halting';
 import type { Heads, ReasoningInner } from './inner';
 import { type ActMetrics, actLoss, actMetricSums, sequenceCorrectness, toMetrics } from './loss';
@@ -84,7 +84,8 @@ const EXPLORATION_STREAM = 0x4143; // fork label of the exploration stream
  */
 export class ActModel<C = unknown> extends Module {
   readonly inner: ReasoningInner;
-  readonly explorationRng: Rng;
+  /** Exploration draws; replace with `Rng.fromState(saved)` to resume a run's stream. */
+  explorationRng: Rng;
 
   constructor(
     readonly config: C,
@@ -276,4 +277,28 @@ export class ActModel<C = unknown> extends Module {
     if (!train) return null;
     return drawMinHaltSteps(this.explorationRng, carry.halted.shape[0], this.options.halting);
   }
+}
+
+export interface CreateOptions {
+  seed: number;
+  /** Loss of the ACT head; the papers use stablemax. */
+  lossType?: LossType;
+}
+
+/** Puts an inner model under ACT with its config's halting settings. */
+export function createActModel<C extends ReasoningConfig>(
+  config: C,
+  inner: ReasoningInner,
+  haltOnQHaltOnly: boolean,
+  opts: CreateOptions,
+): ActModel<C> {
+  return new ActModel(config, inner, {
+    seed: opts.seed,
+    lossType: opts.lossType ?? 'stablemax_cross_entropy',
+    halting: {
+      halt_max_steps: config.halt_max_steps,
+      halt_exploration_prob: config.halt_exploration_prob,
+      haltOnQHaltOnly,
+    },
+  });
 }

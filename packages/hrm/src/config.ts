@@ -1,6 +1,8 @@
 import {
   type ConfigSpec,
   checkReasoningConfig,
+  type DataKeys,
+  fromPreset,
   type ReasoningConfig,
   reasoningConfigSpec,
   validateFields,
@@ -22,11 +24,6 @@ export function hrmConfig(raw: unknown): HRMConfig {
   checkReasoningConfig(c, label);
   return c;
 }
-
-export type DataKeys = Pick<
-  ReasoningConfig,
-  'batch_size' | 'seq_len' | 'vocab_size' | 'num_puzzle_identifiers'
->;
 
 /** The HRM paper's architecture (reference `arch/hrm_v1.yaml`), without the dataset keys. */
 export const HRM_PRESETS = {
@@ -54,8 +51,5 @@ export function hrmPreset(
   data: DataKeys,
   overrides: Partial<HRMConfig> = {},
 ): HRMConfig {
-  const preset = HRM_PRESETS[name];
-  if (!preset)
-    throw new Error(`HRM preset "${name}" unknown; known: ${Object.keys(HRM_PRESETS).join(', ')}`);
-  return hrmConfig({ ...preset, ...data, ...overrides });
+  return fromPreset('HRM', HRM_PRESETS, name, data, overrides, hrmConfig);
 }

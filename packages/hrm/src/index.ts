@@ -1,9 +1,9 @@
+export type { CreateOptions, DataKeys } from '@rrm/act';
 export {
-  type DataKeys,
   HRM_PRESETS,
   type HRMConfig,
   type HRMPresetName,
   hrmConfig,
   hrmPreset,
 } from './config';
-export { type CreateOptions, createHRM, type HRM, HRMInner } from './model';
+export { createHRM, type HRM, HRMInner } from './model';

@@ -1,8 +1,9 @@
 import {
-  ActModel,
+  type ActModel,
+  type CreateOptions,
+  createActModel,
   defaultPuzzleEmbLen,
   type Latents,
-  type LossType,
   ReasoningInner,
   ReasoningModule,
 } from '@rrm/act';
@@ -70,12 +71,6 @@ export class HRMInner extends ReasoningInner {
 
 export type HRM = ActModel<HRMConfig>;
 
-export interface CreateOptions {
-  seed: number;
-  /** Loss of the ACT head; the papers use stablemax. */
-  lossType?: LossType;
-}
-
 /**
  * An HRM with freshly initialised weights. `config` is a raw object with the
  * reference keys (validated here) or an already validated `HRMConfig`. HRM halts
@@ -83,14 +78,5 @@ export interface CreateOptions {
  */
 export function createHRM(config: unknown, opts: CreateOptions): HRM {
   const c = hrmConfig(config);
-  const inner = new HRMInner(c, new Rng(opts.seed));
-  return new ActModel(c, inner, {
-    seed: opts.seed,
-    lossType: opts.lossType ?? 'stablemax_cross_entropy',
-    halting: {
-      halt_max_steps: c.halt_max_steps,
-      halt_exploration_prob: c.halt_exploration_prob,
-      haltOnQHaltOnly: false,
-    },
-  });
+  return createActModel(c, new HRMInner(c, new Rng(opts.seed)), false, opts);
 }

@@ -1,7 +1,9 @@
 import {
   type ConfigSpec,
   checkReasoningConfig,
+  type DataKeys,
   defaultPuzzleEmbLen,
+  fromPreset,
   type ReasoningConfig,
   reasoningConfigSpec,
   validateFields,
@@ -50,12 +52,6 @@ export function trmPuzzleEmbLen(c: TRMConfig): number {
     : c.puzzle_emb_len;
 }
 
-/** The dataset-dependent keys a preset leaves open. */
-export type DataKeys = Pick<
-  ReasoningConfig,
-  'batch_size' | 'seq_len' | 'vocab_size' | 'num_puzzle_identifiers'
->;
-
 const TRM_BASE = {
   H_cycles: 3,
   L_layers: 2,
@@ -95,8 +91,5 @@ export function trmPreset(
   data: DataKeys,
   overrides: Partial<TRMConfig> = {},
 ): TRMConfig {
-  const preset = TRM_PRESETS[name];
-  if (!preset)
-    throw new Error(`TRM preset "${name}" unknown; known: ${Object.keys(TRM_PRESETS).join(', ')}`);
-  return trmConfig({ ...preset, ...data, ...overrides });
+  return fromPreset('TRM', TRM_PRESETS, name, data, overrides, trmConfig);
 }

@@ -1,5 +1,5 @@
+export type { CreateOptions, DataKeys } from '@rrm/act';
 export {
-  type DataKeys,
   TRM_PRESETS,
   type TRMConfig,
   type TRMPresetName,
@@ -7,4 +7,4 @@ export {
   trmPreset,
   trmPuzzleEmbLen,
 } from './config';
-export { type CreateOptions, createTRM, type TRM, TRMInner } from './model';
+export { createTRM, type TRM, TRMInner } from './model';

@@ -1,8 +1,9 @@
 import {
-  ActModel,
+  type ActModel,
+  type CreateOptions,
+  createActModel,
   disposeLatents,
   type Latents,
-  type LossType,
   ReasoningInner,
   ReasoningModule,
 } from '@rrm/act';
@@ -66,26 +67,11 @@ export class TRMInner extends ReasoningInner {
 
 export type TRM = ActModel<TRMConfig>;
 
-export interface CreateOptions {
-  seed: number;
-  /** Loss of the ACT head; the papers use stablemax. */
-  lossType?: LossType;
-}
-
 /**
  * A TRM with freshly initialised weights. `config` is a raw object with the
  * reference keys (validated here) or an already validated `TRMConfig`.
  */
 export function createTRM(config: unknown, opts: CreateOptions): TRM {
   const c = trmConfig(config);
-  const inner = new TRMInner(c, new Rng(opts.seed));
-  return new ActModel(c, inner, {
-    seed: opts.seed,
-    lossType: opts.lossType ?? 'stablemax_cross_entropy',
-    halting: {
-      halt_max_steps: c.halt_max_steps,
-      halt_exploration_prob: c.halt_exploration_prob,
-      haltOnQHaltOnly: c.no_ACT_continue,
-    },
-  });
+  return createActModel(c, new TRMInner(c, new Rng(opts.seed)), c.no_ACT_continue, opts);
 }

@@ -3,7 +3,7 @@ import { type ActBatch, type ActCarry, disposeCarry, disposeStep } from '@rrm/ac
 import { expectFlatTensorCount } from '@rrm/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTRM, type TRMConfig } from '../src';
+import { createTRM, type TRM, type TRMConfig } from '../src';
 
 const tiny = {
   batch_size: 3,
@@ -139,22 +139,24 @@ describe('supervision steps', () => {
     model.dispose();
   });
 
+  /** `steps` supervision steps, each disposing what it does not carry on. */
+  async function expectFlat(model: TRM, mode: 'train' | 'eval', steps: number, carry: ActCarry) {
+    let c = carry;
+    await expectFlatTensorCount(() => {
+      const r =
+        mode === 'train' ? model.trainStep(c, batch) : model.step(c, batch, { train: false });
+      c = r.carry;
+      disposeStep(r);
+    }, steps);
+    return c;
+  }
+
   it('keeps live tensors flat over 50 steps in train and in eval mode', async () => {
     // Few ops per step: on the cpu backend a tiny model's step time is per-op overhead.
     const small = { ...tiny, L_cycles: 1, halt_max_steps: 2, halt_exploration_prob: 0.3 };
     const model = createTRM(small, { seed: 4 });
-    let carry = model.initialCarry(3);
-    await expectFlatTensorCount(() => {
-      const r = model.trainStep(carry, batch);
-      carry = r.carry;
-      disposeStep(r);
-    }, 50);
-    await expectFlatTensorCount(() => {
-      const r = model.step(carry, batch, { train: false });
-      carry = r.carry;
-      disposeStep(r);
-    }, 50);
-    disposeCarry(carry);
+    const carry = await expectFlat(model, 'train', 50, model.initialCarry(3));
+    disposeCarry(await expectFlat(model, 'eval', 50, carry));
     model.dispose();
   });
 
@@ -163,13 +165,7 @@ describe('supervision steps', () => {
       { ...tiny, mlp_t: true, pos_encodings: 'none', L_cycles: 1 },
       { seed: 4 },
     );
-    let carry = model.initialCarry(3);
-    await expectFlatTensorCount(() => {
-      const r = model.trainStep(carry, batch);
-      carry = r.carry;
-      disposeStep(r);
-    }, 5);
-    disposeCarry(carry);
+    disposeCarry(await expectFlat(model, 'train', 5, model.initialCarry(3)));
     model.dispose();
   });
 });
