@@ -1,4 +1,5 @@
 import { type ActModel, disposeCarry, disposeStep, saveCheckpoint } from '@rrm/act';
+import { ARC_SEQ_LEN, ARC_VOCAB_SIZE, cropArcGrid, encodeArcGrid } from '@rrm/arc';
 import { createHRM } from '@rrm/hrm';
 import { expectFlatTensorCount } from '@rrm/layers';
 import { decodeSudoku, encodeSudoku, SUDOKU_SHAPES } from '@rrm/puzzles';
@@ -37,27 +38,25 @@ function checkpointOf(model: Model, kind: 'trm' | 'hrm', arch: object) {
   };
 }
 
-/** The model's own answers, step by step, straight from its public step API. */
-function referenceAnswers(model: Model, question: Uint8Array): number[][] {
+/** The model's predicted tokens, step by step, straight from its public step API. */
+function referenceTokens(model: Model, tokens: Uint8Array): Int32Array[] {
   const S = model.config.seq_len;
   const batch = {
-    inputs: tf.tensor2d(Int32Array.from(encodeSudoku(question)), [1, S], 'int32'),
+    inputs: tf.tensor2d(Int32Array.from(tokens), [1, S], 'int32'),
     labels: tf.zeros([1, S], 'int32') as tf.Tensor2D,
     puzzle_identifiers: tf.zeros([1], 'int32') as tf.Tensor1D,
   };
   let carry = model.initialCarry(1);
-  const answers: number[][] = [];
+  const out: Int32Array[] = [];
   for (let k = 0; k < model.config.halt_max_steps; k++) {
     const r = model.step(carry, batch, { train: false });
     carry = r.carry;
-    answers.push(
-      Array.from(decodeSudoku(tf.tidy(() => tf.argMax(r.outputs.logits, -1)).dataSync(), SHAPE)),
-    );
+    out.push(tf.tidy(() => tf.argMax(r.outputs.logits, -1)).dataSync() as Int32Array);
     disposeStep(r);
   }
   disposeCarry(carry);
   tf.dispose(Object.values(batch));
-  return answers;
+  return out;
 }
 
 beforeAll(async () => {
@@ -75,8 +74,9 @@ describe.each([
     const [puzzle] = sudokuSamples(SHAPE, 0, 1);
 
     const trace = await solver.solve(puzzle);
+    const expected = referenceTokens(model, encodeSudoku(puzzle.input.data));
     expect(trace.steps.map((s) => Array.from(s.answer.data))).toEqual(
-      referenceAnswers(model, puzzle.input.data),
+      expected.map((t) => Array.from(decodeSudoku(t, SHAPE))),
     );
     expect(trace.steps.every((s) => Number.isFinite(s.qHalt))).toBe(true);
     expect(solver.sudoku).toEqual({ shape: SHAPE, minGivens: 0 });
@@ -85,6 +85,34 @@ describe.each([
     await expectFlatTensorCount(async () => {
       await solver.solve(puzzle);
     }, 3);
+    solver.dispose();
+    model.dispose();
+  });
+});
+
+describe('an ARC checkpoint', () => {
+  it('answers an ARC test input with the grid cropped from its 30×30 canvas', async () => {
+    const arch = {
+      ...TRM_ARCH,
+      seq_len: ARC_SEQ_LEN,
+      vocab_size: ARC_VOCAB_SIZE,
+      hidden_size: 8,
+      H_cycles: 1,
+      L_cycles: 1,
+      num_heads: 1,
+      // One short step: the 900-token canvas is slow on the cpu backend.
+      halt_max_steps: 1,
+    };
+    const model = createTRM(arch, { seed: 3 }) as unknown as Model;
+    const ckpt = checkpointOf(model, 'trm', arch);
+    const solver = await loadSolver(ckpt.config, ckpt.weights);
+    const task = FIXED_SAMPLES.find((p) => p.kind === 'arc')!;
+    expect(solver.cannotSolve(task)).toBeNull();
+    expect(solver.sudoku).toBeNull();
+
+    const trace = await solver.solve(task);
+    const expected = referenceTokens(model, encodeArcGrid(task.input)).map((t) => cropArcGrid(t));
+    expect(trace.steps.map((s) => s.answer)).toEqual(expected);
     solver.dispose();
     model.dispose();
   });
