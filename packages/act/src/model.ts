@@ -119,6 +119,7 @@ export class ActModel<C = unknown> extends Module {
    * (`train: false`) every sequence runs exactly `halt_max_steps` steps.
    */
   step(carry: ActCarry, batch: ActBatch, opts: { train: boolean }): StepResult {
+    this.checkBatch(batch);
     const minHaltSteps = this.drawExploration(carry, opts.train);
     const result = tf.tidy(() => {
       const r = resetCarry(carry, batch, this.initH, this.initL);
@@ -156,6 +157,7 @@ export class ActModel<C = unknown> extends Module {
    * ownership of `carry`; the caller owns the rest of the result (`disposeStep`).
    */
   trainStep(carry: ActCarry, batch: ActBatch): TrainStepResult {
+    this.checkBatch(batch);
     const minHaltSteps = this.drawExploration(carry, true);
     const pre = tf.tidy(() => {
       const r = resetCarry(carry, batch, this.initH, this.initL);
@@ -254,6 +256,30 @@ export class ActModel<C = unknown> extends Module {
     const halted = haltDecision(this.options.halting, { steps, ...heads, train, minHaltSteps });
     const outputs: StepOutputs = target ? { ...heads, targetQContinue: target } : { ...heads };
     return { carry: { ...z, steps, halted, data }, outputs };
+  }
+
+  /** Shapes and dtypes, so a wrong batch fails here and not deep inside a kernel. */
+  private checkBatch(batch: ActBatch): void {
+    const seqLen = this.inner.cfg.seq_len;
+    const B = batch.inputs.shape[0];
+    const expect: Array<[string, tf.Tensor | undefined, number[]]> = [
+      ['inputs', batch.inputs, [B, seqLen]],
+      ['labels', batch.labels, [B, seqLen]],
+      ['puzzle_identifiers', batch.puzzle_identifiers, [B]],
+    ];
+    for (const [name, t, shape] of expect) {
+      const ok =
+        t &&
+        t.dtype === 'int32' &&
+        t.shape.length === shape.length &&
+        t.shape.every((d, i) => d === shape[i]);
+      if (!ok) {
+        const got = t ? `${t.dtype} [${t.shape.join(', ')}]` : 'nothing';
+        throw new Error(
+          `ACT step: batch.${name} must be int32 [${shape.join(', ')}] (seq_len ${seqLen}), got ${got}`,
+        );
+      }
+    }
   }
 
   private wantsTarget(train: boolean): boolean {

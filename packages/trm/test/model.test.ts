@@ -123,6 +123,22 @@ describe('supervision steps', () => {
     expect(first.flat().some((s) => s > 1)).toBe(true);
   });
 
+  it('rejects a batch that does not fit the config, naming the tensor', () => {
+    const model = createTRM(tiny, { seed: 2 });
+    const carry = model.initialCarry(3);
+    const short = tf.zeros([3, 5], 'int32') as tf.Tensor2D;
+    expect(() => model.step(carry, { ...batch, inputs: short }, { train: false })).toThrow(
+      /batch\.inputs must be int32 \[3, 6\] \(seq_len 6\), got int32 \[3, 5\]/,
+    );
+    const floats = tf.zeros([3]) as tf.Tensor1D;
+    expect(() => model.trainStep(carry, { ...batch, puzzle_identifiers: floats })).toThrow(
+      /batch\.puzzle_identifiers must be int32 \[3\] \(seq_len 6\), got float32 \[3\]/,
+    );
+    tf.dispose([short, floats]);
+    disposeCarry(carry);
+    model.dispose();
+  });
+
   it('returns gradients for every trainable parameter and the batch puzzle rows', () => {
     const model = createTRM(tiny, { seed: 2 });
     const r = model.trainStep(model.initialCarry(3), batch);
