@@ -1,12 +1,28 @@
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import type { DataType, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type {
+  backend_util,
+  DataId,
+  DataType,
+  NamedAttrMap,
+  Rank,
+  TensorBuffer,
+  TensorInfo,
+} from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon, Storage } from './addon.js';
+import { BufferPool, type NativeDtype, type StorageOf, storageClassOf } from './pool.js';
+
+/** Most bytes of disposed outputs kept for reuse; beyond it they go to the GC. */
+const POOL_CAP_BYTES = 2048 * 2 ** 20;
 
 /**
  * The `cpu` backend with the addon at hand: tensors live in the same typed
  * arrays, so every kernel without a native version runs the cpu one unchanged.
+ * Native kernels draw outputs from a pool that takes buffers back on dispose.
  */
 export class NativeBackend extends MathBackendCPU {
+  readonly pool = new BufferPool(POOL_CAP_BYTES);
+
   constructor(readonly native: NativeAddon) {
     super();
     // The cpu backend greets Node users with advice to install tfjs-node; this
@@ -17,45 +33,73 @@ export class NativeBackend extends MathBackendCPU {
   /** The typed array holding `t`, or null for storage the native kernels do not read (complex, string). */
   storage(t: TensorInfo): Storage | null {
     const values = this.data.get(t.dataId).values;
-    const expected = storageClass[t.dtype as keyof typeof storageClass];
+    const expected = storageClassOf(t.dtype);
     return expected !== undefined && values instanceof expected ? (values as Storage) : null;
+  }
+
+  /** An uninitialised output array; the kernel must write every element. */
+  allocate<D extends NativeDtype>(dtype: D, size: number): StorageOf[D] {
+    return this.pool.allocate(dtype, size);
+  }
+
+  /** `allocate` for the dtype of `values`. */
+  allocateLike(values: Storage, size = values.length): Storage {
+    const dtype =
+      values instanceof Float32Array ? 'float32' : values instanceof Int32Array ? 'int32' : 'bool';
+    return this.allocate(dtype, size);
   }
 
   /** Wraps freshly computed `values` as a tensor of this backend. */
   output(shape: number[], dtype: DataType, values: Storage): TensorInfo {
     return this.makeTensorInfo(shape, dtype, values);
   }
+
+  override write(values: backend_util.BackendValues, shape: number[], dtype: DataType): DataId {
+    this.pool.retain(values);
+    return super.write(values, shape, dtype);
+  }
+
+  override move(
+    dataId: DataId,
+    values: backend_util.BackendValues,
+    shape: number[],
+    dtype: DataType,
+    refCount: number,
+  ): void {
+    this.pool.retain(values);
+    super.move(dataId, values, shape, dtype, refCount);
+  }
+
+  override disposeData(dataId: DataId, force = false): boolean {
+    const values = this.data.has(dataId) ? this.data.get(dataId).values : undefined;
+    const released = super.disposeData(dataId, force);
+    if (values !== undefined && !this.data.has(dataId)) this.pool.release(values);
+    return released;
+  }
+
+  /** A copy when the array is pooled, so callers of dataSync() keep their values. */
+  override readSync(dataId: DataId): backend_util.BackendValues {
+    const values = super.readSync(dataId);
+    return this.pool.owns(values) ? (values as Storage).slice() : values;
+  }
+
+  /** Kernels read buffers while their inputs are alive: no copy needed. */
+  override bufferSync<R extends Rank, D extends DataType>(t: TensorInfo): TensorBuffer<R, D> {
+    const values = this.data.get(t.dataId).values;
+    if (t.dtype === 'string' || !this.pool.owns(values)) return super.bufferSync(t);
+    return tf.buffer(t.shape, t.dtype, values as Storage) as unknown as TensorBuffer<R, D>;
+  }
+
+  override dispose(): void {
+    this.pool.clear();
+    super.dispose();
+  }
 }
 
-const storageClass = { float32: Float32Array, int32: Int32Array, bool: Uint8Array } as const;
-
-type StorageOf = { float32: Float32Array; int32: Int32Array; bool: Uint8Array };
-
-/**
- * An uninitialised typed array of the class the cpu backend uses for `dtype`,
- * for outputs a kernel overwrites completely. Skipping the zero fill of
- * `new Float32Array(n)` halves the memory traffic of elementwise kernels; small
- * arrays are zeroed anyway since that is as cheap.
- */
-export function allocate<D extends NativeDtype>(dtype: D, size: number): StorageOf[D] {
-  const Class = storageClass[dtype];
-  const bytes = size * Class.BYTES_PER_ELEMENT;
-  if (bytes < 4096) return new Class(size) as StorageOf[D];
-  const block = Buffer.allocUnsafeSlow(bytes);
-  return new Class(block.buffer, block.byteOffset, size) as StorageOf[D];
-}
-
-/** `allocate` for the dtype of `values`. */
-export function allocateLike(values: Storage, size = values.length): Storage {
-  const dtype =
-    values instanceof Float32Array ? 'float32' : values instanceof Int32Array ? 'int32' : 'bool';
-  return allocate(dtype, size);
-}
-
-export type NativeDtype = keyof typeof storageClass;
+export type { NativeDtype, StorageOf } from './pool.js';
 
 export function isNativeDtype(dtype: DataType): dtype is NativeDtype {
-  return dtype in storageClass;
+  return storageClassOf(dtype) !== undefined;
 }
 
 export interface KernelArgs {

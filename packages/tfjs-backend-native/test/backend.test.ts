@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { registerNativeBackend } from '../src/index.js';
+import { type NativeBackend, registerNativeBackend } from '../src/index.js';
+import { BufferPool } from '../src/pool.js';
 import { expectSameOnBoth, Inputs } from './compare.js';
 
 const gen = new Inputs(17);
@@ -94,6 +95,21 @@ describe('the native backend', () => {
     x.dispose();
   });
 
+  it('recycles disposed outputs without touching values handed out by dataSync', async () => {
+    await tf.setBackend('native');
+    const backend = tf.backend() as NativeBackend;
+    const a = tf.fill([64, 64], 2);
+    const first = tf.mul(a, a);
+    const seen = first.dataSync();
+    first.dispose();
+    expect(backend.pool.bytes).toBe(64 * 64 * 4);
+    const second = tf.add(a, a); // reuses the buffer `first` had
+    expect(backend.pool.bytes).toBe(0);
+    expect(seen.every((v) => v === 4)).toBe(true);
+    expect(second.dataSync().every((v) => v === 4)).toBe(true);
+    tf.dispose([a, second]);
+  });
+
   it('gives bit-identical results run to run', async () => {
     await tf.setBackend('native');
     const run = () =>
@@ -104,6 +120,38 @@ describe('the native backend', () => {
         return Array.from(tf.concat([tf.sum(y, 0), tf.mean(tf.exp(a), 1)]).dataSync());
       });
     expect(run()).toEqual(run());
+  });
+});
+
+describe('the buffer pool', () => {
+  it('takes a buffer back only when no stored tensor references it', () => {
+    const pool = new BufferPool(1 << 20);
+    const x = pool.allocate('float32', 2048);
+    const view = x.subarray(1024); // what a cpu kernel's slice stores
+    pool.retain(x);
+    pool.retain(view);
+    pool.release(x);
+    expect(pool.bytes).toBe(0);
+    pool.release(view);
+    expect(pool.bytes).toBe(8192);
+    expect(pool.allocate('int32', 2048).buffer).toBe(x.buffer);
+  });
+
+  it('leaves arrays it did not allocate, small ones, and overflow to the GC', () => {
+    const pool = new BufferPool(8192);
+    const foreign = new Float32Array(4096);
+    pool.retain(foreign);
+    pool.release(foreign);
+    const small = pool.allocate('float32', 16);
+    pool.retain(small);
+    pool.release(small);
+    expect(pool.bytes).toBe(0);
+    const [a, b] = [pool.allocate('float32', 2048), pool.allocate('float32', 2048)];
+    for (const t of [a, b]) {
+      pool.retain(t);
+      pool.release(t);
+    }
+    expect(pool.bytes).toBe(8192);
   });
 });
 

@@ -54,8 +54,6 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { Storage } from '../addon.js';
 import {
-  allocate,
-  allocateLike,
   isNativeDtype,
   type NativeBackend,
   type NativeDtype,
@@ -130,11 +128,11 @@ export function binary(
   const dtype = a.dtype === b.dtype ? binaryDtype(op, a.dtype) : null;
   if (av === null || bv === null || dtype === null) return null;
   const outShape = broadcastShape(a.shape, b.shape);
-  const out = allocate(dtype, sizeOf(outShape));
+  const out = backend.allocate(dtype, sizeOf(outShape));
   binaryInto(backend, op, av, a.shape, bv, b.shape, outShape, out);
   if (op === 'floorDiv') {
     // The cpu backend returns floor division as int32 whatever the inputs.
-    const ints = allocate('int32', out.length);
+    const ints = backend.allocate('int32', out.length);
     backend.native.cast(out, ints);
     return backend.output(outShape, 'int32', ints);
   }
@@ -196,7 +194,7 @@ function unaryKernel(op: string, params: UnaryParams): NativeKernel {
     const x = inputs.x;
     const xv = backend.storage(x);
     if (x.dtype !== 'float32' || xv === null) return null;
-    const out = allocate('float32', xv.length);
+    const out = backend.allocate('float32', xv.length);
     unaryInto(backend, op, xv as Float32Array, out, ...params(attrs));
     return backend.output(x.shape, 'float32', out);
   };
@@ -208,7 +206,7 @@ const cast: NativeKernel = ({ inputs, backend, attrs }) => {
   const xv = backend.storage(x);
   // Same-dtype casts stay with the cpu kernel, which shares the storage.
   if (xv === null || dtype === x.dtype || !isNativeDtype(dtype as never)) return null;
-  const out = allocate(dtype as NativeDtype, xv.length);
+  const out = backend.allocate(dtype as NativeDtype, xv.length);
   backend.native.cast(xv, out);
   return backend.output(x.shape, dtype as 'float32', out);
 };
@@ -219,7 +217,7 @@ const select: NativeKernel = ({ inputs, backend }) => {
   const tv = backend.storage(t);
   const ev = backend.storage(e);
   if (cv === null || tv === null || ev === null || t.dtype !== e.dtype) return null;
-  const out = allocateLike(tv);
+  const out = backend.allocateLike(tv);
   if (out.length > 0) {
     backend.native.select(cv as Uint8Array, tv, ev, out, out.length / Math.max(cv.length, 1));
   }
@@ -230,7 +228,7 @@ const addN: NativeKernel = ({ inputs, backend }) => {
   const xs = Object.values(inputs);
   const values = xs.map((x) => (x.dtype === 'float32' ? backend.storage(x) : null));
   if (values.some((v) => v === null)) return null;
-  const out = allocate('float32', values[0]!.length);
+  const out = backend.allocate('float32', values[0]!.length);
   if (out.length > 0) backend.native.addN(values as Float32Array[], out);
   return backend.output(xs[0].shape, 'float32', out);
 };
@@ -245,7 +243,7 @@ const oneHot: NativeKernel = ({ inputs, backend, attrs }) => {
   };
   const iv = backend.storage(indices);
   if (!(iv instanceof Int32Array) || !isNativeDtype(dtype as never)) return null;
-  const out = allocate(dtype as NativeDtype, iv.length * depth);
+  const out = backend.allocate(dtype as NativeDtype, iv.length * depth);
   out.fill(offValue);
   for (let i = 0; i < iv.length; i++) {
     if (iv[i] >= 0 && iv[i] < depth) out[i * depth + iv[i]] = onValue;

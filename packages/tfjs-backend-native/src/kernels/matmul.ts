@@ -1,5 +1,5 @@
 import { _FusedMatMul, BatchMatMul, type TensorInfo } from '@tensorflow/tfjs-core';
-import { allocate, type NativeBackend, type NativeKernel } from '../backend.js';
+import type { NativeBackend, NativeKernel } from '../backend.js';
 import { broadcastShape, broadcastStrides, sizeOf } from '../layout.js';
 import { binaryInto, unaryInto } from './elementwise.js';
 
@@ -32,7 +32,7 @@ export function batchMatMul(
   const batchB = b.shape.slice(0, -2);
   const batch = broadcastShape(batchA, batchB);
   const batches = sizeOf(batch);
-  const out = allocate('float32', batches * M * N);
+  const out = backend.allocate('float32', batches * M * N);
   if (sizeOf(batchB) === 1 && !transposeA) {
     // One right-hand matrix for every batch of a (a Linear layer on [B, S, H]):
     // a single sgemm over all rows of a.

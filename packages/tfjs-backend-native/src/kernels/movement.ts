@@ -19,8 +19,6 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { Storage } from '../addon.js';
 import {
-  allocate,
-  allocateLike,
   isNativeDtype,
   type NativeBackend,
   type NativeDtype,
@@ -70,7 +68,7 @@ export function transposeValues(
 ): Storage {
   const strides = stridesOf(shape);
   const outShape = perm.map((p) => shape[p]);
-  const out = allocateLike(values);
+  const out = backend.allocateLike(values);
   copyStrided(
     backend,
     values,
@@ -107,7 +105,7 @@ function strided(
 ): Storage {
   const xs = stridesOf(x.shape);
   const offset = begin.reduce((acc, b, d) => acc + b * xs[d], 0);
-  const out = allocate(x.dtype as NativeDtype, sizeOf(shape));
+  const out = backend.allocate(x.dtype as NativeDtype, sizeOf(shape));
   const srcStrides = xs.map((s, d) => s * (step?.[d] ?? 1));
   copyStrided(backend, xv, offset, srcStrides, out, 0, stridesOf(shape), shape);
   return out;
@@ -176,7 +174,7 @@ const concat: NativeKernel = ({ inputs, backend, attrs }) => {
     xs.map((x) => x.shape),
     axis,
   );
-  const out = allocate(xs[0].dtype as NativeDtype, sizeOf(outShape));
+  const out = backend.allocate(xs[0].dtype as NativeDtype, sizeOf(outShape));
   const parts = xs.map((x, k) => ({ shape: x.shape, values: values[k]! }));
   joinAlong(backend, parts, out, outShape, axis);
   return backend.output(outShape, xs[0].dtype, out);
@@ -191,7 +189,7 @@ const pack: NativeKernel = ({ inputs, backend, attrs }) => {
   unit.splice(axis, 0, 1);
   const outShape = [...xs[0].shape];
   outShape.splice(axis, 0, xs.length);
-  const out = allocate(xs[0].dtype as NativeDtype, sizeOf(outShape));
+  const out = backend.allocate(xs[0].dtype as NativeDtype, sizeOf(outShape));
   joinAlong(
     backend,
     xs.map((_, k) => ({ shape: unit, values: values[k]! })),
@@ -239,7 +237,7 @@ const pad: NativeKernel = ({ inputs, backend, attrs }) => {
   if (xv === null) return null;
   const paddings = attrs.paddings as Array<[number, number]>;
   const outShape = x.shape.map((n, d) => paddings[d][0] + n + paddings[d][1]);
-  const out = allocate(x.dtype as NativeDtype, sizeOf(outShape));
+  const out = backend.allocate(x.dtype as NativeDtype, sizeOf(outShape));
   out.fill(attrs.constantValue as number);
   const os = stridesOf(outShape);
   const offset = paddings.reduce((acc, [before], d) => acc + before * os[d], 0);
@@ -253,7 +251,7 @@ const tile: NativeKernel = ({ inputs, backend, attrs }) => {
   if (xv === null) return null;
   const reps = attrs.reps as number[];
   const outShape = x.shape.map((n, d) => n * reps[d]);
-  const out = allocate(x.dtype as NativeDtype, sizeOf(outShape));
+  const out = backend.allocate(x.dtype as NativeDtype, sizeOf(outShape));
   // Index (repeat r_d, position j_d) per dimension: the source ignores r_d.
   const xs = stridesOf(x.shape);
   const os = stridesOf(outShape);
@@ -278,7 +276,7 @@ const reverse: NativeKernel = ({ inputs, backend, attrs }) => {
   const xs = stridesOf(x.shape);
   const flipped = xs.map((s, d) => (dims.includes(d) ? -s : s));
   const offset = dims.reduce((acc, d) => acc + Math.max(x.shape[d] - 1, 0) * xs[d], 0);
-  const out = allocate(x.dtype as NativeDtype, xv.length);
+  const out = backend.allocate(x.dtype as NativeDtype, xv.length);
   copyStrided(backend, xv, offset, flipped, out, 0, xs, x.shape);
   return backend.output(x.shape, x.dtype, out);
 };
@@ -288,7 +286,7 @@ const broadcastTo: NativeKernel = ({ inputs, backend, attrs }) => {
   const xv = movable(backend, x);
   if (xv === null) return null;
   const shape = attrs.shape as number[];
-  const out = allocate(x.dtype as NativeDtype, sizeOf(shape));
+  const out = backend.allocate(x.dtype as NativeDtype, sizeOf(shape));
   copyStrided(backend, xv, 0, broadcastStrides(x.shape, shape), out, 0, stridesOf(shape), shape);
   return backend.output(shape, x.dtype, out);
 };
@@ -302,7 +300,7 @@ const gather: NativeKernel = ({ inputs, backend, attrs }) => {
   const outer = sizeOf(x.shape.slice(0, axis));
   const inner = sizeOf(x.shape.slice(axis + 1));
   const outShape = [...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)];
-  const out = allocate(x.dtype as NativeDtype, sizeOf(outShape));
+  const out = backend.allocate(x.dtype as NativeDtype, sizeOf(outShape));
   backend.native.gather(xv, iv, out, outer, x.shape[axis], inner);
   return backend.output(outShape, x.dtype, out);
 };
@@ -315,7 +313,7 @@ const unsortedSegmentSum: NativeKernel = ({ inputs, backend, attrs }) => {
   if (x.dtype !== 'float32' || xv === null || !(iv instanceof Int32Array)) return null;
   const numSegments = attrs.numSegments as number;
   const outShape = [numSegments, ...x.shape.slice(segmentIds.shape.length)];
-  const out = allocate('float32', sizeOf(outShape));
+  const out = backend.allocate('float32', sizeOf(outShape));
   backend.native.segmentSum(xv, iv, out, numSegments);
   return backend.output(outShape, x.dtype, out);
 };

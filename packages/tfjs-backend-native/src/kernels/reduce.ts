@@ -11,7 +11,7 @@ import {
   Sum,
   util,
 } from '@tensorflow/tfjs-core';
-import { allocate, type NativeKernel } from '../backend.js';
+import type { NativeKernel } from '../backend.js';
 import { reduceView } from '../layout.js';
 import { transposeValues } from './movement.js';
 
@@ -34,7 +34,7 @@ function reduceKernel({ op, axisAttr, dtypes, keepDimsAttr }: ReduceSpec): Nativ
     const axes = util.parseAxisParam(attrs[axisAttr] as number | number[], x.shape);
     const view = reduceView(x.shape, axes);
     const src = view.perm === null ? xv : transposeValues(backend, xv, x.shape, view.perm);
-    const out = allocate(outDtype, view.outer * view.inner);
+    const out = backend.allocate(outDtype, view.outer * view.inner);
     if (out.length > 0) {
       const code = backend.native.reduceOps.indexOf(op);
       backend.native.reduce(code, src, out, view.outer, view.reduced, view.inner);
@@ -55,7 +55,7 @@ const softmax: NativeKernel = ({ inputs, backend, attrs }) => {
   if (logits.dtype !== 'float32' || values === null || (dim !== -1 && dim !== rank - 1))
     return null;
   const cols = logits.shape[rank - 1] ?? 1;
-  const out = allocate('float32', values.length);
+  const out = backend.allocate('float32', values.length);
   if (out.length > 0) {
     backend.native.softmax(values as Float32Array, out, out.length / cols, cols, false);
   }
