@@ -96,6 +96,17 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('fetches nothing from anywhere but the local server (works offline)', async () => {
+    const foreign = main.requests.filter(
+      (u) => !u.startsWith(demo.server.url) && !/^(data|blob):/.test(u),
+    );
+    expect(foreign).toEqual([]);
+    // The model has run, so the backend's code (and for wasm its binary) came from the server.
+    const backend = await main.page.textContent('[data-testid=backend]');
+    const binary = main.requests.some((u) => /\/assets\/tfjs-backend-wasm.*\.wasm$/.test(u));
+    expect(binary).toBe(backend === 'backend: wasm');
+  });
+
   it('solves a Sudoku typed on the board, checked against its worked-out solution', async () => {
     const { page } = main;
     const solver = await loadShippedSolver();

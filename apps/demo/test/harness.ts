@@ -26,6 +26,8 @@ export interface DemoPage {
   page: Page;
   /** Console errors and uncaught exceptions seen in the page. */
   errors: string[];
+  /** Every URL the page requested (to check that nothing leaves the local server). */
+  requests: string[];
 }
 
 export interface DemoSession {
@@ -61,13 +63,15 @@ export async function startDemo(): Promise<DemoSession> {
     async open(query = '') {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const errors: string[] = [];
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
       page.on('pageerror', (e) => errors.push(e.message));
       page.on('console', (m) => {
         if (m.type() === 'error') errors.push(m.text());
       });
       await page.goto(`${server.url}${query}`);
       await page.waitForSelector('body[data-status="ready"]', { timeout: 60_000 });
-      return { page, errors };
+      return { page, errors, requests };
     },
     async close() {
       await browser.close();
