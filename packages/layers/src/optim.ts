@@ -47,6 +47,10 @@ function checkGrads(owner: string, params: tf.Variable[], grads: tf.Tensor[]): v
     throw new Error(`${owner}.step: ${params.length} parameters but ${grads.length} gradients`);
   }
   params.forEach((p, i) => {
+    if (!grads[i]) {
+      // tf.variableGrads leaves out variables the loss does not depend on.
+      throw new Error(`${owner}.step: no gradient for parameter ${i} ("${p.name}", [${p.shape}])`);
+    }
     if (!tf.util.arraysEqual(p.shape, grads[i].shape)) {
       throw new Error(
         `${owner}.step: gradient ${i} has shape [${grads[i].shape}], parameter is [${p.shape}]`,
