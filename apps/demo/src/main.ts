@@ -394,9 +394,13 @@ function renderTrace(): void {
   stepLabel.textContent = `step ${k} / ${steps.length} · P(halt) = ${pHalt.toFixed(3)}`;
 
   const stopAt = haltingStep(result);
+  const halting =
+    stopAt === null
+      ? `it never passes 0.5, so the model runs all ${steps.length} steps`
+      : `the model would stop at step ${stopAt}`;
   haltArea.replaceChildren(
     captioned(
-      `Halting probability σ(q_halt) per step: the model would stop at step ${stopAt}`,
+      `Halting probability σ(q_halt) per step: ${halting}`,
       lineChart([{ label: 'σ(q_halt)', points: steps.map((s, i) => [i + 1, sigmoid(s.qHalt)]) }], {
         yRange: [0, 1],
         threshold: 0.5,

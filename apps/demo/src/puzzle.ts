@@ -30,8 +30,8 @@ export interface SolveTrace {
 
 export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
-/** The first step at which the halting head says stop (q_halt > 0), or the last step. */
-export function haltingStep(trace: SolveTrace): number {
+/** The first step at which the halting head says stop (q_halt > 0), or null if it never does. */
+export function haltingStep(trace: SolveTrace): number | null {
   const i = trace.steps.findIndex((s) => s.qHalt > 0);
-  return i < 0 ? trace.steps.length : i + 1;
+  return i < 0 ? null : i + 1;
 }
