@@ -1,0 +1,131 @@
+import { type ActBatch, type ActCarry, disposeCarry, disposeStep } from '@rrm/act';
+import { createHRM } from '@rrm/hrm';
+import { AdamATan2 } from '@rrm/layers';
+import { peakRssMb } from '@rrm/progress';
+import { Rng } from '@rrm/random';
+import { createTRM } from '@rrm/trm';
+import * as tf from '@tensorflow/tfjs-core';
+import type { BenchOptions } from './args';
+
+export interface BenchResult {
+  backend: string;
+  config: Record<string, unknown>;
+  ms_per_step: number;
+  /**
+   * Median process CPU time (all threads) per step: on a shared machine the
+   * wall time includes waiting for a core, this does not.
+   */
+  cpu_ms_per_step: number;
+  steps: number;
+  peak_rss_mb: number;
+  tensors_leaked: number;
+  /** Every timed step, in order. */
+  step_ms: number[];
+}
+
+// Sudoku-sized vocabulary (pad + digits), one puzzle, no puzzle embedding: the
+// sequence the model sees is exactly --seq tokens.
+const VOCAB = 11;
+const SEED = 0;
+
+/** The model config (reference keys) a run of `o` builds. */
+export function benchConfig(o: BenchOptions): Record<string, unknown> {
+  return {
+    batch_size: o.batch,
+    seq_len: o.seq,
+    vocab_size: VOCAB,
+    num_puzzle_identifiers: 1,
+    puzzle_emb_ndim: 0,
+    hidden_size: o.hidden,
+    num_heads: o.heads,
+    expansion: 4,
+    L_layers: o.layers,
+    H_layers: o.model === 'hrm' ? o.hLayers : 0,
+    H_cycles: o.hCycles,
+    L_cycles: o.lCycles,
+    pos_encodings: o.mlpT ? 'none' : 'rope',
+    halt_max_steps: 16,
+    halt_exploration_prob: 0.1,
+    forward_dtype: 'float32',
+    ...(o.model === 'trm' ? { mlp_t: o.mlpT } : {}),
+  };
+}
+
+function randomBatch(o: BenchOptions, rng: Rng): ActBatch {
+  const tokens = () =>
+    tf.tensor2d(
+      Int32Array.from({ length: o.batch * o.seq }, () => 1 + rng.int(VOCAB - 1)),
+      [o.batch, o.seq],
+      'int32',
+    );
+  return {
+    inputs: tokens(),
+    labels: tokens(),
+    puzzle_identifiers: tf.zeros([o.batch], 'int32'),
+  };
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/**
+ * Times `o.steps` supervision steps (training: forward, backward through the
+ * last cycle, AdamATan2 update; eval: forward only) after one warm-up step, on
+ * the active TF.js backend.
+ */
+export function runBench(o: BenchOptions): BenchResult {
+  const config = benchConfig(o);
+  const model =
+    o.model === 'trm' ? createTRM(config, { seed: SEED }) : createHRM(config, { seed: SEED });
+  const optimizer = new AdamATan2({ lr: 1e-4, weightDecay: 0.1 });
+  const batch = randomBatch(o, new Rng(SEED));
+  let carry: ActCarry = model.initialCarry(o.batch);
+
+  const step = () => {
+    if (o.mode === 'train') {
+      const r = model.trainStep(carry, batch);
+      optimizer.step(model.parameters(), r.grads);
+      carry = r.carry;
+      disposeStep(r);
+    } else {
+      const r = model.step(carry, batch, { train: false });
+      carry = r.carry;
+      disposeStep(r);
+    }
+  };
+
+  step(); // warm-up: creates the optimiser moments, fills caches
+  const tensorsBefore = tf.memory().numTensors;
+  const stepMs: number[] = [];
+  const cpuMs: number[] = [];
+  for (let i = 0; i < o.steps; i++) {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    step();
+    const c = process.cpuUsage(c0);
+    stepMs.push(performance.now() - t0);
+    cpuMs.push((c.user + c.system) / 1000);
+  }
+  const leaked = tf.memory().numTensors - tensorsBefore;
+
+  disposeCarry(carry);
+  tf.dispose([batch.inputs, batch.labels, batch.puzzle_identifiers]);
+  optimizer.dispose();
+  model.dispose();
+
+  return {
+    backend: tf.getBackend(),
+    config: { model: o.model, mode: o.mode, ...config },
+    ms_per_step: round1(median(stepMs)),
+    cpu_ms_per_step: round1(median(cpuMs)),
+    steps: o.steps,
+    peak_rss_mb: Math.round(peakRssMb()),
+    tensors_leaked: leaked,
+    step_ms: stepMs.map(round1),
+  };
+}
