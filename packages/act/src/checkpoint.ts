@@ -93,7 +93,7 @@ export function loadCheckpoint(
       missing.push(prefix + name);
       continue;
     }
-    if (!(rec.data instanceof Float32Array)) {
+    if (!(rec.data instanceof Float32Array || rec.data instanceof Float64Array)) {
       misShaped.push(`${prefix + name} has dtype ${rec.dtype}, expected a float type`);
       continue;
     }

@@ -19,35 +19,10 @@ export interface ParityCase {
   weights: SafetensorsFile;
   batch: SafetensorsFile;
   eval: SafetensorsFile;
-  /** Train-mode losses, metrics, halted and steps per step (float64 scalars, int32 vectors). */
-  train: Map<string, Float64Array | Int32Array>;
+  /** Train-mode losses, metrics, halted and steps per step (F64 scalars, I32 vectors). */
+  train: SafetensorsFile;
   /** grads[k - 1]: d loss_k / d parameter. */
   grads: SafetensorsFile[];
-}
-
-/**
- * The train file stores its scalars as F64, which the project's safetensors reader
- * does not decode; only F64 and I32 entries occur in it.
- */
-function readMetricFile(bytes: Uint8Array, source: string): Map<string, Float64Array | Int32Array> {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLen = Number(view.getBigUint64(0, true));
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen))) as Record<
-    string,
-    { dtype: string; data_offsets: [number, number] }
-  >;
-  const out = new Map<string, Float64Array | Int32Array>();
-  for (const [name, info] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    const [begin, end] = info.data_offsets;
-    // A copy (Node's Buffer#slice would share the pool), so the typed arrays are aligned.
-    const raw = new Uint8Array(bytes.subarray(8 + headerLen + begin, 8 + headerLen + end));
-    if (info.dtype === 'F64') out.set(name, new Float64Array(raw.buffer));
-    else if (info.dtype === 'I32') out.set(name, new Int32Array(raw.buffer));
-    else
-      throw new Error(`${source}: tensor "${name}" has dtype ${info.dtype}, expected F64 or I32`);
-  }
-  return out;
 }
 
 async function readTensors(path: string): Promise<SafetensorsFile> {
@@ -79,7 +54,6 @@ export async function loadParityCase(dir: string): Promise<ParityCase> {
     throw new Error(`${dir}: not a parity case (no readable config.json)`);
   }
   const config = checkConfig(JSON.parse(configText), configPath);
-  const trainPath = join(dir, 'train.safetensors');
   const grads = [];
   for (let k = 1; k <= config.train_steps; k++)
     grads.push(await readTensors(join(dir, `grads_${k}.safetensors`)));
@@ -90,7 +64,7 @@ export async function loadParityCase(dir: string): Promise<ParityCase> {
     weights: await readTensors(join(dir, 'weights.safetensors')),
     batch: await readTensors(join(dir, 'batch.safetensors')),
     eval: await readTensors(join(dir, 'eval.safetensors')),
-    train: readMetricFile(await readFile(trainPath), trainPath),
+    train: await readTensors(join(dir, 'train.safetensors')),
     grads,
   };
 }

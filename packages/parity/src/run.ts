@@ -136,11 +136,7 @@ function checkEval(c: ParityCase, model: ActModel, batch: ActBatch, check: Check
 
 function checkTrain(c: ParityCase, model: ActModel, batch: ActBatch, check: Checker): void {
   const source = `${c.dir}/train.safetensors`;
-  const ref = (name: string) => {
-    const v = c.train.get(name);
-    if (!v) throw new Error(`${source}: tensor "${name}" missing`);
-    return v;
-  };
+  const ref = (name: string) => record(c.train, name, source).data;
   const prefix = c.config.checkpoint_prefix;
   const params = model.trainableNamedParameters();
   let carry = model.initialCarry(batch.inputs.shape[0]);
