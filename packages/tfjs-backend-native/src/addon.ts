@@ -74,27 +74,6 @@ function missingReason(): string {
   return `the addon ${addonPath} does not exist; build it with \`node scripts/install.mjs\` in the package directory (needs a C++ compiler and libopenblas-dev or Accelerate)`;
 }
 
-/**
- * OpenBLAS 0.3.21 (Debian 12) classifies AVX-512 AMD CPUs (Zen 4) as Haswell and
- * runs AVX2 kernels, half the speed of its SkylakeX kernels there (measured 59 vs
- * 115 GFLOP/s per core on the TRM shapes). A dynamic-arch OpenBLAS reads
- * OPENBLAS_CORETYPE when it is loaded, i.e. with the addon, so it is set first
- * when the CPU has the AVX-512 subsets those kernels use. An explicit setting wins.
- */
-function preferAvx512Blas(): void {
-  if (process.platform !== 'linux' || process.env.OPENBLAS_CORETYPE !== undefined) return;
-  let flags: string[];
-  try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m);
-    flags = line ? line[1].trim().split(/\s+/) : [];
-  } catch {
-    return;
-  }
-  if (['avx512f', 'avx512dq', 'avx512bw', 'avx512vl'].every((f) => flags.includes(f))) {
-    process.env.OPENBLAS_CORETYPE = 'SkylakeX';
-  }
-}
-
 /** Loads the addon once; throws an Error whose message is the reason it cannot load. */
 export function loadAddon(): NativeAddon {
   if (loaded === undefined) {
@@ -102,7 +81,6 @@ export function loadAddon(): NativeAddon {
       loaded = { reason: missingReason() };
     } else {
       try {
-        preferAvx512Blas();
         loaded = { addon: createRequire(import.meta.url)(addonPath) as NativeAddon };
       } catch (e) {
         loaded = { reason: `the addon ${addonPath} failed to load: ${(e as Error).message}` };
