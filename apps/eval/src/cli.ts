@@ -71,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
   const result = evaluate(model, split, {
     batchSize: batchSize ?? config.eval_batch_size ?? config.global_batch_size,
     evaluators: arc ? [arc] : [],
-    onProgress: (done, total) => {
+    onProgress: (_done, total) => {
       bar ??= new Progress({ total, label: 'eval' });
       bar.tick(1);
     },

@@ -10,6 +10,7 @@ import {
   ConfigError,
   DEFAULT_PRESET,
   type EvalResult,
+  type MetricRecord,
   type ProgressFn,
   presetNames,
   readRunConfig,
@@ -33,6 +34,27 @@ function lazyBar(label: string): ProgressFn {
       bar.finish();
       bar = null;
     }
+  };
+}
+
+/**
+ * What the progress bar shows: the loss and accuracies over the last `size` steps. A single
+ * step's accuracies only cover the sequences that halted in it (often none).
+ */
+function recentAverages(size = 50): (rec: MetricRecord) => Record<string, number> {
+  const window: MetricRecord[] = [];
+  const sum = (key: string, weighted: boolean) =>
+    window.reduce((s, r) => s + Number(r[key]) * (weighted ? Number(r['train/count']) : 1), 0);
+  return (rec) => {
+    window.push(rec);
+    if (window.length > size) window.shift();
+    const count = Math.max(sum('train/count', false), 1);
+    return {
+      loss: sum('train/loss', false) / window.length,
+      acc: sum('train/accuracy', true) / count,
+      exact: sum('train/exact_accuracy', true) / count,
+      lr: Number(rec['train/lr']),
+    };
   };
 }
 
@@ -109,9 +131,10 @@ async function main(argv: string[]): Promise<number> {
   );
   const startStep = trainer.step;
   const bar = new Progress({ total: trainer.totalSteps - startStep, label: 'train' });
+  const averages = recentAverages();
   const result = await trainer.run({
     signal: stop.signal,
-    onProgress: (step, _total, fields) => bar.tick(1, { step, ...fields }),
+    onStep: (step, rec) => bar.tick(1, { step, ...averages(rec) }),
     onEvalProgress: lazyBar('eval'),
   });
   bar.finish();

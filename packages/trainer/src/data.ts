@@ -5,8 +5,9 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { generateSudokuDataset } from '@rrm/puzzles';
+import { generateSudoku, type SudokuPuzzle, type SudokuShape, sudokuSplit } from '@rrm/puzzles';
 import { writeDataset } from '@rrm/puzzles/node';
+import { Rng } from '@rrm/random';
 import { ConfigError, type SudokuBuildConfig, type TrainConfig } from './config.js';
 
 export type ProgressFn = (
@@ -30,20 +31,55 @@ export function datasetExists(dir: string): boolean {
   );
 }
 
+/**
+ * Distinct generated puzzles: on small boards the generator repeats itself, and a test
+ * puzzle that also appears in training would not be held out.
+ */
+export function distinctSudokus(
+  count: number,
+  shape: SudokuShape,
+  rng: Rng,
+  options: { minGivens: number; seen: Set<string>; onNew?: () => void },
+): SudokuPuzzle[] {
+  const out: SudokuPuzzle[] = [];
+  for (let tries = 0; out.length < count; tries++) {
+    if (tries > 100 * count + 1000) {
+      throw new ConfigError(
+        `build_data: cannot find ${count} distinct puzzles of this size (found ${out.length})`,
+      );
+    }
+    const p = generateSudoku(shape, rng, { minGivens: options.minGivens });
+    const key = p.question.join('');
+    if (options.seen.has(key)) continue;
+    options.seen.add(key);
+    out.push(p);
+    options.onNew?.();
+  }
+  return out;
+}
+
 export function buildSudokuDataset(
   dir: string,
   b: SudokuBuildConfig,
   onProgress?: ProgressFn,
 ): void {
-  const dataset = generateSudokuDataset({
-    shape: { boxRows: b.box_rows, boxCols: b.box_cols },
-    numTrain: b.train_puzzles,
-    numTest: b.test_puzzles,
-    numAug: b.num_aug,
+  const shape = { boxRows: b.box_rows, boxCols: b.box_cols };
+  const rng = new Rng(b.seed);
+  const total = b.train_puzzles + b.test_puzzles;
+  let made = 0;
+  const opts = {
     minGivens: b.min_givens,
-    seed: b.seed,
-    onProgress,
-  });
+    seen: new Set<string>(),
+    onNew: () => onProgress?.(++made, total),
+  };
+  const train = distinctSudokus(b.train_puzzles, shape, rng, opts);
+  const test = distinctSudokus(b.test_puzzles, shape, rng, opts);
+  const augRng = rng.fork(1);
+  const dataset = {
+    train: sudokuSplit(train, shape, { numAug: b.num_aug, rng: augRng }),
+    test: sudokuSplit(test, shape, { numAug: 0, rng: augRng }),
+    identifiers: ['<blank>'],
+  };
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(dirname(tmp), { recursive: true });

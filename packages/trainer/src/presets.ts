@@ -108,25 +108,29 @@ const HRM_SMALL_DATA: Layer = {
   puzzle_emb_weight_decay: 1.0,
 };
 
-/** A small TRM for generated Sudoku on two CPU cores (see README for the measured figures). */
+/**
+ * A small TRM-MLP for generated 4×4 Sudoku that reaches over 90% exact accuracy on held-out
+ * puzzles within minutes on two CPU cores (figures in the README). Token mixing learns the
+ * board's fixed row/column/box structure far faster than attention with RoPE here.
+ */
 const SMALL_SUDOKU: Layer = {
-  data_paths: ['data/sudoku-6x6'],
+  data_paths: ['data/sudoku-4x4'],
   build_data: {
     kind: 'sudoku',
     box_rows: 2,
-    box_cols: 3,
-    train_puzzles: 1000,
+    box_cols: 2,
+    train_puzzles: 2000,
     test_puzzles: 500,
-    num_aug: 0,
+    num_aug: 4,
     min_givens: 0,
     seed: 1,
   },
   evaluators: [],
-  global_batch_size: 64,
+  global_batch_size: 32,
   epochs: 1000,
-  max_steps: 2000,
+  max_steps: 1000,
   eval_interval: null,
-  lr: 1e-3,
+  lr: 3e-3,
   lr_warmup_steps: 100,
   lr_min_ratio: 0.1,
   weight_decay: 0.1,
@@ -145,18 +149,23 @@ const SMALL_SUDOKU: Layer = {
     puzzle_emb_len: 0,
     pos_encodings: 'none',
     mlp_t: true,
-    halt_max_steps: 8,
+    halt_max_steps: 6,
   },
 };
 
 const PRESET_LAYERS: Record<string, { description: string; layers: Layer[] }> = {
   'sudoku-small': {
-    description: 'Default: TRM on generated 6×6 Sudoku, trains on two CPU cores',
+    description: 'Default: TRM-MLP on generated 4×4 Sudoku, trains on two CPU cores',
     layers: [TRM, SMALL_SUDOKU],
   },
   'sudoku-small-single': {
     description: 'Baseline for sudoku-small: the same network, one pass (no recursion, no ACT)',
-    layers: [TRM, SMALL_SUDOKU, { arch: { H_cycles: 1, L_cycles: 1, halt_max_steps: 1 } }],
+    // With one step there is no halting decision, so nothing to explore either.
+    layers: [
+      TRM,
+      SMALL_SUDOKU,
+      { arch: { H_cycles: 1, L_cycles: 1, halt_max_steps: 1, halt_exploration_prob: 0 } },
+    ],
   },
   'trm-sudoku-mlp': {
     description: 'TRM paper, Sudoku-Extreme, MLP-T variant (87.4%)',

@@ -122,7 +122,9 @@ function f32(v: tf.Tensor): WritableTensor {
 }
 
 function i32(v: tf.Tensor): WritableTensor {
-  const data = tf.tidy(() => tf.cast(v, 'int32')).dataSync() as Int32Array;
+  const cast = tf.cast(v, 'int32');
+  const data = cast.dataSync() as Int32Array;
+  cast.dispose();
   return { dtype: 'I32', shape: v.shape, data };
 }
 

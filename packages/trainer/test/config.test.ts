@@ -47,7 +47,13 @@ describe('config resolution', () => {
   it('the single-pass baseline keeps the network and drops recursion', () => {
     const base = resolveConfig({ preset: 'sudoku-small' });
     const single = resolveConfig({ preset: 'sudoku-small-single' });
-    expect(single.arch).toEqual({ ...base.arch, H_cycles: 1, L_cycles: 1, halt_max_steps: 1 });
+    expect(single.arch).toEqual({
+      ...base.arch,
+      H_cycles: 1,
+      L_cycles: 1,
+      halt_max_steps: 1,
+      halt_exploration_prob: 0,
+    });
     expect({ ...single, arch: null }).toEqual({ ...base, arch: null });
   });
 
