@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export type Storage = Float32Array | Int32Array | Uint8Array;
@@ -61,32 +62,37 @@ export interface NativeAddon {
   segmentSum(x: Storage, segmentIds: Int32Array, out: Storage, numSegments: number): void;
 }
 
-const addonPath = fileURLToPath(new URL('../build/Release/rrm_native.node', import.meta.url));
-const installError = fileURLToPath(new URL('../build/install-error.txt', import.meta.url));
+const buildDir = fileURLToPath(new URL('../build/', import.meta.url));
 
 let loaded: { addon: NativeAddon } | { reason: string } | undefined;
 
-/** Why the addon is missing, as specific as the install left it. */
-function missingReason(): string {
-  if (existsSync(installError)) {
-    return `the addon was not built at install: ${readFileSync(installError, 'utf8').trim()}`;
+/**
+ * Loads the addon from `dir` (a node-gyp build directory): the addon, or why it
+ * cannot be used, as specific as the install script left it.
+ */
+export function openAddon(dir: string): { addon: NativeAddon } | { reason: string } {
+  const addonPath = join(dir, 'Release', 'rrm_native.node');
+  const installError = join(dir, 'install-error.txt');
+  if (!existsSync(addonPath)) {
+    if (existsSync(installError)) {
+      return {
+        reason: `the addon was not built at install: ${readFileSync(installError, 'utf8').trim()}`,
+      };
+    }
+    return {
+      reason: `the addon ${addonPath} does not exist; build it with \`node scripts/install.mjs\` in the package directory (needs a C++ compiler and libopenblas-dev or Accelerate)`,
+    };
   }
-  return `the addon ${addonPath} does not exist; build it with \`node scripts/install.mjs\` in the package directory (needs a C++ compiler and libopenblas-dev or Accelerate)`;
+  try {
+    return { addon: createRequire(import.meta.url)(addonPath) as NativeAddon };
+  } catch (e) {
+    return { reason: `the addon ${addonPath} failed to load: ${(e as Error).message}` };
+  }
 }
 
 /** Loads the addon once; throws an Error whose message is the reason it cannot load. */
 export function loadAddon(): NativeAddon {
-  if (loaded === undefined) {
-    if (!existsSync(addonPath)) {
-      loaded = { reason: missingReason() };
-    } else {
-      try {
-        loaded = { addon: createRequire(import.meta.url)(addonPath) as NativeAddon };
-      } catch (e) {
-        loaded = { reason: `the addon ${addonPath} failed to load: ${(e as Error).message}` };
-      }
-    }
-  }
+  loaded ??= openAddon(buildDir);
   if ('reason' in loaded) throw new Error(`@rrm/tfjs-backend-native: ${loaded.reason}`);
   return loaded.addon;
 }

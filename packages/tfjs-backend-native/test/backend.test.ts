@@ -1,11 +1,12 @@
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { openAddon } from '../src/addon.js';
 import { type NativeBackend, registerNativeBackend } from '../src/index.js';
 import { BufferPool } from '../src/pool.js';
 import { expectSameOnBoth, Inputs } from './compare.js';
@@ -152,6 +153,20 @@ describe('the buffer pool', () => {
       pool.release(t);
     }
     expect(pool.bytes).toBe(8192);
+  });
+});
+
+describe('loading the addon', () => {
+  it('reports the install failure, a missing build, or a broken file as the reason', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rrm-native-build-'));
+    expect(openAddon(dir)).toEqual({ reason: expect.stringMatching(/does not exist; build it/) });
+    writeFileSync(join(dir, 'install-error.txt'), 'node-gyp failed: cblas.h not found\n');
+    expect(openAddon(dir)).toEqual({
+      reason: 'the addon was not built at install: node-gyp failed: cblas.h not found',
+    });
+    mkdirSync(join(dir, 'Release'));
+    writeFileSync(join(dir, 'Release', 'rrm_native.node'), 'not a shared object');
+    expect(openAddon(dir)).toEqual({ reason: expect.stringMatching(/failed to load/) });
   });
 });
 
