@@ -45,7 +45,7 @@ interface Codec {
   /** null when the puzzle fits; otherwise why not. */
   misfit(p: Puzzle): string | null;
   encode(p: Puzzle): Uint8Array;
-  decode(tokens: Int32Array, p: Puzzle): Grid;
+  decode(tokens: Int32Array): Grid;
 }
 
 const mazeText = (g: Grid) => Array.from(g.data, (v) => MAZE_CHARSET[v]).join('');
@@ -140,12 +140,7 @@ export async function loadSolver(
   }
   const { seq_len, vocab_size, halt_max_steps, hidden_size } = model.config;
   const codec = codecFor(seq_len, vocab_size);
-  const build = cfg.build_data as {
-    kind?: string;
-    box_rows?: number;
-    box_cols?: number;
-    min_givens?: number;
-  } | null;
+  const build = cfg.build_data as { kind?: string; min_givens?: number } | null | undefined;
   const shape = codec?.kind === 'sudoku' ? shapeForCells(seq_len) : null;
 
   const cannotSolve = (p: Puzzle): string | null => {
@@ -174,6 +169,7 @@ export async function loadSolver(
       const batch: ActBatch = {
         inputs: tf.tensor2d(Int32Array.from(tokens), [1, seq_len], 'int32'),
         labels: tf.fill([1, seq_len], IGNORE_LABEL_ID, 'int32') as tf.Tensor2D,
+        // 0 is the reference's blank identifier: the page's puzzles have no learned embedding.
         puzzle_identifiers: tf.tensor1d([0], 'int32'),
       };
       const steps: StepResult[] = [];
@@ -187,7 +183,7 @@ export async function loadSolver(
           const [predicted, qHalt] = await Promise.all([prediction.data(), r.outputs.qHalt.data()]);
           prediction.dispose();
           disposeStep(r);
-          steps.push({ answer: codec.decode(Int32Array.from(predicted), p), qHalt: qHalt[0] });
+          steps.push({ answer: codec.decode(Int32Array.from(predicted)), qHalt: qHalt[0] });
           onStep?.(k + 1, halt_max_steps);
         }
       } finally {
