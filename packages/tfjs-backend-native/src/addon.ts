@@ -28,6 +28,14 @@ export interface NativeAddon {
   cast(x: Storage, out: Storage): void;
   select(condition: Uint8Array, a: Storage, b: Storage, out: Storage, inner: number): void;
   addN(xs: Float32Array[], out: Float32Array): void;
+  swiglu(gate: Float32Array, up: Float32Array, out: Float32Array): void;
+  swigluGrad(
+    dy: Float32Array,
+    gate: Float32Array,
+    up: Float32Array,
+    out: Float32Array,
+    wrtGate: boolean,
+  ): void;
   matmul(
     a: Float32Array,
     b: Float32Array,

@@ -1,9 +1,11 @@
 import {
   findBackendFactory,
+  getGradient,
   getKernelsForBackend,
   type KernelConfig,
   type KernelFunc,
   registerBackend,
+  registerGradient,
   registerKernel,
 } from '@tensorflow/tfjs-core';
 // Registers every cpu kernel: the fallbacks this backend copies.
@@ -11,6 +13,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { loadAddon } from './addon.js';
 import { type KernelArgs, NativeBackend, type NativeKernel } from './backend.js';
 import { elementwiseKernels } from './kernels/elementwise.js';
+import { fusedKernels, SWIGLU, swigluGradConfig } from './kernels/fused.js';
 import { matmulKernels } from './kernels/matmul.js';
 import { movementKernels } from './kernels/movement.js';
 import { reduceKernels } from './kernels/reduce.js';
@@ -48,4 +51,12 @@ export function registerNativeBackend(): void {
     };
     registerKernel(copy);
   }
+  for (const [kernelName, kernel] of Object.entries(fusedKernels)) {
+    registerKernel({
+      kernelName,
+      backendName: 'native',
+      kernelFunc: (args) => kernel(args as unknown as KernelArgs)!,
+    });
+  }
+  if (getGradient(SWIGLU) === undefined) registerGradient(swigluGradConfig);
 }

@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { openAddon } from '../src/addon.js';
-import { type NativeBackend, registerNativeBackend } from '../src/index.js';
+import { type NativeBackend, registerNativeBackend, SWIGLU } from '../src/index.js';
 import { BufferPool } from '../src/pool.js';
-import { expectSameOnBoth, Inputs } from './compare.js';
+import { expectSameOnBoth, Inputs, tensor } from './compare.js';
 
 const gen = new Inputs(17);
 
@@ -203,5 +203,42 @@ describe('the install script', () => {
     expect(readFileSync(join(dir, 'build', 'install-error.txt'), 'utf8')).toContain(
       'RRM_NATIVE_SKIP_BUILD',
     );
+  });
+});
+
+describe('the fused SwiGLU kernel', () => {
+  // What @rrm/layers computes from primitive ops.
+  const composed = (gate: tf.Tensor, up: tf.Tensor) => tf.mul(tf.mul(gate, tf.sigmoid(gate)), up);
+  const fused = (gate: tf.Tensor, up: tf.Tensor) =>
+    tf.engine().runKernel(SWIGLU, { gate, up }) as tf.Tensor;
+
+  it('matches silu(gate) * up and its gradient', async () => {
+    await tf.setBackend('native');
+    const inputs = new Inputs(23);
+    for (const shape of [
+      [3, 7],
+      [2, 40, 1024],
+      [0, 4],
+    ]) {
+      const gate = tensor(inputs.float(shape, (v) => v * 3));
+      const up = tensor(inputs.float(shape));
+      const dy = tensor(inputs.float(shape));
+      const loss = (f: typeof fused) => (g: tf.Tensor, u: tf.Tensor) => tf.sum(tf.mul(f(g, u), dy));
+      const want = [composed(gate, up), ...tf.grads(loss(composed))([gate, up])];
+      const got = [fused(gate, up), ...tf.grads(loss(fused))([gate, up])];
+      for (const [k, w] of want.entries()) {
+        const g = got[k].dataSync();
+        for (const [i, v] of w.dataSync().entries()) {
+          if (Math.abs(g[i] - v) > 1e-5 * (1 + Math.abs(v)))
+            expect.fail(`output ${k}[${i}]: ${g[i]} vs ${v}`);
+        }
+      }
+      tf.dispose([gate, up, dy, ...want, ...got]);
+    }
+  });
+
+  it('is registered for native only, so models can test for it', () => {
+    expect(tf.getKernel(SWIGLU, 'native')).toBeDefined();
+    expect(tf.getKernel(SWIGLU, 'cpu')).toBeUndefined();
   });
 });
