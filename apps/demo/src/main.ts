@@ -85,6 +85,7 @@ const slider = h('input', {
 const playButton = h('button', { disabled: true, 'data-testid': 'play' }, 'Play');
 const stepLabel = h('span', { 'data-testid': 'step-label' }, 'no answer yet');
 const verdict = h('div', { class: 'verdict', 'data-testid': 'verdict' });
+const filmstrip = h('div', { class: 'filmstrip', 'data-testid': 'filmstrip' });
 const haltArea = h('div');
 const solveStatus = h('div', {
   class: 'note',
@@ -131,6 +132,7 @@ const solvePanel = h(
     h('div', { class: 'boards' }, inputArea, answerArea, solutionArea),
     h('div', { class: 'stepper' }, playButton, slider, stepLabel),
     verdict,
+    filmstrip,
     haltArea,
     h(
       'div',
@@ -367,6 +369,7 @@ function renderTrace(): void {
   if (!t) {
     answerArea.replaceChildren();
     haltArea.replaceChildren();
+    filmstrip.replaceChildren();
     verdict.textContent = '';
     verdict.className = 'verdict';
     stepLabel.textContent = 'no answer yet';
@@ -387,6 +390,28 @@ function renderTrace(): void {
   });
   view.dataset.step = String(k);
   answerArea.replaceChildren(captioned(`Model’s answer after step ${k}`, view));
+
+  // Every step at a glance: the refinement is easiest to see side by side.
+  filmstrip.replaceChildren(
+    ...steps.map((s, i) => {
+      const thumb = h(
+        'button',
+        { class: i + 1 === k ? 'thumb current' : 'thumb', title: `show step ${i + 1}` },
+        gridView(s.answer, puzzle.kind, {
+          shape: puzzle.shape,
+          changed: changedCells(i > 0 ? steps[i - 1].answer : null, s.answer),
+          maxPx: 84,
+        }),
+        h('span', {}, `step ${i + 1}`),
+      );
+      thumb.addEventListener('click', () => {
+        stopPlaying();
+        state.step = i + 1;
+        renderTrace();
+      });
+      return thumb;
+    }),
+  );
 
   slider.max = String(steps.length);
   slider.value = String(k);

@@ -74,6 +74,10 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
       `step ${steps} / ${steps}`,
     );
     expect(await page.locator('[data-testid=halt-chart] circle').count()).toBe(steps);
+    // The filmstrip holds one thumbnail per step; clicking one shows that step.
+    expect(await page.locator('[data-testid=filmstrip] .thumb').count()).toBe(steps);
+    await page.click('[data-testid=filmstrip] .thumb >> nth=0');
+    await page.waitForSelector('[data-testid=answer][data-step="1"]');
     expect(errors).toEqual([]);
     await page.close();
   });
