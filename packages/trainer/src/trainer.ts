@@ -433,8 +433,7 @@ export class Trainer {
       },
     };
     halted.dispose();
-    // The exploration stream is part of the training state; the model exposes it read-only.
-    (this.model as { explorationRng: Rng }).explorationRng = Rng.fromState(state.exploration_rng);
+    this.model.explorationRng = Rng.fromState(state.exploration_rng);
     this.step_ = state.step;
     this.elapsedBefore = state.elapsed_s;
     this.log(`resume: step ${state.step} from ${dir}`);

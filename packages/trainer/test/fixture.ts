@@ -8,20 +8,7 @@ export function tinyConfig(dataDir: string, overrides: Array<[string, unknown]> 
   return resolveConfig({
     preset: 'sudoku-small',
     overrides: [
-      ['data_paths', [dataDir]],
-      [
-        'build_data',
-        {
-          kind: 'sudoku',
-          box_rows: 2,
-          box_cols: 2,
-          train_puzzles: 32,
-          test_puzzles: 6,
-          num_aug: 1,
-          min_givens: 0,
-          seed: 3,
-        },
-      ],
+      ...tinyData(dataDir),
       [
         'arch',
         {
@@ -43,17 +30,63 @@ export function tinyConfig(dataDir: string, overrides: Array<[string, unknown]> 
           rope_theta: 10000,
         },
       ],
-      ['global_batch_size', 8],
-      ['epochs', 2],
-      ['max_steps', null],
-      ['lr', 1e-3],
-      ['lr_warmup_steps', 2],
       ['ema', true],
-      ['checkpoint_every', 3],
-      ['keep_checkpoints', 2],
       ...overrides,
     ],
   });
+}
+
+/** The same data and schedule for an HRM (Q-learning halting, two modules). */
+export function tinyHrmConfig(dataDir: string): TrainConfig {
+  return resolveConfig({
+    preset: 'hrm-sudoku',
+    overrides: [
+      ...tinyData(dataDir),
+      [
+        'arch',
+        {
+          H_cycles: 1,
+          L_cycles: 2,
+          H_layers: 1,
+          L_layers: 1,
+          hidden_size: 16,
+          num_heads: 2,
+          expansion: 2,
+          puzzle_emb_ndim: 16,
+          halt_max_steps: 3,
+          halt_exploration_prob: 0.5,
+        },
+      ],
+      ['epochs', 1],
+    ],
+  });
+}
+
+function tinyData(dataDir: string): Array<[string, unknown]> {
+  return [
+    ['data_paths', [dataDir]],
+    [
+      'build_data',
+      {
+        kind: 'sudoku',
+        box_rows: 2,
+        box_cols: 2,
+        train_puzzles: 32,
+        test_puzzles: 6,
+        num_aug: 1,
+        min_givens: 0,
+        seed: 3,
+      },
+    ],
+    ['global_batch_size', 8],
+    ['epochs', 2],
+    ['max_steps', null],
+    ['eval_interval', null],
+    ['lr', 1e-3],
+    ['lr_warmup_steps', 2],
+    ['checkpoint_every', 3],
+    ['keep_checkpoints', 2],
+  ];
 }
 
 export function tempDir(label: string): string {

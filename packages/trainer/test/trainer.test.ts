@@ -5,7 +5,7 @@ import { expectFlatTensorCount } from '@rrm/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestCheckpoint, loadModel, Trainer, type TrainResult } from '../src/index.js';
-import { tempDir, tinyConfig } from './fixture.js';
+import { tempDir, tinyConfig, tinyHrmConfig } from './fixture.js';
 
 const root = tempDir('loop');
 const data = join(root, 'data');
@@ -108,6 +108,25 @@ describe('Trainer', () => {
       t.save();
     }, 2);
     t.dispose();
+  });
+
+  it('trains HRM, whose Q-learning halting adds a q_continue loss', async () => {
+    const outF = join(root, 'f');
+    const t = new Trainer({ config: tinyHrmConfig(data), outDir: outF });
+    expect(t.totalSteps).toBe(4);
+    const result = await t.run();
+    t.dispose();
+    expect(result.status).toBe('completed');
+    const records = readFileSync(join(outF, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const qContinue = records
+      .filter((r) => 'train/q_continue_loss' in r)
+      .map((r) => r['train/q_continue_loss']);
+    expect(qContinue).toHaveLength(4);
+    expect(qContinue.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
+    expect(loadModel(result.checkpoint!.dir).config.model).toBe('hrm');
   });
 
   it('refuses to resume a run folder without checkpoints', () => {
