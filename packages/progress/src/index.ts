@@ -81,7 +81,8 @@ export class Progress {
     const extra = Object.entries(this.fields)
       .map(([k, v]) => `${k} ${formatField(v)}`)
       .join('  ');
-    const rateText = rate >= 1 || rate === 0 ? `${rate.toFixed(1)}/s` : `${(1 / rate).toFixed(1)}s/it`;
+    const rateText =
+      rate >= 1 || rate === 0 ? `${rate.toFixed(1)}/s` : `${(1 / rate).toFixed(1)}s/it`;
     return (
       `${this.opts.label} [${bar}] ${this.done_}/${this.total} ${(frac * 100).toFixed(0)}% ` +
       `${rateText} ${formatDuration(elapsed)}<${formatDuration(eta)}${extra ? `  ${extra}` : ''}`

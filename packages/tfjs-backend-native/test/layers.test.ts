@@ -20,7 +20,10 @@ async function run(backend: string) {
   };
   const profile = await tf.profile(() => {
     const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(mlp.apply(x))) as tf.Scalar);
-    const out = [value.dataSync().slice(), ...Object.values(grads).map((g) => g.dataSync().slice())];
+    const out = [
+      value.dataSync().slice(),
+      ...Object.values(grads).map((g) => g.dataSync().slice()),
+    ];
     value.dispose();
     tf.dispose(grads);
     return out;
