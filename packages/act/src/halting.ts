@@ -17,7 +17,8 @@ export interface HaltingConfig {
  */
 export function drawMinHaltSteps(rng: Rng, batchSize: number, cfg: HaltingConfig): Int32Array {
   const out = new Int32Array(batchSize);
-  if (cfg.halt_exploration_prob === 0) return out;
+  // As the reference: no exploration when there is only one step to take.
+  if (cfg.halt_exploration_prob === 0 || cfg.halt_max_steps <= 1) return out;
   for (let b = 0; b < batchSize; b++) {
     if (rng.uniform() < cfg.halt_exploration_prob) out[b] = 2 + rng.int(cfg.halt_max_steps - 1);
   }

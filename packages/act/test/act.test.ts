@@ -87,6 +87,16 @@ describe('halting', () => {
     const explored = some.filter((v) => v > 0).length;
     expect(explored).toBeGreaterThan(180);
     expect(explored).toBeLessThan(320);
+    // A single-step model has nothing to explore (and draws nothing).
+    const single = new Rng(7);
+    const before = JSON.stringify(single.getState());
+    const none = drawMinHaltSteps(single, 4, {
+      ...cfg,
+      halt_max_steps: 1,
+      halt_exploration_prob: 1,
+    });
+    expect(Array.from(none)).toEqual([0, 0, 0, 0]);
+    expect(JSON.stringify(single.getState())).toBe(before);
   });
 
   it('bootstraps the q_continue target from the next step', () => {
