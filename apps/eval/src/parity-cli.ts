@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * rrm-parity: checks HRM/TRM against cases computed by the reference PyTorch code.
  *
