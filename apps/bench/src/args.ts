@@ -18,13 +18,16 @@ export interface BenchOptions {
   /** Timed supervision steps, after one untimed warm-up step. */
   steps: number;
   mode: 'train' | 'eval';
+  /** Also profile one more step and print its time per kernel to stderr. */
+  profile: boolean;
 }
 
 export const USAGE = `usage: rrm-bench [--backend auto|native|cpu|wasm|tensorflow] [--model trm|hrm] [--mlp-t]
   [--batch 32] [--seq 81] [--hidden 128] [--heads 4] [--layers 2] [--h-layers 2]
-  [--h-cycles 3] [--l-cycles 6] [--steps 3] [--mode train|eval]
+  [--h-cycles 3] [--l-cycles 6] [--steps 3] [--mode train|eval] [--profile]
 Times supervision steps of a randomly initialised model on random tokens and prints one
-JSON line: backend, config, ms_per_step (median), steps, peak_rss_mb, tensors_leaked.`;
+JSON line: backend, config, ms_per_step (median), steps, peak_rss_mb, tensors_leaked.
+--profile also runs one profiled step and prints its time per kernel to stderr.`;
 
 const intFlags = {
   batch: 32,
@@ -64,6 +67,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       model: { type: 'string' },
       'mlp-t': { type: 'boolean', default: false },
       mode: { type: 'string' },
+      profile: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       ...Object.fromEntries(Object.keys(intFlags).map((k) => [k, { type: 'string' as const }])),
     },
@@ -88,6 +92,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     lCycles: int('l-cycles'),
     steps: int('steps'),
     mode: oneOf('mode', values.mode as string | undefined, ['train', 'eval'] as const),
+    profile: values.profile as boolean,
   };
   if (opts.hidden % opts.heads !== 0) {
     throw new Error(`--hidden (${opts.hidden}) must be a multiple of --heads (${opts.heads})`);

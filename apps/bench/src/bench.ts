@@ -23,6 +23,13 @@ export interface BenchResult {
   step_ms: number[];
 }
 
+/** One kernel's share of a profiled step. */
+export interface KernelTime {
+  kernel: string;
+  calls: number;
+  ms: number;
+}
+
 // Sudoku-sized vocabulary (pad + digits), one puzzle, no puzzle embedding: the
 // sequence the model sees is exactly --seq tokens.
 const VOCAB = 11;
@@ -73,12 +80,26 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/** Total time per kernel over one call of `f`, largest first. */
+async function profileKernels(f: () => void): Promise<KernelTime[]> {
+  const info = await tf.profile(f);
+  const byName = new Map<string, KernelTime>();
+  for (const k of info.kernels) {
+    const row = byName.get(k.name) ?? { kernel: k.name, calls: 0, ms: 0 };
+    row.calls += 1;
+    row.ms += Number(await k.kernelTimeMs);
+    byName.set(k.name, row);
+  }
+  return [...byName.values()].map((r) => ({ ...r, ms: round1(r.ms) })).sort((a, b) => b.ms - a.ms);
+}
+
 /**
  * Times `o.steps` supervision steps (training: forward, backward through the
  * last cycle, AdamATan2 update; eval: forward only) after one warm-up step, on
- * the active TF.js backend.
+ * the active TF.js backend. With `o.profile`, one further step runs under
+ * `tf.profile` and `profile` lists its time per kernel.
  */
-export function runBench(o: BenchOptions): BenchResult {
+export async function runBench(o: BenchOptions): Promise<BenchResult & { profile?: KernelTime[] }> {
   const config = benchConfig(o);
   const model =
     o.model === 'trm' ? createTRM(config, { seed: SEED }) : createHRM(config, { seed: SEED });
@@ -112,6 +133,7 @@ export function runBench(o: BenchOptions): BenchResult {
     cpuMs.push((c.user + c.system) / 1000);
   }
   const leaked = tf.memory().numTensors - tensorsBefore;
+  const profile = o.profile ? await profileKernels(step) : undefined;
 
   disposeCarry(carry);
   tf.dispose([batch.inputs, batch.labels, batch.puzzle_identifiers]);
@@ -127,5 +149,6 @@ export function runBench(o: BenchOptions): BenchResult {
     peak_rss_mb: Math.round(peakRssMb()),
     tensors_leaked: leaked,
     step_ms: stepMs.map(round1),
+    ...(profile ? { profile } : {}),
   };
 }

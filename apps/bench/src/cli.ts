@@ -11,7 +11,18 @@ async function main(): Promise<void> {
   }
   // stdout carries only the JSON line; the backend choice goes to stderr.
   await selectBackend(opts.backend, { log: (line) => console.error(line) });
-  console.log(JSON.stringify(runBench(opts)));
+  const { profile, ...result } = await runBench(opts);
+  if (profile) {
+    const total = profile.reduce((t, r) => t + r.ms, 0);
+    console.error(`kernel time of one profiled step: ${total.toFixed(0)} ms`);
+    for (const r of profile) {
+      const share = ((100 * r.ms) / total).toFixed(1).padStart(5);
+      console.error(
+        `${share}%  ${String(r.ms).padStart(9)} ms  ${String(r.calls).padStart(6)}×  ${r.kernel}`,
+      );
+    }
+  }
+  console.log(JSON.stringify(result));
 }
 
 main().catch((e: unknown) => {

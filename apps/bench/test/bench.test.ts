@@ -17,13 +17,14 @@ describe('parseBenchArgs', () => {
       hCycles: 3,
       lCycles: 6,
       mode: 'train',
+      profile: false,
     });
     expect(parseBenchArgs(['--help'])).toBe('help');
   });
 
   it('reads every flag', () => {
     const o = parseBenchArgs(
-      '--model hrm --batch 2 --seq 9 --hidden 16 --heads 2 --layers 1 --h-layers 3 --h-cycles 2 --l-cycles 1 --steps 4 --mode eval --backend cpu'.split(
+      '--model hrm --batch 2 --seq 9 --hidden 16 --heads 2 --layers 1 --h-layers 3 --h-cycles 2 --l-cycles 1 --steps 4 --mode eval --backend cpu --profile'.split(
         ' ',
       ),
     ) as BenchOptions;
@@ -41,6 +42,7 @@ describe('parseBenchArgs', () => {
       lCycles: 1,
       steps: 4,
       mode: 'eval',
+      profile: true,
     });
   });
 
@@ -71,9 +73,9 @@ describe('runBench', () => {
     ['trm mlp train', ['--mlp-t']],
     ['trm attention eval', ['--mode', 'eval']],
     ['hrm train', ['--model', 'hrm']],
-  ])('reports a %s run with no leaked tensors', (_, extra) => {
+  ])('reports a %s run with no leaked tensors', async (_, extra) => {
     const o = tiny(extra);
-    const r = runBench(o);
+    const r = await runBench(o);
     expect(r.backend).toBe('cpu');
     expect(r.steps).toBe(2);
     expect(r.step_ms).toHaveLength(2);
@@ -82,5 +84,15 @@ describe('runBench', () => {
     expect(r.peak_rss_mb).toBeGreaterThan(0);
     expect(r.tensors_leaked).toBe(0);
     expect(r.config).toMatchObject({ model: o.model, mode: o.mode, ...benchConfig(o) });
+  });
+
+  it('profiles one more step by kernel when asked', async () => {
+    const r = await runBench(tiny(['--mlp-t', '--profile']));
+    const kernels = r.profile ?? [];
+    const names = kernels.map((k) => k.kernel);
+    expect(names).toContain('BatchMatMul');
+    expect(kernels.every((k) => k.calls >= 1 && k.ms >= 0)).toBe(true);
+    expect(kernels.map((k) => k.ms)).toEqual([...kernels.map((k) => k.ms)].sort((a, b) => b - a));
+    expect(r.tensors_leaked).toBe(0);
   });
 });
