@@ -1,16 +1,66 @@
 // Batched matrix multiplication through CBLAS sgemm.
+#include <algorithm>
 #include <cstring>
 
 #ifdef RRM_ACCELERATE
 #include <Accelerate/Accelerate.h>
 #else
 #include <cblas.h>
+// Present in OpenBLAS and BLIS respectively; weak so that either library links.
+extern "C" void openblas_set_num_threads(int) __attribute__((weak));
+extern "C" void bli_thread_set_num_threads(long) __attribute__((weak));
 #endif
 
 #include "common.h"
 
 namespace rrm {
 namespace {
+
+// Whether sgemm calls run on one thread each, so that this addon splits them
+// over its own pool. OpenBLAS's own threading scales poorly on the skinny
+// shapes of HRM/TRM (1.1-1.6x on two cores, measured) and its idle threads
+// spin, taking the core from the elementwise kernels that follow.
+bool ownBlasThreads() {
+#ifdef RRM_ACCELERATE
+  return false;  // Accelerate has no thread control; let it thread itself
+#else
+  static const bool own = [] {
+    if (openblas_set_num_threads != nullptr) {
+      openblas_set_num_threads(1);
+      return true;
+    }
+    if (bli_thread_set_num_threads != nullptr) {
+      bli_thread_set_num_threads(1);
+      return true;
+    }
+    return false;
+  }();
+  return own;
+#endif
+}
+
+// Below this many multiply-adds a split costs more than it saves.
+constexpr int64_t kMinSplitWork = int64_t(1) << 20;
+
+struct Gemm {
+  const float* A;
+  const float* B;
+  float* C;
+  int64_t M, N, K;
+  bool transA, transB;
+
+  // Rows [m0, m1) and columns [n0, n1) of C = op(A) op(B).
+  void run(int64_t m0, int64_t m1, int64_t n0, int64_t n1) const {
+    if (m0 >= m1 || n0 >= n1) return;
+    const float* a = A + (transA ? m0 : m0 * K);
+    const float* b = B + (transB ? n0 * K : n0);
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
+                transB ? CblasTrans : CblasNoTrans, static_cast<int>(m1 - m0),
+                static_cast<int>(n1 - n0), static_cast<int>(K), 1.0f, a,
+                static_cast<int>(transA ? M : K), b, static_cast<int>(transB ? K : N), 0.0f,
+                C + m0 * N + n0, static_cast<int>(N));
+  }
+};
 
 // out[k] = op(a[aBatch[k]]) x op(b[bBatch[k]]) for every output batch k, where
 // op transposes when the flag is set; a batch holds M x K (or K x M when
@@ -41,13 +91,29 @@ Napi::Value MatmulFn(const Napi::CallbackInfo& info) {
   }
   const float* A = a.as<float>();
   const float* B = b.as<float>();
-  for (int64_t k = 0; k < batches; ++k) {
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
-                transB ? CblasTrans : CblasNoTrans, static_cast<int>(M), static_cast<int>(N),
-                static_cast<int>(K), 1.0f, A + aBatch[k] * M * K,
-                static_cast<int>(transA ? M : K), B + bBatch[k] * K * N,
-                static_cast<int>(transB ? K : N), 0.0f, out + k * M * N, static_cast<int>(N));
+  auto gemm = [&](int64_t k) {
+    return Gemm{A + aBatch[k] * M * K, B + bBatch[k] * K * N, out + k * M * N, M, N, K,
+                transA, transB};
+  };
+  // Work units: each batch cut into `parts` blocks of rows (or of columns when
+  // C is wider than tall), so that there are at least as many units as threads.
+  // Every block is one fixed sgemm call, so results do not depend on timing.
+  const int64_t work = M * N * K;
+  int64_t parts = 1;
+  if (ownBlasThreads() && batches < threads() && work >= kMinSplitWork) {
+    parts = std::min<int64_t>((threads() + batches - 1) / batches, std::max(M, N));
   }
+  const bool byRows = M >= N;
+  const int64_t units = batches * parts;
+  const int64_t grain = ownBlasThreads() && work * batches >= kMinSplitWork ? 1 : units;
+  parallelFor(units, grain, [&](int64_t lo, int64_t hi) {
+    for (int64_t u = lo; u < hi; ++u) {
+      const Gemm g = gemm(u / parts);
+      const int64_t p = u % parts;
+      if (byRows) g.run(M * p / parts, M * (p + 1) / parts, 0, N);
+      else g.run(0, M, N * p / parts, N * (p + 1) / parts);
+    }
+  });
   return env.Undefined();
 }
 

@@ -77,8 +77,9 @@ int defaultThreads() {
     int n = std::atoi(env);
     if (n >= 1) return n;
   }
-  unsigned hw = std::thread::hardware_concurrency();
-  return hw >= 2 ? 2 : 1;
+  // Every core, up to 16: beyond that the loops here are memory-bound anyway.
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw < 1 ? 1 : (hw > 16 ? 16 : static_cast<int>(hw));
 }
 
 int requested = defaultThreads();

@@ -21,6 +21,11 @@ describe('matmul', () => {
     [[0, 5], [5, 4], false, false],
     [[2, 3, 5], [5, 0], false, false],
     [[300, 200], [200, 100], false, false],
+    // Large enough to be cut into blocks of rows or (wider than tall) of columns.
+    [[97, 140], [140, 251], false, false],
+    [[140, 97], [251, 140], true, true],
+    [[130, 200], [300, 130], true, true],
+    [[301, 120], [77, 120], false, true],
   ];
 
   it.each(cases)('%j x %j (transposeA %s, transposeB %s)', (sa, sb, ta, tb) => {
