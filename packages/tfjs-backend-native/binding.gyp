@@ -5,6 +5,7 @@
       "sources": [
         "native/addon.cc",
         "native/elementwise.cc",
+        "native/fused.cc",
         "native/matmul.cc",
         "native/reduce.cc",
         "native/shape.cc",

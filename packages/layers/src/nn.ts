@@ -2,9 +2,26 @@ import type { Rng } from '@rrm/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { Embedding, Linear, Module } from './module';
 
+/**
+ * Runs the kernel `name` when the active backend registers it (a fused kernel with its
+ * gradient, as the native backend does for the blocks' hottest steps), else `composed`,
+ * the same math from primitive ops.
+ */
+function fusedOr(
+  name: string,
+  inputs: tf.NamedTensorMap,
+  attrs: Record<string, number>,
+  composed: () => tf.Tensor,
+): tf.Tensor {
+  if (tf.getKernel(name, tf.getBackend()) === undefined) return composed();
+  return tf.engine().runKernel(name, inputs, attrs) as tf.Tensor;
+}
+
 /** RMS norm over the last axis, no learned scale: x / sqrt(mean(x²) + eps). */
 export function rmsNorm(x: tf.Tensor, eps = 1e-5): tf.Tensor {
-  return tf.tidy(() => tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))));
+  return fusedOr('RrmRmsNorm', { x }, { eps }, () =>
+    tf.tidy(() => tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps)))),
+  );
 }
 
 /** The reference blocks' post-norm residual: rmsNorm(x + f(x)). */
@@ -28,21 +45,12 @@ export function swigluInner(d: number, expansion: number): number {
   return findMultiple(roundHalfEven((expansion * d * 2) / 3), 256);
 }
 
-/** down(silu(gate) * up), gate and up being the two halves of one projection `gate_up_proj`. */
-/**
- * A backend may register a fused kernel under this name (with its gradient) computing
- * silu(gate) * up in one pass; the native backend does, saving three elementwise passes
- * over the largest activations of every block.
- */
-const FUSED_SWIGLU_KERNEL = 'RrmSwiGLU';
-
+/** silu(gate) * up: one pass over the largest activations of a block when fused. */
 function siluMul(gate: tf.Tensor, up: tf.Tensor): tf.Tensor {
-  if (tf.getKernel(FUSED_SWIGLU_KERNEL, tf.getBackend()) !== undefined) {
-    return tf.engine().runKernel(FUSED_SWIGLU_KERNEL, { gate, up }) as tf.Tensor;
-  }
-  return tf.mul(tf.mul(gate, tf.sigmoid(gate)), up);
+  return fusedOr('RrmSwiGLU', { gate, up }, {}, () => tf.mul(tf.mul(gate, tf.sigmoid(gate)), up));
 }
 
+/** down(silu(gate) * up), gate and up being the two halves of one projection `gate_up_proj`. */
 export class SwiGLU extends Module {
   readonly gateUp: Linear; // [2 * inner, d]
   readonly down: Linear; // [d, inner]

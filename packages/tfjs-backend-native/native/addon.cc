@@ -112,6 +112,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   initElementwise(env, exports);
+  initFused(env, exports);
   initMatmul(env, exports);
   initReduce(env, exports);
   initShape(env, exports);

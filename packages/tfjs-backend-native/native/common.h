@@ -47,6 +47,17 @@ void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int
 int threads();
 void setThreads(int n);
 
+// Marks a loop function to be compiled twice, for the build's baseline ISA and
+// for x86-64-v3 (AVX2 + FMA); the loader picks the one the CPU runs (a GNU
+// ifunc), so one portable build still gets eight-wide arithmetic. Measured on
+// the SwiGLU gate: 3x faster than the baseline SSE loop. GCC on x86-64 Linux
+// only; elsewhere the baseline version is the only one.
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
+#define RRM_SIMD __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define RRM_SIMD
+#endif
+
 // exp(x) in a form the compiler vectorises (glibc's expf is a scalar call):
 // Cephes' range reduction x = k ln2 + r and degree-6 polynomial, within 2 ulp.
 // 2^k is applied as two factors so results down to the denormal range stay
@@ -77,6 +88,7 @@ inline float vexp(float x) {
 }
 
 void initElementwise(Napi::Env env, Napi::Object exports);
+void initFused(Napi::Env env, Napi::Object exports);
 void initMatmul(Napi::Env env, Napi::Object exports);
 void initReduce(Napi::Env env, Napi::Object exports);
 void initShape(Napi::Env env, Napi::Object exports);

@@ -202,6 +202,19 @@ inline float softplus(float x) {
   return std::log1p(std::exp(x));
 }
 
+RRM_SIMD void expSpan(const float* x, float* o, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) o[i] = vexp(x[i]);
+}
+
+RRM_SIMD void sigmoidSpan(const float* x, float* o, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) o[i] = 1.0f / (1.0f + vexp(-x[i]));
+}
+
+// Runs a span function over [0, n) in parallel chunks.
+void spanLoop(const float* x, float* o, int64_t n, void (*span)(const float*, float*, int64_t)) {
+  parallelFor(n, kGrain, [&](int64_t lo, int64_t hi) { span(x + lo, o + lo, hi - lo); });
+}
+
 template <typename F>
 void unaryLoop(const float* x, float* o, int64_t n, F f) {
   parallelFor(n, kGrain, [&](int64_t lo, int64_t hi) {
@@ -224,12 +237,12 @@ Napi::Value UnaryFn(const Napi::CallbackInfo& info) {
   switch (op) {
     case ABS: unaryLoop(a, out, n, [](float v) { return std::fabs(v); }); break;
     case NEG: unaryLoop(a, out, n, [](float v) { return -v; }); break;
-    case EXP: unaryLoop(a, out, n, [](float v) { return vexp(v); }); break;
+    case EXP: spanLoop(a, out, n, expSpan); break;
     case LOG: unaryLoop(a, out, n, [](float v) { return std::log(v); }); break;
     case SQRT: unaryLoop(a, out, n, [](float v) { return std::sqrt(v); }); break;
     case RSQRT: unaryLoop(a, out, n, [](float v) { return 1.0f / std::sqrt(v); }); break;
     case SQUARE: unaryLoop(a, out, n, [](float v) { return v * v; }); break;
-    case SIGMOID: unaryLoop(a, out, n, [](float v) { return 1.0f / (1.0f + vexp(-v)); }); break;
+    case SIGMOID: spanLoop(a, out, n, sigmoidSpan); break;
     case TANH: unaryLoop(a, out, n, [](float v) { return std::tanh(v); }); break;
     case RELU: unaryLoop(a, out, n, [](float v) { return v < 0 ? 0.0f : v; }); break;
     case RELU6: unaryLoop(a, out, n, [](float v) { return v < 0 ? 0.0f : (v > 6 ? 6.0f : v); }); break;
@@ -349,54 +362,6 @@ Napi::Value AddNFn(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// SwiGLU's gate: out = silu(gate) * up = gate * sigmoid(gate) * up, one pass
-// instead of three kernels and two temporaries.
-Napi::Value SwigluFn(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Array g = arrayArg(info, 0, "gate"), u = arrayArg(info, 1, "up"), o = arrayArg(info, 2, "out");
-  require(env, g.kind == Kind::F32 && u.kind == Kind::F32 && o.kind == Kind::F32,
-          "swiglu: float32 only");
-  require(env, g.length == u.length && o.length == g.length, "swiglu: lengths differ");
-  const float* gate = g.as<float>();
-  const float* up = u.as<float>();
-  float* out = o.as<float>();
-  parallelFor(o.length, kGrain, [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; ++i) {
-      const float s = 1.0f / (1.0f + vexp(-gate[i]));
-      out[i] = gate[i] * s * up[i];
-    }
-  });
-  return env.Undefined();
-}
-
-// Its gradient with respect to one input: with s = sigmoid(g),
-// d/dg = dy * up * s * (1 + g (1 - s)) and d/dup = dy * g * s.
-Napi::Value SwigluGradFn(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Array d = arrayArg(info, 0, "dy"), g = arrayArg(info, 1, "gate"), u = arrayArg(info, 2, "up"),
-        o = arrayArg(info, 3, "out");
-  const bool wrtGate = info[4].ToBoolean();
-  for (const Array* a : {&d, &g, &u, &o}) {
-    require(env, a->kind == Kind::F32 && a->length == d.length,
-            "swigluGrad: float32 arrays of one length");
-  }
-  const float* dy = d.as<float>();
-  const float* gate = g.as<float>();
-  const float* up = u.as<float>();
-  float* out = o.as<float>();
-  parallelFor(d.length, kGrain, [&](int64_t lo, int64_t hi) {
-    if (wrtGate) {
-      for (int64_t i = lo; i < hi; ++i) {
-        const float s = 1.0f / (1.0f + vexp(-gate[i]));
-        out[i] = dy[i] * up[i] * s * (1.0f + gate[i] * (1.0f - s));
-      }
-    } else {
-      for (int64_t i = lo; i < hi; ++i) out[i] = dy[i] * gate[i] / (1.0f + vexp(-gate[i]));
-    }
-  });
-  return env.Undefined();
-}
-
 Napi::Array names(Napi::Env env, const char* const* list, int n) {
   Napi::Array arr = Napi::Array::New(env, n);
   for (int k = 0; k < n; ++k) arr.Set(k, Napi::String::New(env, list[k]));
@@ -415,8 +380,6 @@ void initElementwise(Napi::Env env, Napi::Object exports) {
   exports.Set("cast", Napi::Function::New(env, CastFn));
   exports.Set("select", Napi::Function::New(env, SelectFn));
   exports.Set("addN", Napi::Function::New(env, AddNFn));
-  exports.Set("swiglu", Napi::Function::New(env, SwigluFn));
-  exports.Set("swigluGrad", Napi::Function::New(env, SwigluGradFn));
 }
 
 }  // namespace rrm

@@ -136,6 +136,23 @@ Napi::Value ReduceFn(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// One row of softmax (or log-softmax); the exponentials vectorise, the sum
+// stays a serial double accumulation.
+RRM_SIMD void softmaxRow(const float* xr, float* yr, int64_t cols, bool logOut) {
+  float m = xr[0];
+  for (int64_t j = 1; j < cols; ++j) m = (xr[j] > m || xr[j] != xr[j]) ? xr[j] : m;
+  for (int64_t j = 0; j < cols; ++j) yr[j] = vexp(xr[j] - m);
+  double sum = 0;
+  for (int64_t j = 0; j < cols; ++j) sum += yr[j];
+  if (logOut) {
+    const float lse = static_cast<float>(std::log(sum));
+    for (int64_t j = 0; j < cols; ++j) yr[j] = xr[j] - m - lse;
+  } else {
+    const float inv = static_cast<float>(1.0 / sum);
+    for (int64_t j = 0; j < cols; ++j) yr[j] *= inv;
+  }
+}
+
 // Row-wise softmax (or log-softmax) of a [rows, cols] float32 array.
 Napi::Value SoftmaxFn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -149,24 +166,7 @@ Napi::Value SoftmaxFn(const Napi::CallbackInfo& info) {
   const float* in = x.as<float>();
   float* out = o.as<float>();
   parallelFor(rows, std::max<int64_t>(1, (1 << 13) / cols), [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; ++i) {
-      const float* xr = in + i * cols;
-      float* yr = out + i * cols;
-      float m = xr[0];
-      for (int64_t j = 1; j < cols; ++j) m = (xr[j] > m || xr[j] != xr[j]) ? xr[j] : m;
-      double sum = 0;
-      for (int64_t j = 0; j < cols; ++j) {
-        yr[j] = vexp(xr[j] - m);
-        sum += yr[j];
-      }
-      if (logOut) {
-        const float lse = static_cast<float>(std::log(sum));
-        for (int64_t j = 0; j < cols; ++j) yr[j] = xr[j] - m - lse;
-      } else {
-        const float inv = static_cast<float>(1.0 / sum);
-        for (int64_t j = 0; j < cols; ++j) yr[j] *= inv;
-      }
-    }
+    for (int64_t i = lo; i < hi; ++i) softmaxRow(in + i * cols, out + i * cols, cols, logOut);
   });
   return env.Undefined();
 }

@@ -36,6 +36,8 @@ export interface NativeAddon {
     out: Float32Array,
     wrtGate: boolean,
   ): void;
+  rmsNorm(x: Float32Array, out: Float32Array, n: number, eps: number): void;
+  rmsNormGrad(dy: Float32Array, x: Float32Array, out: Float32Array, n: number, eps: number): void;
   matmul(
     a: Float32Array,
     b: Float32Array,

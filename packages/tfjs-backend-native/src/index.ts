@@ -1,3 +1,3 @@
 export { NativeBackend } from './backend.js';
-export { SWIGLU, SWIGLU_GRAD } from './kernels/fused.js';
+export { RMS_NORM, RMS_NORM_GRAD, SWIGLU, SWIGLU_GRAD } from './kernels/fused.js';
 export { registerNativeBackend } from './register.js';

@@ -13,7 +13,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { loadAddon } from './addon.js';
 import { type KernelArgs, NativeBackend, type NativeKernel } from './backend.js';
 import { elementwiseKernels } from './kernels/elementwise.js';
-import { fusedKernels, SWIGLU, swigluGradConfig } from './kernels/fused.js';
+import { fusedGradients, fusedKernels } from './kernels/fused.js';
 import { matmulKernels } from './kernels/matmul.js';
 import { movementKernels } from './kernels/movement.js';
 import { reduceKernels } from './kernels/reduce.js';
@@ -58,5 +58,7 @@ export function registerNativeBackend(): void {
       kernelFunc: (args) => kernel(args as unknown as KernelArgs)!,
     });
   }
-  if (getGradient(SWIGLU) === undefined) registerGradient(swigluGradConfig);
+  for (const config of fusedGradients) {
+    if (getGradient(config.kernelName) === undefined) registerGradient(config);
+  }
 }

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { openAddon } from '../src/addon.js';
-import { type NativeBackend, registerNativeBackend, SWIGLU } from '../src/index.js';
+import { type NativeBackend, RMS_NORM, registerNativeBackend, SWIGLU } from '../src/index.js';
 import { BufferPool } from '../src/pool.js';
 import { expectSameOnBoth, Inputs, tensor } from './compare.js';
 
@@ -206,39 +206,74 @@ describe('the install script', () => {
   });
 });
 
-describe('the fused SwiGLU kernel', () => {
-  // What @rrm/layers computes from primitive ops.
-  const composed = (gate: tf.Tensor, up: tf.Tensor) => tf.mul(tf.mul(gate, tf.sigmoid(gate)), up);
-  const fused = (gate: tf.Tensor, up: tf.Tensor) =>
-    tf.engine().runKernel(SWIGLU, { gate, up }) as tf.Tensor;
+describe('the fused kernels', () => {
+  // Each against what @rrm/layers computes from primitive ops, gradients included.
+  const cases = [
+    {
+      name: SWIGLU,
+      composed: ([gate, up]: tf.Tensor[]) => tf.mul(tf.mul(gate, tf.sigmoid(gate)), up),
+      fused: ([gate, up]: tf.Tensor[]) => tf.engine().runKernel(SWIGLU, { gate, up }) as tf.Tensor,
+      shapes: [
+        [3, 7],
+        [2, 40, 1024],
+        [0, 4],
+      ],
+      arity: 2,
+    },
+    {
+      name: RMS_NORM,
+      composed: ([x]: tf.Tensor[]) =>
+        tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), 1e-5))),
+      fused: ([x]: tf.Tensor[]) =>
+        tf.engine().runKernel(RMS_NORM, { x }, { eps: 1e-5 }) as tf.Tensor,
+      // Rows of whole eight-lane blocks, with a tail, shorter than a block; 1-D; empty.
+      shapes: [[2, 40, 128], [32, 81], [5, 3], [6], [0, 4], [300, 130]],
+      arity: 1,
+    },
+  ];
 
-  it('matches silu(gate) * up and its gradient', async () => {
+  it.each(cases)('$name matches the composed ops and their gradients', async (c) => {
     await tf.setBackend('native');
     const inputs = new Inputs(23);
-    for (const shape of [
-      [3, 7],
-      [2, 40, 1024],
-      [0, 4],
-    ]) {
-      const gate = tensor(inputs.float(shape, (v) => v * 3));
-      const up = tensor(inputs.float(shape));
+    for (const shape of c.shapes) {
+      const xs = Array.from({ length: c.arity }, () => tensor(inputs.float(shape, (v) => v * 3)));
       const dy = tensor(inputs.float(shape));
-      const loss = (f: typeof fused) => (g: tf.Tensor, u: tf.Tensor) => tf.sum(tf.mul(f(g, u), dy));
-      const want = [composed(gate, up), ...tf.grads(loss(composed))([gate, up])];
-      const got = [fused(gate, up), ...tf.grads(loss(fused))([gate, up])];
+      const loss =
+        (f: (xs: tf.Tensor[]) => tf.Tensor) =>
+        (...a: tf.Tensor[]) =>
+          tf.sum(tf.mul(f(a), dy));
+      const want = [c.composed(xs), ...tf.grads(loss(c.composed))(xs)];
+      const got = [c.fused(xs), ...tf.grads(loss(c.fused))(xs)];
       for (const [k, w] of want.entries()) {
+        expect(got[k].shape).toEqual(w.shape);
         const g = got[k].dataSync();
         for (const [i, v] of w.dataSync().entries()) {
           if (Math.abs(g[i] - v) > 1e-5 * (1 + Math.abs(v)))
-            expect.fail(`output ${k}[${i}]: ${g[i]} vs ${v}`);
+            expect.fail(`${c.name} [${shape}] output ${k}[${i}]: ${g[i]} vs ${v}`);
         }
       }
-      tf.dispose([gate, up, dy, ...want, ...got]);
+      tf.dispose([...xs, dy, ...want, ...got]);
     }
   });
 
-  it('is registered for native only, so models can test for it', () => {
-    expect(tf.getKernel(SWIGLU, 'native')).toBeDefined();
-    expect(tf.getKernel(SWIGLU, 'cpu')).toBeUndefined();
+  it('rejects inputs that are not float32 of one shape, naming the kernel', async () => {
+    await tf.setBackend('native');
+    const gate = tf.ones([2, 3]);
+    const up = tf.ones([3, 2]);
+    const ints = tf.ones([2, 3], 'int32');
+    expect(() => tf.engine().runKernel(SWIGLU, { gate, up })).toThrow(
+      /RrmSwiGLU: inputs must be float32/,
+    );
+    expect(() => tf.engine().runKernel(RMS_NORM, { x: ints }, { eps: 1e-5 })).toThrow(
+      /RrmRmsNorm: inputs must be float32/,
+    );
+    tf.dispose([gate, up, ints]);
+  });
+
+  it('are registered for native only, so models can test for them', () => {
+    for (const name of [SWIGLU, RMS_NORM]) {
+      expect(tf.getKernel(name, 'native')).toBeDefined();
+      expect(tf.getKernel(name, 'cpu')).toBeUndefined();
+    }
   });
 });

@@ -1,0 +1,152 @@
+// Fused kernels for the blocks of HRM/TRM: SwiGLU's gate and RMS norm, each
+// with its gradient. One pass over the data instead of several elementwise
+// kernels and their temporaries.
+#include <algorithm>
+
+#include "common.h"
+
+namespace rrm {
+namespace {
+
+constexpr int64_t kGrain = 1 << 15;
+
+inline float sigmoid(float g) { return 1.0f / (1.0f + vexp(-g)); }
+
+// out = silu(gate) * up = gate * sigmoid(gate) * up
+RRM_SIMD void swigluSpan(const float* gate, const float* up, float* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) out[i] = gate[i] * sigmoid(gate[i]) * up[i];
+}
+
+// With s = sigmoid(g): d/dg = dy * up * s * (1 + g (1 - s)).
+RRM_SIMD void swigluGradGateSpan(const float* dy, const float* gate, const float* up, float* out,
+                                 int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float s = sigmoid(gate[i]);
+    out[i] = dy[i] * up[i] * s * (1.0f + gate[i] * (1.0f - s));
+  }
+}
+
+// d/dup = dy * g * s.
+RRM_SIMD void swigluGradUpSpan(const float* dy, const float* gate, float* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) out[i] = dy[i] * gate[i] * sigmoid(gate[i]);
+}
+
+// Σ x[i] y[i] as eight interleaved partial sums: a fixed order (so results do
+// not depend on the ISA's width beyond FMA contraction) that still vectorises.
+RRM_SIMD float dot8(const float* x, const float* y, int64_t n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int k = 0; k < 8; ++k) acc[k] += x[i + k] * y[i + k];
+  }
+  float s = 0;
+  for (; i < n; ++i) s += x[i] * y[i];
+  for (int k = 0; k < 8; ++k) s += acc[k];
+  return s;
+}
+
+inline float invRms(const float* x, int64_t n, float eps) {
+  return 1.0f / std::sqrt(dot8(x, x, n) / static_cast<float>(n) + eps);
+}
+
+// y = x / sqrt(mean(x²) + eps) for each row of n.
+RRM_SIMD void rmsNormRows(const float* x, float* y, int64_t rows, int64_t n, float eps) {
+  for (int64_t r = 0; r < rows; ++r, x += n, y += n) {
+    const float inv = invRms(x, n, eps);
+    for (int64_t i = 0; i < n; ++i) y[i] = x[i] * inv;
+  }
+}
+
+// With r = 1 / rms(x): dx = r dy - x r³ (dy·x) / n.
+RRM_SIMD void rmsNormGradRows(const float* dy, const float* x, float* dx, int64_t rows, int64_t n,
+                              float eps) {
+  for (int64_t r = 0; r < rows; ++r, dy += n, x += n, dx += n) {
+    const float inv = invRms(x, n, eps);
+    const float c = inv * inv * inv * dot8(dy, x, n) / static_cast<float>(n);
+    for (int64_t i = 0; i < n; ++i) dx[i] = inv * dy[i] - c * x[i];
+  }
+}
+
+void requireFloats(const Napi::Env& env, std::initializer_list<const Array*> arrays,
+                   const char* message) {
+  for (const Array* a : arrays) {
+    require(env, a->kind == Kind::F32 && a->length == (*arrays.begin())->length, message);
+  }
+}
+
+Napi::Value SwigluFn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Array g = arrayArg(info, 0, "gate"), u = arrayArg(info, 1, "up"), o = arrayArg(info, 2, "out");
+  requireFloats(env, {&o, &g, &u}, "swiglu: float32 arrays of one length");
+  const float* gate = g.as<float>();
+  const float* up = u.as<float>();
+  float* out = o.as<float>();
+  parallelFor(o.length, kGrain, [&](int64_t lo, int64_t hi) {
+    swigluSpan(gate + lo, up + lo, out + lo, hi - lo);
+  });
+  return env.Undefined();
+}
+
+// The gradient with respect to one input (gate when the flag is set, else up).
+Napi::Value SwigluGradFn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Array d = arrayArg(info, 0, "dy"), g = arrayArg(info, 1, "gate"), u = arrayArg(info, 2, "up"),
+        o = arrayArg(info, 3, "out");
+  const bool wrtGate = info[4].ToBoolean();
+  requireFloats(env, {&d, &g, &u, &o}, "swigluGrad: float32 arrays of one length");
+  const float* dy = d.as<float>();
+  const float* gate = g.as<float>();
+  const float* up = u.as<float>();
+  float* out = o.as<float>();
+  parallelFor(d.length, kGrain, [&](int64_t lo, int64_t hi) {
+    if (wrtGate) swigluGradGateSpan(dy + lo, gate + lo, up + lo, out + lo, hi - lo);
+    else swigluGradUpSpan(dy + lo, gate + lo, out + lo, hi - lo);
+  });
+  return env.Undefined();
+}
+
+// Rows per parallel chunk: about kGrain elements.
+int64_t rowGrain(int64_t n) { return std::max<int64_t>(1, kGrain / std::max<int64_t>(n, 1)); }
+
+// RMS norm over the last axis of length n (no learned scale).
+Napi::Value RmsNormFn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Array x = arrayArg(info, 0, "x"), o = arrayArg(info, 1, "out");
+  const int64_t n = intArg(info, 2, "n");
+  const float eps = static_cast<float>(numArg(info, 3, "eps"));
+  requireFloats(env, {&x, &o}, "rmsNorm: float32 arrays of one length");
+  require(env, n >= 1 && x.length % n == 0, "rmsNorm: length is not a multiple of the last axis");
+  const float* in = x.as<float>();
+  float* out = o.as<float>();
+  parallelFor(x.length / n, rowGrain(n), [&](int64_t lo, int64_t hi) {
+    rmsNormRows(in + lo * n, out + lo * n, hi - lo, n, eps);
+  });
+  return env.Undefined();
+}
+
+Napi::Value RmsNormGradFn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Array d = arrayArg(info, 0, "dy"), x = arrayArg(info, 1, "x"), o = arrayArg(info, 2, "out");
+  const int64_t n = intArg(info, 3, "n");
+  const float eps = static_cast<float>(numArg(info, 4, "eps"));
+  requireFloats(env, {&d, &x, &o}, "rmsNormGrad: float32 arrays of one length");
+  require(env, n >= 1 && x.length % n == 0, "rmsNormGrad: length is not a multiple of the last axis");
+  const float* dy = d.as<float>();
+  const float* in = x.as<float>();
+  float* out = o.as<float>();
+  parallelFor(x.length / n, rowGrain(n), [&](int64_t lo, int64_t hi) {
+    rmsNormGradRows(dy + lo * n, in + lo * n, out + lo * n, hi - lo, n, eps);
+  });
+  return env.Undefined();
+}
+
+}  // namespace
+
+void initFused(Napi::Env env, Napi::Object exports) {
+  exports.Set("swiglu", Napi::Function::New(env, SwigluFn));
+  exports.Set("swigluGrad", Napi::Function::New(env, SwigluGradFn));
+  exports.Set("rmsNorm", Napi::Function::New(env, RmsNormFn));
+  exports.Set("rmsNormGrad", Napi::Function::New(env, RmsNormGradFn));
+}
+
+}  // namespace rrm
