@@ -3,24 +3,27 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Embedding, Linear, Module } from './module';
 
 /**
- * Runs the kernel `name` when the active backend registers it (a fused kernel with its
- * gradient, as the native backend does for the blocks' hottest steps), else `composed`,
- * the same math from primitive ops.
+ * Runs the kernel `name` on `inputs()` when the active backend registers it (a fused
+ * kernel with its gradient, as the native backend does for the blocks' hottest steps),
+ * else `composed`, the same math from primitive ops.
  */
 function fusedOr(
   name: string,
-  inputs: tf.NamedTensorMap,
+  inputs: () => tf.NamedTensorMap,
   attrs: Record<string, number>,
   composed: () => tf.Tensor,
 ): tf.Tensor {
   if (tf.getKernel(name, tf.getBackend()) === undefined) return composed();
-  return tf.engine().runKernel(name, inputs, attrs) as tf.Tensor;
+  return tf.engine().runKernel(name, inputs(), attrs) as tf.Tensor;
 }
 
 /** RMS norm over the last axis, no learned scale: x / sqrt(mean(x²) + eps). */
 export function rmsNorm(x: tf.Tensor, eps = 1e-5): tf.Tensor {
-  return fusedOr('RrmRmsNorm', { x }, { eps }, () =>
-    tf.tidy(() => tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps)))),
+  return fusedOr(
+    'RrmRmsNorm',
+    () => ({ x }),
+    { eps },
+    () => tf.tidy(() => tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps)))),
   );
 }
 
@@ -45,11 +48,6 @@ export function swigluInner(d: number, expansion: number): number {
   return findMultiple(roundHalfEven((expansion * d * 2) / 3), 256);
 }
 
-/** silu(gate) * up: one pass over the largest activations of a block when fused. */
-function siluMul(gate: tf.Tensor, up: tf.Tensor): tf.Tensor {
-  return fusedOr('RrmSwiGLU', { gate, up }, {}, () => tf.mul(tf.mul(gate, tf.sigmoid(gate)), up));
-}
-
 /** down(silu(gate) * up), gate and up being the two halves of one projection `gate_up_proj`. */
 export class SwiGLU extends Module {
   readonly gateUp: Linear; // [2 * inner, d]
@@ -72,8 +70,18 @@ export class SwiGLU extends Module {
   /** x [..., d] -> [..., d] */
   apply(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const [gate, up] = this.gateUp.applySplit(x, 2);
-      return this.down.apply(siluMul(gate, up));
+      // A fused kernel reads gate and up from the one [..., 2·inner] projection; the
+      // composed ops get them as two products (a last-axis split is slow on cpu).
+      const h = fusedOr(
+        'RrmSwiGLU',
+        () => ({ x: this.gateUp.apply(x) }),
+        {},
+        () => {
+          const [gate, up] = this.gateUp.applySplit(x, 2);
+          return tf.mul(tf.mul(gate, tf.sigmoid(gate)), up);
+        },
+      );
+      return this.down.apply(h);
     });
   }
 }

@@ -12,23 +12,26 @@ constexpr int64_t kGrain = 1 << 15;
 
 inline float sigmoid(float g) { return 1.0f / (1.0f + vexp(-g)); }
 
-// out = silu(gate) * up = gate * sigmoid(gate) * up
-RRM_SIMD void swigluSpan(const float* gate, const float* up, float* out, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) out[i] = gate[i] * sigmoid(gate[i]) * up[i];
-}
-
-// With s = sigmoid(g): d/dg = dy * up * s * (1 + g (1 - s)).
-RRM_SIMD void swigluGradGateSpan(const float* dy, const float* gate, const float* up, float* out,
-                                 int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    const float s = sigmoid(gate[i]);
-    out[i] = dy[i] * up[i] * s * (1.0f + gate[i] * (1.0f - s));
+// SwiGLU's gate on rows of the packed projection [gate | up] (2n wide):
+// out = silu(gate) * up = gate * sigmoid(gate) * up, n wide.
+RRM_SIMD void swigluRows(const float* x, float* out, int64_t rows, int64_t n) {
+  for (int64_t r = 0; r < rows; ++r, x += 2 * n, out += n) {
+    const float* up = x + n;
+    for (int64_t i = 0; i < n; ++i) out[i] = x[i] * sigmoid(x[i]) * up[i];
   }
 }
 
-// d/dup = dy * g * s.
-RRM_SIMD void swigluGradUpSpan(const float* dy, const float* gate, float* out, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) out[i] = dy[i] * gate[i] * sigmoid(gate[i]);
+// Its gradient, packed like x: with s = sigmoid(g),
+// d/dg = dy * up * s * (1 + g (1 - s)) and d/dup = dy * g * s.
+RRM_SIMD void swigluGradRows(const float* dy, const float* x, float* dx, int64_t rows, int64_t n) {
+  for (int64_t r = 0; r < rows; ++r, dy += n, x += 2 * n, dx += 2 * n) {
+    const float* up = x + n;
+    for (int64_t i = 0; i < n; ++i) {
+      const float g = x[i], s = sigmoid(g);
+      dx[i] = dy[i] * up[i] * s * (1.0f + g * (1.0f - s));
+      dx[n + i] = dy[i] * g * s;
+    }
+  }
 }
 
 // Σ x[i] y[i] as eight interleaved partial sums: a fixed order (so results do
@@ -67,46 +70,46 @@ RRM_SIMD void rmsNormGradRows(const float* dy, const float* x, float* dx, int64_
   }
 }
 
-void requireFloats(const Napi::Env& env, std::initializer_list<const Array*> arrays,
-                   const char* message) {
-  for (const Array* a : arrays) {
-    require(env, a->kind == Kind::F32 && a->length == (*arrays.begin())->length, message);
-  }
-}
-
-Napi::Value SwigluFn(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Array g = arrayArg(info, 0, "gate"), u = arrayArg(info, 1, "up"), o = arrayArg(info, 2, "out");
-  requireFloats(env, {&o, &g, &u}, "swiglu: float32 arrays of one length");
-  const float* gate = g.as<float>();
-  const float* up = u.as<float>();
-  float* out = o.as<float>();
-  parallelFor(o.length, kGrain, [&](int64_t lo, int64_t hi) {
-    swigluSpan(gate + lo, up + lo, out + lo, hi - lo);
-  });
-  return env.Undefined();
-}
-
-// The gradient with respect to one input (gate when the flag is set, else up).
-Napi::Value SwigluGradFn(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Array d = arrayArg(info, 0, "dy"), g = arrayArg(info, 1, "gate"), u = arrayArg(info, 2, "up"),
-        o = arrayArg(info, 3, "out");
-  const bool wrtGate = info[4].ToBoolean();
-  requireFloats(env, {&d, &g, &u, &o}, "swigluGrad: float32 arrays of one length");
-  const float* dy = d.as<float>();
-  const float* gate = g.as<float>();
-  const float* up = u.as<float>();
-  float* out = o.as<float>();
-  parallelFor(d.length, kGrain, [&](int64_t lo, int64_t hi) {
-    if (wrtGate) swigluGradGateSpan(dy + lo, gate + lo, up + lo, out + lo, hi - lo);
-    else swigluGradUpSpan(dy + lo, gate + lo, out + lo, hi - lo);
-  });
-  return env.Undefined();
-}
-
 // Rows per parallel chunk: about kGrain elements.
 int64_t rowGrain(int64_t n) { return std::max<int64_t>(1, kGrain / std::max<int64_t>(n, 1)); }
+
+void requireFloats(const Napi::Env& env, std::initializer_list<const Array*> arrays,
+                   const char* message) {
+  for (const Array* a : arrays) require(env, a->kind == Kind::F32, message);
+}
+
+// x [rows, 2n] (gate | up) -> out [rows, n].
+Napi::Value SwigluFn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Array x = arrayArg(info, 0, "x"), o = arrayArg(info, 1, "out");
+  const int64_t n = intArg(info, 2, "n");
+  requireFloats(env, {&x, &o}, "swiglu: float32 only");
+  require(env, n >= 1 && x.length == 2 * o.length && o.length % n == 0,
+          "swiglu: x must be [rows, 2n] and out [rows, n]");
+  const float* in = x.as<float>();
+  float* out = o.as<float>();
+  parallelFor(o.length / n, rowGrain(2 * n), [&](int64_t lo, int64_t hi) {
+    swigluRows(in + lo * 2 * n, out + lo * n, hi - lo, n);
+  });
+  return env.Undefined();
+}
+
+// dy [rows, n], x [rows, 2n] -> dx [rows, 2n].
+Napi::Value SwigluGradFn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Array d = arrayArg(info, 0, "dy"), x = arrayArg(info, 1, "x"), o = arrayArg(info, 2, "out");
+  const int64_t n = intArg(info, 3, "n");
+  requireFloats(env, {&d, &x, &o}, "swigluGrad: float32 only");
+  require(env, n >= 1 && x.length == 2 * d.length && o.length == x.length && d.length % n == 0,
+          "swigluGrad: dy must be [rows, n], x and out [rows, 2n]");
+  const float* dy = d.as<float>();
+  const float* in = x.as<float>();
+  float* out = o.as<float>();
+  parallelFor(d.length / n, rowGrain(2 * n), [&](int64_t lo, int64_t hi) {
+    swigluGradRows(dy + lo * n, in + lo * 2 * n, out + lo * 2 * n, hi - lo, n);
+  });
+  return env.Undefined();
+}
 
 // RMS norm over the last axis of length n (no learned scale).
 Napi::Value RmsNormFn(const Napi::CallbackInfo& info) {
@@ -114,7 +117,8 @@ Napi::Value RmsNormFn(const Napi::CallbackInfo& info) {
   Array x = arrayArg(info, 0, "x"), o = arrayArg(info, 1, "out");
   const int64_t n = intArg(info, 2, "n");
   const float eps = static_cast<float>(numArg(info, 3, "eps"));
-  requireFloats(env, {&x, &o}, "rmsNorm: float32 arrays of one length");
+  requireFloats(env, {&x, &o}, "rmsNorm: float32 only");
+  require(env, x.length == o.length, "rmsNorm: out differs in length from x");
   require(env, n >= 1 && x.length % n == 0, "rmsNorm: length is not a multiple of the last axis");
   const float* in = x.as<float>();
   float* out = o.as<float>();
@@ -129,7 +133,8 @@ Napi::Value RmsNormGradFn(const Napi::CallbackInfo& info) {
   Array d = arrayArg(info, 0, "dy"), x = arrayArg(info, 1, "x"), o = arrayArg(info, 2, "out");
   const int64_t n = intArg(info, 3, "n");
   const float eps = static_cast<float>(numArg(info, 4, "eps"));
-  requireFloats(env, {&d, &x, &o}, "rmsNormGrad: float32 arrays of one length");
+  requireFloats(env, {&d, &x, &o}, "rmsNormGrad: float32 only");
+  require(env, d.length == x.length && o.length == x.length, "rmsNormGrad: lengths differ");
   require(env, n >= 1 && x.length % n == 0, "rmsNormGrad: length is not a multiple of the last axis");
   const float* dy = d.as<float>();
   const float* in = x.as<float>();

@@ -28,14 +28,8 @@ export interface NativeAddon {
   cast(x: Storage, out: Storage): void;
   select(condition: Uint8Array, a: Storage, b: Storage, out: Storage, inner: number): void;
   addN(xs: Float32Array[], out: Float32Array): void;
-  swiglu(gate: Float32Array, up: Float32Array, out: Float32Array): void;
-  swigluGrad(
-    dy: Float32Array,
-    gate: Float32Array,
-    up: Float32Array,
-    out: Float32Array,
-    wrtGate: boolean,
-  ): void;
+  swiglu(x: Float32Array, out: Float32Array, n: number): void;
+  swigluGrad(dy: Float32Array, x: Float32Array, out: Float32Array, n: number): void;
   rmsNorm(x: Float32Array, out: Float32Array, n: number, eps: number): void;
   rmsNormGrad(dy: Float32Array, x: Float32Array, out: Float32Array, n: number, eps: number): void;
   matmul(

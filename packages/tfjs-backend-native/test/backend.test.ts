@@ -211,14 +211,13 @@ describe('the fused kernels', () => {
   const cases = [
     {
       name: SWIGLU,
-      composed: ([gate, up]: tf.Tensor[]) => tf.mul(tf.mul(gate, tf.sigmoid(gate)), up),
-      fused: ([gate, up]: tf.Tensor[]) => tf.engine().runKernel(SWIGLU, { gate, up }) as tf.Tensor,
-      shapes: [
-        [3, 7],
-        [2, 40, 1024],
-        [0, 4],
-      ],
-      arity: 2,
+      composed: ([x]: tf.Tensor[]) => {
+        const [gate, up] = tf.split(x, 2, -1);
+        return tf.mul(tf.mul(gate, tf.sigmoid(gate)), up);
+      },
+      fused: ([x]: tf.Tensor[]) => tf.engine().runKernel(SWIGLU, { x }) as tf.Tensor,
+      // Halves of whole eight-lane blocks, with a tail, shorter than a block; empty.
+      shapes: [[2, 40, 1024], [4, 81, 162], [3, 6], [2], [0, 4]],
     },
     {
       name: RMS_NORM,
@@ -228,7 +227,6 @@ describe('the fused kernels', () => {
         tf.engine().runKernel(RMS_NORM, { x }, { eps: 1e-5 }) as tf.Tensor,
       // Rows of whole eight-lane blocks, with a tail, shorter than a block; 1-D; empty.
       shapes: [[2, 40, 128], [32, 81], [5, 3], [6], [0, 4], [300, 130]],
-      arity: 1,
     },
   ];
 
@@ -236,8 +234,8 @@ describe('the fused kernels', () => {
     await tf.setBackend('native');
     const inputs = new Inputs(23);
     for (const shape of c.shapes) {
-      const xs = Array.from({ length: c.arity }, () => tensor(inputs.float(shape, (v) => v * 3)));
-      const dy = tensor(inputs.float(shape));
+      const xs = [tensor(inputs.float(shape, (v) => v * 3))];
+      const dy = tensor(inputs.float(tf.tidy(() => c.composed(xs).shape)));
       const loss =
         (f: (xs: tf.Tensor[]) => tf.Tensor) =>
         (...a: tf.Tensor[]) =>
@@ -256,18 +254,20 @@ describe('the fused kernels', () => {
     }
   });
 
-  it('rejects inputs that are not float32 of one shape, naming the kernel', async () => {
+  it('rejects bad inputs with an error naming the kernel', async () => {
     await tf.setBackend('native');
-    const gate = tf.ones([2, 3]);
-    const up = tf.ones([3, 2]);
-    const ints = tf.ones([2, 3], 'int32');
-    expect(() => tf.engine().runKernel(SWIGLU, { gate, up })).toThrow(
-      /RrmSwiGLU: inputs must be float32/,
+    const odd = tf.ones([2, 3]);
+    const ints = tf.ones([2, 4], 'int32');
+    expect(() => tf.engine().runKernel(SWIGLU, { x: odd })).toThrow(
+      /RrmSwiGLU: x must have an even last axis/,
+    );
+    expect(() => tf.engine().runKernel(SWIGLU, { x: ints })).toThrow(
+      /RrmSwiGLU: inputs must be float32, got int32/,
     );
     expect(() => tf.engine().runKernel(RMS_NORM, { x: ints }, { eps: 1e-5 })).toThrow(
       /RrmRmsNorm: inputs must be float32/,
     );
-    tf.dispose([gate, up, ints]);
+    tf.dispose([odd, ints]);
   });
 
   it('are registered for native only, so models can test for them', () => {

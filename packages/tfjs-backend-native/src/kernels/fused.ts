@@ -1,11 +1,14 @@
 import { engine, type GradConfig, type Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeBackend, NativeKernel } from '../backend.js';
 
+// Fused kernels the `cpu` backend does not have. Model code runs them only when
+// the active backend registers them (`tf.getKernel(name, tf.getBackend())`), and
+// otherwise computes the same math from primitive ops.
+
 /**
- * Fused kernels the `cpu` backend does not have. Model code runs them only when
- * the active backend registers them, e.g.
- * `tf.getKernel(SWIGLU, tf.getBackend()) ? tf.engine().runKernel(SWIGLU, { gate, up })
- * : tf.mul(tf.mul(gate, tf.sigmoid(gate)), up)`.
+ * SwiGLU's gate on the packed projection x = [gate | up] (last axis 2n):
+ * silu(gate) * up, last axis n. Reading both halves from one tensor saves the
+ * split (or per-half weight slices) a composed version needs.
  */
 export const SWIGLU = 'RrmSwiGLU';
 export const SWIGLU_GRAD = 'RrmSwiGLUGrad';
@@ -13,60 +16,63 @@ export const SWIGLU_GRAD = 'RrmSwiGLUGrad';
 export const RMS_NORM = 'RrmRmsNorm';
 export const RMS_NORM_GRAD = 'RrmRmsNormGrad';
 
-function floats(backend: NativeBackend, ...ts: TensorInfo[]): Float32Array[] | null {
-  const values = ts.map((t) => (t.dtype === 'float32' ? backend.storage(t) : null));
-  const same = ts.every((t) => t.shape.join() === ts[0].shape.join());
-  return same && values.every((v) => v !== null) ? (values as Float32Array[]) : null;
+/** The inputs' float32 arrays, or an error naming the kernel. */
+function floats(backend: NativeBackend, kernel: string, inputs: TensorInfo[]): Float32Array[] {
+  return inputs.map((t) => {
+    const v = t.dtype === 'float32' ? backend.storage(t) : null;
+    if (v === null) throw new Error(`${kernel}: inputs must be float32, got ${t.dtype}`);
+    return v as Float32Array;
+  });
 }
 
-/** Inputs as float32 arrays of one shape, or an error naming the kernel. */
-function sameFloats(backend: NativeBackend, kernel: string, inputs: TensorInfo[]): Float32Array[] {
-  const v = floats(backend, ...inputs);
-  if (v === null) throw new Error(`${kernel}: inputs must be float32 of one shape`);
-  return v;
-}
-
-/** Runs `fill` into a fresh float32 output shaped like `like` (skipped when empty). */
+/** Runs `fill` into a fresh float32 output of `shape` (skipped when empty). */
 function floatOutput(
   backend: NativeBackend,
-  like: TensorInfo,
+  shape: number[],
   fill: (out: Float32Array) => void,
 ): TensorInfo {
   const out = backend.allocate(
     'float32',
-    like.shape.reduce((a, b) => a * b, 1),
+    shape.reduce((a, b) => a * b, 1),
   );
   if (out.length > 0) fill(out);
-  return backend.output(like.shape, 'float32', out);
+  return backend.output(shape, 'float32', out);
 }
-
-/** silu(gate) * up for equally shaped float32 gate and up. */
-const swiglu: NativeKernel = ({ inputs, backend }) => {
-  const [gate, up] = sameFloats(backend, SWIGLU, [inputs.gate, inputs.up]);
-  return floatOutput(backend, inputs.gate, (out) => backend.native.swiglu(gate, up, out));
-};
-
-/** The gradient of `swiglu` with respect to `gate` or `up` (attr `wrt`), given dy. */
-const swigluGrad: NativeKernel = ({ inputs, backend, attrs }) => {
-  const [dy, gate, up] = sameFloats(backend, SWIGLU_GRAD, [inputs.dy, inputs.gate, inputs.up]);
-  return floatOutput(backend, inputs.gate, (out) =>
-    backend.native.swigluGrad(dy, gate, up, out, attrs.wrt === 'gate'),
-  );
-};
 
 const lastAxis = (t: TensorInfo) => (t.shape.length === 0 ? 1 : t.shape[t.shape.length - 1]);
 
+/** x [..., 2n] -> [..., n] */
+const swiglu: NativeKernel = ({ inputs, backend }) => {
+  const { x } = inputs;
+  const twoN = lastAxis(x);
+  if (x.shape.length === 0 || twoN % 2 !== 0) {
+    throw new Error(`${SWIGLU}: x must have an even last axis [..., 2n], got [${x.shape}]`);
+  }
+  const [xv] = floats(backend, SWIGLU, [x]);
+  const shape = [...x.shape.slice(0, -1), twoN / 2];
+  return floatOutput(backend, shape, (out) => backend.native.swiglu(xv, out, twoN / 2));
+};
+
+/** dy [..., n], x [..., 2n] -> dx [..., 2n] */
+const swigluGrad: NativeKernel = ({ inputs, backend }) => {
+  const { dy, x } = inputs;
+  const [dyv, xv] = floats(backend, SWIGLU_GRAD, [dy, x]);
+  return floatOutput(backend, x.shape, (out) =>
+    backend.native.swigluGrad(dyv, xv, out, lastAxis(dy)),
+  );
+};
+
 const rmsNorm: NativeKernel = ({ inputs, backend, attrs }) => {
-  const [x] = sameFloats(backend, RMS_NORM, [inputs.x]);
-  return floatOutput(backend, inputs.x, (out) =>
+  const [x] = floats(backend, RMS_NORM, [inputs.x]);
+  return floatOutput(backend, inputs.x.shape, (out) =>
     backend.native.rmsNorm(x, out, lastAxis(inputs.x), attrs.eps as number),
   );
 };
 
 /** d rmsNorm(x) / dx applied to dy; recomputes the row norms from x (one cheap pass). */
 const rmsNormGrad: NativeKernel = ({ inputs, backend, attrs }) => {
-  const [dy, x] = sameFloats(backend, RMS_NORM_GRAD, [inputs.dy, inputs.x]);
-  return floatOutput(backend, inputs.x, (out) =>
+  const [dy, x] = floats(backend, RMS_NORM_GRAD, [inputs.dy, inputs.x]);
+  return floatOutput(backend, inputs.x.shape, (out) =>
     backend.native.rmsNormGrad(dy, x, out, lastAxis(inputs.x), attrs.eps as number),
   );
 };
@@ -79,20 +85,15 @@ export const fusedKernels: Record<string, NativeKernel> = {
 };
 
 /**
- * One SWIGLU_GRAD call per input: TF.js runs each input's gradient in its own
- * scope, so a kernel returning both would lose the second to the first's cleanup.
- * The backward recomputes sigmoid(gate) rather than saving it: with the AVX2
- * loops that is cheaper than keeping one more activation per block alive.
+ * The backward recomputes sigmoid(gate) rather than saving it: with the AVX2 loops
+ * that is cheaper than keeping one more activation per block alive.
  */
 const swigluGradConfig: GradConfig = {
   kernelName: SWIGLU,
-  inputsToSave: ['gate', 'up'],
-  gradFunc: (dy, saved) => {
-    const [gate, up] = saved;
-    const grad = (wrt: 'gate' | 'up') => () =>
-      engine().runKernel(SWIGLU_GRAD, { dy: dy as Tensor, gate, up }, { wrt }) as Tensor;
-    return { gate: grad('gate'), up: grad('up') };
-  },
+  inputsToSave: ['x'],
+  gradFunc: (dy, [x]) => ({
+    x: () => engine().runKernel(SWIGLU_GRAD, { dy: dy as Tensor, x }) as Tensor,
+  }),
 };
 
 const rmsNormGradConfig: GradConfig = {
