@@ -4,6 +4,8 @@
  * here, at the edge; everything downstream trusts the typed result.
  */
 
+import { ConfigError, type ConfigSpec } from './fields';
+
 export type PosEncodings = 'rope' | 'learned' | 'none';
 export type LossType = 'stablemax_cross_entropy' | 'softmax_cross_entropy';
 
@@ -30,14 +32,6 @@ export interface ReasoningConfig {
   forward_dtype: 'float32' | 'bfloat16' | 'float16';
 }
 
-type FieldSpec =
-  | { kind: 'int'; min: number; default?: number }
-  | { kind: 'number'; min: number; max?: number; exclusiveMin?: boolean; default?: number }
-  | { kind: 'bool'; default?: boolean }
-  | { kind: 'enum'; values: readonly string[]; default?: string };
-
-export type ConfigSpec<T> = { [K in keyof T]-?: FieldSpec };
-
 export const reasoningConfigSpec: ConfigSpec<ReasoningConfig> = {
   batch_size: { kind: 'int', min: 1 },
   seq_len: { kind: 'int', min: 1 },
@@ -59,73 +53,15 @@ export const reasoningConfigSpec: ConfigSpec<ReasoningConfig> = {
   forward_dtype: { kind: 'enum', values: ['float32', 'bfloat16', 'float16'], default: 'bfloat16' },
 };
 
-function describe(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v) : String(v);
-}
-
-function checkField(label: string, key: string, spec: FieldSpec, value: unknown): unknown {
-  const fail = (want: string) =>
-    new Error(`${label}: field "${key}" must be ${want}, got ${describe(value)}`);
-  switch (spec.kind) {
-    case 'int':
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < spec.min) {
-        throw fail(`an integer >= ${spec.min}`);
-      }
-      return value;
-    case 'number': {
-      const low = spec.exclusiveMin ? `> ${spec.min}` : `>= ${spec.min}`;
-      const want =
-        spec.max === undefined ? `a number ${low}` : `a number in [${spec.min}, ${spec.max}]`;
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw fail(want);
-      if (spec.exclusiveMin ? value <= spec.min : value < spec.min) throw fail(want);
-      if (spec.max !== undefined && value > spec.max) throw fail(want);
-      return value;
-    }
-    case 'bool':
-      if (typeof value !== 'boolean') throw fail('true or false');
-      return value;
-    case 'enum':
-      if (typeof value !== 'string' || !spec.values.includes(value)) {
-        throw fail(`one of ${spec.values.map((v) => JSON.stringify(v)).join(', ')}`);
-      }
-      return value;
-  }
-}
-
-/**
- * Checks `raw` against `spec`: every field present (or defaulted) with the right type
- * and range, no unknown fields. Errors name the offending field.
- */
-export function validateFields<T>(raw: unknown, spec: ConfigSpec<T>, label: string): T {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new Error(`${label}: expected an object of config fields, got ${describe(raw)}`);
-  }
-  const input = raw as Record<string, unknown>;
-  const unknown = Object.keys(input).filter((k) => !(k in spec));
-  if (unknown.length > 0) {
-    throw new Error(
-      `${label}: unknown field(s) ${unknown.map((k) => `"${k}"`).join(', ')}; ` +
-        `known fields are ${Object.keys(spec).join(', ')}`,
-    );
-  }
-  const out: Record<string, unknown> = {};
-  for (const [key, fieldSpec] of Object.entries(spec) as Array<[string, FieldSpec]>) {
-    const value = input[key] ?? fieldSpec.default;
-    if (value === undefined) throw new Error(`${label}: required field "${key}" is missing`);
-    out[key] = checkField(label, key, fieldSpec, value);
-  }
-  return out as T;
-}
-
 /** Cross-field rules both models share; call after `validateFields`. */
 export function checkReasoningConfig(c: ReasoningConfig, label: string): void {
   if (c.hidden_size % c.num_heads !== 0) {
-    throw new Error(
+    throw new ConfigError(
       `${label}: field "hidden_size" (${c.hidden_size}) must be divisible by "num_heads" (${c.num_heads})`,
     );
   }
   if (c.pos_encodings === 'rope' && (c.hidden_size / c.num_heads) % 2 !== 0) {
-    throw new Error(
+    throw new ConfigError(
       `${label}: field "pos_encodings" is "rope", which needs an even head dimension ` +
         `(hidden_size / num_heads = ${c.hidden_size / c.num_heads})`,
     );
@@ -154,7 +90,9 @@ export function fromPreset<C>(
 ): C {
   const preset = presets[name];
   if (!preset) {
-    throw new Error(`${label} preset "${name}" unknown; known: ${Object.keys(presets).join(', ')}`);
+    throw new ConfigError(
+      `${label} preset "${name}" unknown; known: ${Object.keys(presets).join(', ')}`,
+    );
   }
   return validate({ ...preset, ...data, ...overrides });
 }

@@ -16,7 +16,6 @@ export {
   saveCheckpoint,
 } from './checkpoint';
 export {
-  type ConfigSpec,
   checkReasoningConfig,
   type DataKeys,
   defaultPuzzleEmbLen,
@@ -25,8 +24,17 @@ export {
   type PosEncodings,
   type ReasoningConfig,
   reasoningConfigSpec,
-  validateFields,
 } from './config';
+export {
+  ConfigError,
+  type ConfigSpec,
+  describeValue,
+  FIELD_WORDING,
+  type FieldSpec,
+  type FieldWording,
+  isPlainObject,
+  validateFields,
+} from './fields';
 export { drawMinHaltSteps, type HaltingConfig, haltDecision, qContinueTarget } from './halting';
 export { type Heads, ReasoningInner, SparsePuzzleEmbedding } from './inner';
 export {

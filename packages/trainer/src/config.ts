@@ -5,6 +5,17 @@
  * overrides, and validated field by field so that an error names the key at fault.
  */
 
+import {
+  ConfigError,
+  type ConfigSpec,
+  type FieldWording,
+  isPlainObject,
+  validateFields,
+} from '@rrm/act';
+
+// The validator's error type and mapping test, from the trainer's config module as before.
+export { ConfigError, isPlainObject };
+
 export type ModelName = 'trm' | 'hrm';
 
 /** How to build a generated Sudoku dataset when `data_paths[0]` does not exist yet. */
@@ -59,26 +70,25 @@ export interface TrainConfig {
   keep_checkpoints: number;
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+const SUDOKU_BUILD: ConfigSpec<SudokuBuildConfig> = {
+  kind: { kind: 'enum', values: ['sudoku'] },
+  box_rows: { kind: 'int', min: 1 },
+  box_cols: { kind: 'int', min: 1 },
+  train_puzzles: { kind: 'int', min: 1 },
+  test_puzzles: { kind: 'int', min: 1 },
+  num_aug: { kind: 'int', min: 0 },
+  min_givens: { kind: 'int', min: 0 },
+  seed: { kind: 'int', min: 0 },
+};
 
-type Spec =
-  | { kind: 'int'; min?: number; nullable?: boolean }
-  | { kind: 'number'; min?: number; max?: number; exclusiveMin?: boolean }
-  | { kind: 'bool' }
-  | { kind: 'enum'; values: readonly string[] }
-  | { kind: 'strings' }
-  | { kind: 'object' };
-
-const TOP_LEVEL: Record<Exclude<keyof TrainConfig, 'build_data'>, Spec> = {
+const TRAIN: ConfigSpec<TrainConfig> = {
   model: { kind: 'enum', values: ['trm', 'hrm'] },
+  // Only the shape: the fields belong to the model package, which validates them when the
+  // model is built.
   arch: { kind: 'object' },
   loss_type: { kind: 'enum', values: ['stablemax_cross_entropy', 'softmax_cross_entropy'] },
   data_paths: { kind: 'strings' },
+  build_data: { kind: 'object', nullable: true, fields: SUDOKU_BUILD },
   evaluators: { kind: 'strings' },
   global_batch_size: { kind: 'int', min: 1 },
   epochs: { kind: 'number', min: 0, exclusiveMin: true },
@@ -101,93 +111,19 @@ const TOP_LEVEL: Record<Exclude<keyof TrainConfig, 'build_data'>, Spec> = {
   keep_checkpoints: { kind: 'int', min: 1 },
 };
 
-const SUDOKU_BUILD: Record<Exclude<keyof SudokuBuildConfig, 'kind'>, Spec> = {
-  box_rows: { kind: 'int', min: 1 },
-  box_cols: { kind: 'int', min: 1 },
-  train_puzzles: { kind: 'int', min: 1 },
-  test_puzzles: { kind: 'int', min: 1 },
-  num_aug: { kind: 'int', min: 0 },
-  min_givens: { kind: 'int', min: 0 },
-  seed: { kind: 'int', min: 0 },
+/** The trainer's wording, by dotted key: `config key "lr": expected a finite number, got "fast"`. */
+const KEY_WORDING: FieldWording = {
+  want: 'broken',
+  quoteChoices: false,
+  invalid: (label, key, want, got) => `${label} key "${key}": expected ${want}, got ${got}`,
+  missing: (label, key, want) => `${label} key "${key}": expected ${want}, got nothing`,
+  unknown: (label, keys) => `unknown ${label} key "${keys[0]}"`,
+  notObject: (label, got) => `${label}: expected a mapping, got ${got}`,
 };
 
-function describe(v: unknown): string {
-  return v === undefined ? 'nothing' : JSON.stringify(v);
-}
-
-function checkField(key: string, spec: Spec, v: unknown): void {
-  const bad = (want: string) =>
-    new ConfigError(`config key "${key}": expected ${want}, got ${describe(v)}`);
-  switch (spec.kind) {
-    case 'int':
-      if (v === null && spec.nullable) return;
-      if (typeof v !== 'number' || !Number.isInteger(v)) {
-        throw bad(`an integer${spec.nullable ? ' or null' : ''}`);
-      }
-      if (spec.min !== undefined && v < spec.min) throw bad(`an integer >= ${spec.min}`);
-      return;
-    case 'number':
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw bad('a finite number');
-      if (spec.min !== undefined && (spec.exclusiveMin ? v <= spec.min : v < spec.min)) {
-        throw bad(`a number ${spec.exclusiveMin ? '>' : '>='} ${spec.min}`);
-      }
-      if (spec.max !== undefined && v > spec.max) throw bad(`a number <= ${spec.max}`);
-      return;
-    case 'bool':
-      if (typeof v !== 'boolean') throw bad('true or false');
-      return;
-    case 'enum':
-      if (typeof v !== 'string' || !spec.values.includes(v))
-        throw bad(`one of ${spec.values.join(', ')}`);
-      return;
-    case 'strings':
-      if (!Array.isArray(v) || !v.every((s) => typeof s === 'string'))
-        throw bad('a list of strings');
-      return;
-    case 'object':
-      if (!isPlainObject(v)) throw bad('a mapping');
-      return;
-  }
-}
-
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function checkFields(
-  obj: Record<string, unknown>,
-  specs: Record<string, Spec>,
-  prefix: string,
-): void {
-  for (const key of Object.keys(obj)) {
-    if (!(key in specs)) throw new ConfigError(`unknown config key "${prefix}${key}"`);
-  }
-  for (const [key, spec] of Object.entries(specs)) checkField(prefix + key, spec, obj[key]);
-}
-
-/**
- * Checks a fully merged config. The arch mapping is only checked for shape here; its
- * fields belong to the model package, which validates them when the model is built.
- */
+/** Checks a fully merged config; errors name the dotted key at fault. */
 export function validateTrainConfig(raw: unknown): TrainConfig {
-  if (!isPlainObject(raw))
-    throw new ConfigError(`config: expected a mapping, got ${describe(raw)}`);
-  const { build_data, ...rest } = raw;
-  checkFields(rest, TOP_LEVEL, '');
-  if (build_data === undefined)
-    throw new ConfigError('config key "build_data": expected a mapping or null, got nothing');
-  if (build_data !== null) {
-    if (!isPlainObject(build_data)) {
-      throw new ConfigError(
-        `config key "build_data": expected a mapping or null, got ${describe(build_data)}`,
-      );
-    }
-    const { kind, ...fields } = build_data;
-    if (kind !== 'sudoku')
-      throw new ConfigError(`config key "build_data.kind": expected sudoku, got ${describe(kind)}`);
-    checkFields(fields, SUDOKU_BUILD, 'build_data.');
-  }
-  const cfg = raw as unknown as TrainConfig;
+  const cfg = validateFields(raw, TRAIN, 'config', KEY_WORDING);
   if (cfg.data_paths.length === 0)
     throw new ConfigError('config key "data_paths": needs at least one dataset folder');
   return cfg;

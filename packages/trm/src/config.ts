@@ -1,4 +1,5 @@
 import {
+  ConfigError,
   type ConfigSpec,
   checkReasoningConfig,
   type DataKeys,
@@ -33,7 +34,7 @@ export function trmConfig(raw: unknown): TRMConfig {
   const c = validateFields(raw, trmSpec, label);
   checkReasoningConfig(c, label);
   if (c.puzzle_emb_len > 0 && c.puzzle_emb_len * c.hidden_size < c.puzzle_emb_ndim) {
-    throw new Error(
+    throw new ConfigError(
       `${label}: field "puzzle_emb_len" (${c.puzzle_emb_len}) × hidden_size (${c.hidden_size}) ` +
         `must hold puzzle_emb_ndim (${c.puzzle_emb_ndim})`,
     );
