@@ -23,7 +23,7 @@ export interface NativeAddon {
     shape: Ints,
     aStrides: Ints,
     bStrides: Ints,
-  ): void;
+  ): boolean;
   unary(op: number, x: Float32Array, out: Float32Array, p: number, q: number): void;
   cast(x: Storage, out: Storage): void;
   select(condition: Uint8Array, a: Storage, b: Storage, out: Storage, inner: number): void;
