@@ -120,15 +120,19 @@ Napi::Value CopyFn(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// out[o, i, k] = x[o, indices[i], k] for x viewed as [outer, axisDim, inner].
+// out[b, o, i, k] = x[b, o, indices[b, i], k] for x viewed as
+// [batch, outer, axisDim, inner] and indices as [batch, n]; batch is 1
+// without batch dimensions.
 Napi::Value GatherFn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Array x = arrayArg(info, 0, "x"), idx = arrayArg(info, 1, "indices"), o = arrayArg(info, 2, "out");
-  const int64_t outer = intArg(info, 3, "outer"), axisDim = intArg(info, 4, "axisDim"),
-                inner = intArg(info, 5, "inner");
+  const int64_t batch = intArg(info, 3, "batch"), outer = intArg(info, 4, "outer"),
+                axisDim = intArg(info, 5, "axisDim"), inner = intArg(info, 6, "inner");
   require(env, idx.kind == Kind::I32, "gather: indices must be int32");
   require(env, x.elemSize() == o.elemSize(), "gather: element sizes differ");
-  require(env, x.length == outer * axisDim * inner && o.length == outer * idx.length * inner,
+  const int64_t n = batch == 0 ? 0 : idx.length / batch;
+  require(env, idx.length == batch * n && x.length == batch * outer * axisDim * inner &&
+                   o.length == batch * outer * n * inner,
           "gather: lengths do not match");
   const int32_t* ids = idx.as<int32_t>();
   for (int64_t i = 0; i < idx.length; ++i) {
@@ -137,14 +141,15 @@ Napi::Value GatherFn(const Napi::CallbackInfo& info) {
                     std::to_string(axisDim - 1) + "]");
   }
   if (o.length == 0) return env.Undefined();
-  const int64_t bytes = inner * x.elemSize(), n = idx.length;
+  const int64_t bytes = inner * x.elemSize(), rows = outer * n;
   const uint8_t* in = static_cast<const uint8_t*>(x.data);
   uint8_t* out = static_cast<uint8_t*>(o.data);
-  parallelFor(outer * n, std::max<int64_t>(1, kGrain / std::max<int64_t>(inner, 1)),
+  parallelFor(batch * rows, std::max<int64_t>(1, kGrain / std::max<int64_t>(inner, 1)),
               [&](int64_t lo, int64_t hi) {
                 for (int64_t t = lo; t < hi; ++t) {
-                  const int64_t oi = t / n, i = t % n;
-                  std::memcpy(out + t * bytes, in + (oi * axisDim + ids[i]) * bytes, bytes);
+                  const int64_t b = t / rows, oi = t % rows / n, i = t % n;
+                  const int64_t from = (b * outer + oi) * axisDim + ids[b * n + i];
+                  std::memcpy(out + t * bytes, in + from * bytes, bytes);
                 }
               });
   return env.Undefined();

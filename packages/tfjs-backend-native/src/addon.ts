@@ -63,6 +63,7 @@ export interface NativeAddon {
     x: Storage,
     indices: Int32Array,
     out: Storage,
+    batch: number,
     outer: number,
     axisDim: number,
     inner: number,

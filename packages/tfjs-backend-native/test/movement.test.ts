@@ -1,6 +1,8 @@
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { expectSameOnBoth, Inputs, runOn } from './compare.js';
+import { expectSameOnBoth, handledNatively, Inputs, runOn } from './compare.js';
 
 const gen = new Inputs(13);
 
@@ -138,6 +140,54 @@ describe('data movement', () => {
         return tf.scalar((e as Error).message.includes('GatherV2') ? 1 : 0);
       }
     });
+  });
+
+  it('gathers with batch dimensions, checking indices like the cpu backend', () => {
+    const x = gen.float([3, 4, 5, 6]);
+    const ints = gen.int([3, 4, 5], -9, 9);
+    expectSameOnBoth([x, gen.int([3, 2], 0, 4), gen.int([3, 4, 2], 0, 5), ints], (t, i1, i2, n) => [
+      tf.gather(t, i1, 1, 1),
+      tf.gather(t, tf.clipByValue(i1, 0, 3), 3, 1),
+      tf.gather(t, i2, 2, 2),
+      tf.gather(t, i2, 2, -1),
+      tf.gather(n, i2, 2, 2),
+      tf.gather(n, tf.reshape(i1, [3, 2, 1]), 2, 1),
+      tf.gather(t, tf.zeros([3, 0], 'int32'), 1, 1),
+    ]);
+    // An empty batch: the cpu kernel fails reshaping indices to [0, 0 / 0].
+    const [empty] = runOn('native', [], () =>
+      tf.gather(tf.zeros([0, 4]), tf.zeros([0, 2], 'int32'), 1, 1),
+    );
+    expect(empty.shape).toEqual([0, 2]);
+    expect(
+      handledNatively(
+        'GatherV2',
+        { x: gen.float([2, 3]), indices: gen.int([2, 4], 0, 3) },
+        { axis: 1, batchDims: 1 },
+      ),
+    ).toBe(true);
+    // Large enough to be split over threads.
+    expectSameOnBoth([gen.float([4, 300, 64]), gen.int([4, 280], 0, 300)], (t, i) =>
+      tf.gather(t, i, 1, 1),
+    );
+    for (const bad of [-1, 4]) {
+      expectSameOnBoth([x], (t) => {
+        try {
+          return tf.gather(t, tf.fill([3, 2], bad, 'int32'), 1, 1);
+        } catch (e) {
+          return tf.scalar(
+            (e as Error).message.includes(`GatherV2: the index value ${bad}`) ? 1 : 0,
+          );
+        }
+      });
+    }
+  });
+
+  it('differentiates a batched gather (batchDims 1, the case TF.js has a gradient for)', () => {
+    expectSameOnBoth(
+      [gen.float([3, 5, 4]), gen.int([3, 6], 0, 5), gen.float([3, 6, 4])],
+      (x, i, w) => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, i, 1, 1), w)))(x),
+    );
   });
 
   it('sums segments, dropping ids out of range', () => {

@@ -295,14 +295,18 @@ const gather: NativeKernel = ({ inputs, backend, attrs }) => {
   const { x, indices } = inputs;
   const xv = movable(backend, x);
   const iv = backend.storage(indices);
-  if (xv === null || !(iv instanceof Int32Array) || (attrs.batchDims as number) !== 0) return null;
+  if (xv === null || !(iv instanceof Int32Array)) return null;
   const axis = util.parseAxisParam(attrs.axis as number, x.shape)[0];
-  const outer = sizeOf(x.shape.slice(0, axis));
-  const inner = sizeOf(x.shape.slice(axis + 1));
-  const outShape = [...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)];
-  const out = backend.allocate(x.dtype as NativeDtype, sizeOf(outShape));
-  backend.native.gather(xv, iv, out, outer, x.shape[axis], inner);
-  return backend.output(outShape, x.dtype, out);
+  // Validates batchDims against both shapes as the cpu kernel does.
+  const info = backend_util.segment_util.collectGatherOpShapeInfo(
+    x as never,
+    indices as never,
+    axis,
+    (attrs.batchDims as number | undefined) ?? 0,
+  );
+  const out = backend.allocate(x.dtype as NativeDtype, sizeOf(info.outputShape));
+  backend.native.gather(xv, iv, out, info.batchSize, info.outerSize, info.dimSize, info.sliceSize);
+  return backend.output(info.outputShape, x.dtype, out);
 };
 
 const unsortedSegmentSum: NativeKernel = ({ inputs, backend, attrs }) => {
