@@ -163,27 +163,48 @@ Napi::Value SegmentSumFn(const Napi::CallbackInfo& info) {
   Array x = arrayArg(info, 0, "x"), ids = arrayArg(info, 1, "segmentIds"), o = arrayArg(info, 2, "out");
   const int64_t numSegments = intArg(info, 3, "numSegments");
   require(env, ids.kind == Kind::I32, "unsortedSegmentSum: segment ids must be int32");
-  require(env, x.kind == Kind::F32 && o.kind == Kind::F32, "unsortedSegmentSum: float32 only");
+  require(env, x.kind != Kind::U8 && o.kind == Kind::F32,
+          "unsortedSegmentSum: float32 or int32 in, float32 out");
   const int64_t n = ids.length;
   require(env, numSegments >= 0 && o.length % std::max<int64_t>(numSegments, 1) == 0,
           "unsortedSegmentSum: bad output length");
   const int64_t inner = numSegments == 0 ? 0 : o.length / numSegments;
   require(env, x.length == n * inner, "unsortedSegmentSum: x length does not match ids");
-  std::memset(o.data, 0, o.length * 4);
   if (o.length == 0) return env.Undefined();
   const int32_t* seg = ids.as<int32_t>();
-  const float* in = x.as<float>();
   float* out = o.as<float>();
-  parallelFor(inner, std::max<int64_t>(1, kGrain / std::max<int64_t>(n, 1)),
-              [&](int64_t lo, int64_t hi) {
-                for (int64_t r = 0; r < n; ++r) {
-                  const int32_t s = seg[r];
-                  if (s < 0 || s >= numSegments) continue;
-                  float* dst = out + s * inner;
-                  const float* src = in + r * inner;
-                  for (int64_t k = lo; k < hi; ++k) dst[k] += src[k];
-                }
-              });
+  const int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(n, 1));
+  if (x.kind == Kind::F32) {
+    const float* in = x.as<float>();
+    std::memset(out, 0, o.length * sizeof(float));
+    parallelFor(inner, grain, [&](int64_t lo, int64_t hi) {
+      for (int64_t r = 0; r < n; ++r) {
+        const int32_t s = seg[r];
+        if (s < 0 || s >= numSegments) continue;
+        float* dst = out + s * inner;
+        const float* src = in + r * inner;
+        for (int64_t k = lo; k < hi; ++k) dst[k] += src[k];
+      }
+    });
+    return env.Undefined();
+  }
+  // int32 in, float32 out as the cpu kernel does it: each value rounded to
+  // float32 (its mask * x products), summed in doubles (its Sum), rounded once.
+  const int32_t* in = x.as<int32_t>();
+  parallelFor(inner, grain, [&](int64_t lo, int64_t hi) {
+    const int64_t w = hi - lo;
+    std::vector<double> acc(numSegments * w, 0.0);
+    for (int64_t r = 0; r < n; ++r) {
+      const int32_t s = seg[r];
+      if (s < 0 || s >= numSegments) continue;
+      double* dst = acc.data() + s * w;
+      const int32_t* src = in + r * inner + lo;
+      for (int64_t k = 0; k < w; ++k) dst[k] += static_cast<float>(src[k]);
+    }
+    for (int64_t s = 0; s < numSegments; ++s) {
+      for (int64_t k = 0; k < w; ++k) out[s * inner + lo + k] = static_cast<float>(acc[s * w + k]);
+    }
+  });
   return env.Undefined();
 }
 

@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { expectSameOnBoth, handledNatively, Inputs, runOn } from './compare.js';
+import { type Data, expectSameOnBoth, handledNatively, Inputs, runOn } from './compare.js';
 
 const gen = new Inputs(13);
 
@@ -195,5 +195,45 @@ describe('data movement', () => {
       tf.unsortedSegmentSum(x, ids as tf.Tensor1D, 4),
       tf.unsortedSegmentSum(x, tf.clipByValue(ids, 0, 2) as tf.Tensor1D, 3),
     ]);
+    expectSameOnBoth([gen.float([8, 5]), gen.int([8], 0, 4), gen.float([4, 5])], (x, ids, w) =>
+      tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.unsortedSegmentSum(t, ids as tf.Tensor1D, 4), w)))(
+        x,
+      ),
+    );
+  });
+
+  it('sums int32 segments into float32 exactly like the cpu backend', () => {
+    // Values beyond 2^24 round to float32 before the sum, as in the cpu kernel.
+    const big: Data = {
+      shape: [6, 2],
+      dtype: 'int32',
+      values: Int32Array.of(
+        2147483647,
+        -2147483648,
+        16777217,
+        16777219,
+        -3,
+        5,
+        7,
+        1 << 30,
+        1,
+        1,
+        -1,
+        0,
+      ),
+    };
+    const cases: Array<[Data, Data, number]> = [
+      [gen.int([9, 4, 3], -100, 100), gen.int([9], -1, 5), 5],
+      [gen.int([0, 3], 0, 5), gen.int([0], 0, 2), 2],
+      [gen.int([6], -5, 5), gen.int([6], 0, 2), 2],
+      [big, { shape: [6], dtype: 'int32', values: Int32Array.of(0, 1, 0, 1, 0, 0) }, 2],
+      [gen.int([40, 3000], -70_000, 70_000), gen.int([40], 0, 25), 25],
+    ];
+    for (const [x, ids, n] of cases) {
+      expectSameOnBoth([x, ids], (t, i) => tf.unsortedSegmentSum(t, i as tf.Tensor1D, n), 0);
+      expect(
+        handledNatively('UnsortedSegmentSum', { x, segmentIds: ids }, { numSegments: n }),
+      ).toBe(true);
+    }
   });
 });

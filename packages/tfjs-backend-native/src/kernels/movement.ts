@@ -313,13 +313,13 @@ const unsortedSegmentSum: NativeKernel = ({ inputs, backend, attrs }) => {
   const { x, segmentIds } = inputs;
   const xv = backend.storage(x);
   const iv = backend.storage(segmentIds);
-  // float32 only: the cpu kernel returns float32 even for int32 inputs.
-  if (x.dtype !== 'float32' || xv === null || !(iv instanceof Int32Array)) return null;
+  if (xv === null || x.dtype === 'bool' || !(iv instanceof Int32Array)) return null;
   const numSegments = attrs.numSegments as number;
   const outShape = [numSegments, ...x.shape.slice(segmentIds.shape.length)];
   const out = backend.allocate('float32', sizeOf(outShape));
   backend.native.segmentSum(xv, iv, out, numSegments);
-  return backend.output(outShape, x.dtype, out);
+  // float32 for int32 input too, as the cpu kernel returns.
+  return backend.output(outShape, 'float32', out);
 };
 
 export const movementKernels: Record<string, NativeKernel> = {
