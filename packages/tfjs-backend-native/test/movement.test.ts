@@ -123,6 +123,82 @@ describe('data movement', () => {
     ]);
   });
 
+  it('mirror-pads in reflect and symmetric modes, float32 and int32', () => {
+    const cases: Array<[number[], Array<[number, number]>]> = [
+      [[5], [[2, 4]]],
+      [
+        [4, 6],
+        [
+          [3, 1],
+          [0, 5],
+        ],
+      ],
+      [
+        [2, 3, 4],
+        [
+          [1, 1],
+          [2, 0],
+          [3, 3],
+        ],
+      ],
+      [
+        [2, 1, 3, 3],
+        [
+          [0, 1],
+          [0, 0],
+          [2, 2],
+          [1, 2],
+        ],
+      ],
+      [
+        [3, 0, 4],
+        [
+          [1, 2],
+          [0, 0],
+          [3, 0],
+        ],
+      ],
+      [
+        [16, 70, 70],
+        [
+          [0, 0],
+          [5, 5],
+          [3, 4],
+        ],
+      ],
+    ];
+    for (const [shape, paddings] of cases) {
+      for (const mode of ['reflect', 'symmetric'] as const) {
+        // reflect mirrors without the edge element, so pads stay below the size
+        // (and tf.mirrorPad rejects it for a size-0 dimension).
+        if (mode === 'reflect' && shape.includes(0)) continue;
+        const p = paddings.map(([a, b], d): [number, number] =>
+          mode === 'reflect' ? [Math.min(a, shape[d] - 1), Math.min(b, shape[d] - 1)] : [a, b],
+        );
+        const inputs = [gen.float(shape), gen.int(shape, -50, 50)];
+        expectSameOnBoth(inputs, (f, i) => [tf.mirrorPad(f, p, mode), tf.mirrorPad(i, p, mode)], 0);
+        expect(handledNatively('MirrorPad', { x: inputs[1] }, { paddings: p, mode })).toBe(true);
+      }
+    }
+    expectSameOnBoth([gen.float([3, 4]), gen.float([6, 9])], (x, w) =>
+      tf.grad((t: tf.Tensor) =>
+        tf.sum(
+          tf.mul(
+            tf.mirrorPad(
+              t,
+              [
+                [2, 1],
+                [3, 2],
+              ],
+              'symmetric',
+            ),
+            w,
+          ),
+        ),
+      )(x),
+    );
+  });
+
   it('gathers on any axis, and fails on out-of-range indices like the cpu backend', () => {
     const x = gen.float([5, 6, 7]);
     const idx = gen.int([3, 2], 0, 5);

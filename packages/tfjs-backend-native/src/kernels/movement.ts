@@ -3,6 +3,7 @@ import {
   backend_util,
   Concat,
   GatherV2,
+  MirrorPad,
   Pack,
   PadV2,
   Reverse,
@@ -245,6 +246,61 @@ const pad: NativeKernel = ({ inputs, backend, attrs }) => {
   return backend.output(outShape, x.dtype, out);
 };
 
+/** A block of one dimension of a mirror-padded output and where it reads the input. */
+interface MirrorSpan {
+  length: number;
+  /** First output and input positions; the input is walked backwards when `step` is -1. */
+  to: number;
+  from: number;
+  step: 1 | -1;
+}
+
+/**
+ * Splits one dimension of size `n` padded by `before` and `after` into the
+ * reflected left edge, the input itself and the reflected right edge
+ * (`reflect` leaves the edge element out of the mirror, `symmetric` repeats it).
+ */
+function mirrorSpans(n: number, before: number, after: number, mode: string): MirrorSpan[] {
+  const skip = mode === 'reflect' ? 1 : 0;
+  const spans: MirrorSpan[] = [
+    { length: before, to: 0, from: before - 1 + skip, step: -1 },
+    { length: n, to: before, from: 0, step: 1 },
+    { length: after, to: before + n, from: n - 1 - skip, step: -1 },
+  ];
+  return spans.filter((span) => span.length > 0);
+}
+
+/** Every combination of one span per dimension: one strided copy each. */
+function combinations<T>(lists: T[][]): T[][] {
+  return lists.reduce<T[][]>((acc, list) => acc.flatMap((c) => list.map((x) => [...c, x])), [[]]);
+}
+
+const mirrorPad: NativeKernel = ({ inputs, backend, attrs }) => {
+  const x = inputs.x;
+  const xv = movable(backend, x);
+  if (xv === null) return null;
+  const paddings = attrs.paddings as Array<[number, number]>;
+  const mode = attrs.mode as string;
+  const outShape = x.shape.map((n, d) => paddings[d][0] + n + paddings[d][1]);
+  const out = backend.allocate(x.dtype as NativeDtype, sizeOf(outShape));
+  const xs = stridesOf(x.shape);
+  const os = stridesOf(outShape);
+  const spans = x.shape.map((n, d) => mirrorSpans(n, paddings[d][0], paddings[d][1], mode));
+  for (const block of combinations(spans)) {
+    copyStrided(
+      backend,
+      xv,
+      block.reduce((acc, span, d) => acc + span.from * xs[d], 0),
+      block.map((span, d) => span.step * xs[d]),
+      out,
+      block.reduce((acc, span, d) => acc + span.to * os[d], 0),
+      os,
+      block.map((span) => span.length),
+    );
+  }
+  return backend.output(outShape, x.dtype, out);
+};
+
 const tile: NativeKernel = ({ inputs, backend, attrs }) => {
   const x = inputs.x;
   const xv = movable(backend, x);
@@ -331,6 +387,7 @@ export const movementKernels: Record<string, NativeKernel> = {
   [SplitV]: splitV,
   [Unpack]: unpack,
   [PadV2]: pad,
+  [MirrorPad]: mirrorPad,
   [Tile]: tile,
   [Reverse]: reverse,
   [BroadcastTo]: broadcastTo,
