@@ -1,5 +1,5 @@
 // Data movement: strided copies (transpose, slice, concat, tile, pad, reverse,
-// broadcast), gather and its gradient, unsorted segment sum.
+// broadcast), gather and its gradient, unsorted segment sum, scatter.
 #include <algorithm>
 #include <cstring>
 
@@ -208,12 +208,80 @@ Napi::Value SegmentSumFn(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+template <typename T>
+std::string listOf(const T* v, size_t n) {
+  std::string s = "[";
+  for (size_t k = 0; k < n; ++k) s += (k ? ", " : "") + std::to_string(v[k]);
+  return s + "]";
+}
+
+// out = 0, then out[row(i)] += updates[i] for every index tuple i in order, a
+// row being a slice of the trailing dimensions. Each thread owns a range of
+// output elements and scans every update, so duplicates sum in update order
+// whatever the thread count. T is uint32_t for int32: wrapping like the cpu
+// kernel's Int32Array stores.
+template <typename T>
+void scatterAdd(const T* updates, T* out, const std::vector<int64_t>& rows, int64_t slice,
+                int64_t total) {
+  parallelFor(total, kGrain, [&](int64_t lo, int64_t hi) {
+    std::fill(out + lo, out + hi, T(0));
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const int64_t start = rows[i] * slice;
+      const int64_t a = std::max(lo, start), b = std::min(hi, start + slice);
+      const T* src = updates + static_cast<int64_t>(i) * slice - start;
+      for (int64_t k = a; k < b; ++k) out[k] += src[k];
+    }
+  });
+}
+
+Napi::Value ScatterNdFn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Array idx = arrayArg(info, 0, "indices"), upd = arrayArg(info, 1, "updates"),
+        o = arrayArg(info, 2, "out");
+  const std::vector<int64_t> shape = intsArg(info, 3, "shape");
+  const int64_t sliceRank = intArg(info, 4, "sliceRank");
+  require(env, idx.kind == Kind::I32, "scatterNd: indices must be int32");
+  require(env, upd.kind != Kind::U8 && o.kind == upd.kind,
+          "scatterNd: float32 or int32 updates, and an output of their dtype");
+  require(env, sliceRank >= 0 && sliceRank <= static_cast<int64_t>(shape.size()),
+          "scatterNd: index tuples longer than the shape");
+  int64_t numRows = 1, slice = 1;
+  std::vector<int64_t> strides(sliceRank);
+  for (int64_t d = sliceRank - 1; d >= 0; --d) {
+    strides[d] = numRows;
+    numRows *= shape[d];
+  }
+  for (size_t d = sliceRank; d < shape.size(); ++d) slice *= shape[d];
+  const int64_t n = sliceRank == 0 ? 0 : idx.length / sliceRank;
+  require(env, o.length == numRows * slice && idx.length == n * sliceRank &&
+                   upd.length == n * slice,
+          "scatterNd: lengths do not match");
+  // The cpu kernel returns an empty output without reading the indices.
+  if (o.length == 0) return env.Undefined();
+  // Like the cpu kernel, only the flattened row must be in range.
+  const int32_t* ids = idx.as<int32_t>();
+  std::vector<int64_t> rows(n);
+  for (int64_t i = 0; i < n; ++i) {
+    const int32_t* tuple = ids + i * sliceRank;
+    int64_t row = 0;
+    for (int64_t j = 0; j < sliceRank; ++j) row += tuple[j] * strides[j];
+    if (row < 0 || row >= numRows)
+      fail(env, "ScatterNd: the index " + listOf(tuple, sliceRank) +
+                    " does not index into shape " + listOf(shape.data(), shape.size()));
+    rows[i] = row;
+  }
+  if (o.kind == Kind::F32) scatterAdd(upd.as<float>(), o.as<float>(), rows, slice, o.length);
+  else scatterAdd(upd.as<uint32_t>(), o.as<uint32_t>(), rows, slice, o.length);
+  return env.Undefined();
+}
+
 }  // namespace
 
 void initShape(Napi::Env env, Napi::Object exports) {
   exports.Set("copy", Napi::Function::New(env, CopyFn));
   exports.Set("gather", Napi::Function::New(env, GatherFn));
   exports.Set("segmentSum", Napi::Function::New(env, SegmentSumFn));
+  exports.Set("scatterNd", Napi::Function::New(env, ScatterNdFn));
 }
 
 }  // namespace rrm

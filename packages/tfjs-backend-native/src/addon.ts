@@ -69,6 +69,13 @@ export interface NativeAddon {
     inner: number,
   ): void;
   segmentSum(x: Storage, segmentIds: Int32Array, out: Storage, numSegments: number): void;
+  scatterNd(
+    indices: Int32Array,
+    updates: Storage,
+    out: Storage,
+    shape: Ints,
+    sliceRank: number,
+  ): void;
 }
 
 const buildDir = fileURLToPath(new URL('../build/', import.meta.url));

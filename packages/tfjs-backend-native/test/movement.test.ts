@@ -199,6 +199,63 @@ describe('data movement', () => {
     );
   });
 
+  it('scatters, summing duplicate indices in order like the cpu backend', () => {
+    const ints = (shape: number[], v: number[]): Data => ({
+      shape,
+      dtype: 'int32',
+      values: Int32Array.from(v),
+    });
+    const cases: Array<[Data, number[], number[]]> = [
+      // [indices, updates shape, output shape]
+      [gen.int([7, 1], 0, 4), [7, 3], [4, 3]],
+      [gen.int([6], 0, 5), [6, 2, 2], [5, 2, 2]],
+      [gen.int([5, 2], 0, 3), [5, 4], [3, 3, 4]],
+      [gen.int([2, 4, 3], 0, 2), [2, 4], [2, 2, 2]],
+      [gen.int([0, 2], 0, 3), [0, 5], [3, 3, 5]],
+      [gen.int([4, 1], 0, 3), [4, 0], [3, 0]],
+      // Out of range, but the output is empty: the cpu kernel never looks.
+      [ints([2, 1], [9, -4]), [2, 0], [3, 0]],
+      // Component 1 is out of range but the flattened row is not: accepted by the cpu kernel.
+      [ints([2, 2], [0, 5, 1, -1]), [2], [3, 4]],
+      // Large enough to be split over threads, with many duplicates.
+      [gen.int([3000, 1], 0, 300), [3000, 240], [300, 240]],
+    ];
+    for (const [indices, updatesShape, shape] of cases) {
+      const f = gen.float(updatesShape);
+      const i = gen.int(updatesShape, -1000, 1000);
+      expectSameOnBoth(
+        [indices, f, i],
+        (ix, u, v) => [tf.scatterND(ix, u, shape), tf.scatterND(ix, v, shape)],
+        0,
+      );
+      expect(handledNatively('ScatterNd', { indices, updates: i }, { shape })).toBe(true);
+    }
+    // int32 sums wrap modulo 2^32 as the cpu kernel's Int32Array stores do.
+    expectSameOnBoth([ints([3, 1], [1, 1, 1]), ints([3], [2147483647, 2, -5])], (ix, u) =>
+      tf.scatterND(ix, u, [2]),
+    );
+  });
+
+  it('fails on a scattered index out of range, naming the kernel and the index', () => {
+    const run = (backend: 'cpu' | 'native') => () =>
+      runOn(backend, [], () =>
+        tf.scatterND(
+          tf.tensor2d(
+            [
+              [0, 1],
+              [2, 4],
+            ],
+            [2, 2],
+            'int32',
+          ),
+          tf.ones([2]),
+          [2, 4],
+        ),
+      );
+    expect(run('cpu')).toThrow(/Invalid indices: 2,4/);
+    expect(run('native')).toThrow('ScatterNd: the index [2, 4] does not index into shape [2, 4]');
+  });
+
   it('gathers on any axis, and fails on out-of-range indices like the cpu backend', () => {
     const x = gen.float([5, 6, 7]);
     const idx = gen.int([3, 2], 0, 5);

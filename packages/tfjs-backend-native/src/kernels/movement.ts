@@ -7,6 +7,7 @@ import {
   Pack,
   PadV2,
   Reverse,
+  ScatterNd,
   Slice,
   SplitV,
   StridedSlice,
@@ -378,6 +379,19 @@ const unsortedSegmentSum: NativeKernel = ({ inputs, backend, attrs }) => {
   return backend.output(outShape, 'float32', out);
 };
 
+const scatterNd: NativeKernel = ({ inputs, backend, attrs }) => {
+  const { indices, updates } = inputs;
+  const iv = backend.storage(indices);
+  const uv = backend.storage(updates);
+  if (!(iv instanceof Int32Array) || uv === null || updates.dtype === 'bool') return null;
+  const shape = attrs.shape as number[];
+  // As in the cpu kernel: the last dimension of rank >= 2 indices holds the tuples.
+  const sliceRank = indices.shape.length > 1 ? indices.shape[indices.shape.length - 1] : 1;
+  const out = backend.allocate(updates.dtype as NativeDtype, sizeOf(shape));
+  backend.native.scatterNd(iv, uv, out, shape, sliceRank);
+  return backend.output(shape, updates.dtype, out);
+};
+
 export const movementKernels: Record<string, NativeKernel> = {
   [Transpose]: transpose,
   [Slice]: slice,
@@ -393,4 +407,5 @@ export const movementKernels: Record<string, NativeKernel> = {
   [BroadcastTo]: broadcastTo,
   [GatherV2]: gather,
   [UnsortedSegmentSum]: unsortedSegmentSum,
+  [ScatterNd]: scatterNd,
 };
