@@ -31,7 +31,7 @@ import { broadcastStrides, collapse, sizeOf, stridesOf } from '../layout.js';
 /**
  * dst[dstOffset + i . dstStrides] = src[srcOffset + i . srcStrides] for every
  * index i of `shape`: the one primitive behind transpose, slice, concat, split,
- * pad, tile, reverse and broadcast.
+ * pad, mirror pad, tile, reverse and broadcast.
  */
 export function copyStrided(
   backend: NativeBackend,
