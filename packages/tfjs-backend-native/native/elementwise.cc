@@ -1,5 +1,6 @@
 // Elementwise kernels: broadcasting binary ops, unary math, cast, select, addN.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 
@@ -130,8 +131,32 @@ bool floatArith(int op, const float* a, const float* b, float* o, const Layout& 
   }
 }
 
-// int32 arithmetic wraps modulo 2^32 like the Int32Array stores of the cpu backend.
-bool intArith(int op, const int32_t* a, const int32_t* b, int32_t* o, const Layout& L) {
+// x^y as the cpu kernel gets it: Math.pow in doubles, stored into an
+// Int32Array (truncated, wrapped modulo 2^32; inf and NaN store 0). Exact
+// below 2^53; beyond that the low bits depend on V8's pow rounding, which
+// glibc's does not reproduce, so such results set `inexact` instead.
+inline int32_t intPow(int32_t x, int32_t y, std::atomic<bool>& inexact) {
+  if (y == 0 || x == 1) return 1;
+  if (x == -1) return (y & 1) ? -1 : 1;
+  // 0^-n is inf, |x|^-n for |x| >= 2 a fraction: both store 0.
+  if (y < 0 || x == 0) return 0;
+  constexpr int64_t kExact = int64_t(1) << 53;
+  int64_t r = 1;
+  for (int32_t k = 0; k < y; ++k) {
+    r *= x;
+    if (r >= kExact || r <= -kExact) {
+      inexact.store(true, std::memory_order_relaxed);
+      return 0;
+    }
+  }
+  return int32_t(uint32_t(uint64_t(r)));
+}
+
+// int32 arithmetic wraps modulo 2^32 like the Int32Array stores of the cpu
+// backend. Division by zero gives 0 (the cpu kernel's inf or NaN, stored).
+// `exact` turns false when a result could not be reproduced (see intPow).
+bool intArith(int op, const int32_t* a, const int32_t* b, int32_t* o, const Layout& L,
+              bool& exact) {
   using I = int32_t;
   using U = uint32_t;
   switch (op) {
@@ -143,10 +168,35 @@ bool intArith(int op, const int32_t* a, const int32_t* b, int32_t* o, const Layo
     case SQDIFF:
       broadcastLoop(a, b, o, L, [](I x, I y) { const U d = U(x) - U(y); return I(d * d); });
       return true;
+    case FLOORDIV:
+      // In int64 so INT32_MIN / -1 wraps like the stored 2^31 instead of trapping.
+      broadcastLoop(a, b, o, L, [](I x, I y) {
+        if (y == 0) return I(0);
+        int64_t q = int64_t(x) / y;
+        if (int64_t(x) % y != 0 && ((x < 0) != (y < 0))) --q;
+        return I(U(q));
+      });
+      return true;
+    case MOD:
+      // Takes the divisor's sign, as in the float loop.
+      broadcastLoop(a, b, o, L, [](I x, I y) {
+        if (y == 0) return I(0);
+        const int64_t r = int64_t(x) % y;
+        return I((r != 0 && ((r < 0) != (y < 0))) ? r + y : r);
+      });
+      return true;
+    case POW: {
+      std::atomic<bool> inexact{false};
+      broadcastLoop(a, b, o, L, [&inexact](I x, I y) { return intPow(x, y, inexact); });
+      exact = !inexact.load();
+      return true;
+    }
     default: return false;
   }
 }
 
+// Writes `op` of two broadcast operands. Returns false when the result cannot
+// match the cpu kernel (int32 pow beyond 2^53), for the caller to fall back.
 Napi::Value BinaryFn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const int op = static_cast<int>(intArg(info, 0, "op"));
@@ -166,13 +216,13 @@ Napi::Value BinaryFn(const Napi::CallbackInfo& info) {
     }
   }
   require(env, o.length == total, "binary: output length does not match the shape");
-  if (total == 0) return env.Undefined();
+  if (total == 0) return Napi::Boolean::New(env, true);
   require(env, lastA < a.length && lastB < b.length, "binary: strides exceed an input");
   L.inner = L.shape[r - 1];
   L.rows = total / L.inner;
   const bool cmp = op >= EQ && op <= GE;
   const bool logical = op == LAND || op == LOR;
-  bool done = false;
+  bool done = false, exact = true;
   if (logical) {
     require(env, a.kind == Kind::U8 && o.kind == Kind::U8, "binary: logical ops take bool");
     auto* x = a.as<uint8_t>();
@@ -188,10 +238,10 @@ Napi::Value BinaryFn(const Napi::CallbackInfo& info) {
   } else if (a.kind == Kind::F32 && o.kind == Kind::F32) {
     done = floatArith(op, a.as<float>(), b.as<float>(), o.as<float>(), L);
   } else if (a.kind == Kind::I32 && o.kind == Kind::I32) {
-    done = intArith(op, a.as<int32_t>(), b.as<int32_t>(), o.as<int32_t>(), L);
+    done = intArith(op, a.as<int32_t>(), b.as<int32_t>(), o.as<int32_t>(), L, exact);
   }
   require(env, done, std::string("binary: ") + kBinaryOps[op] + " is not supported for these dtypes");
-  return env.Undefined();
+  return Napi::Boolean::New(env, exact);
 }
 
 // TF.js's softplus with the same thresholds as the cpu kernel.

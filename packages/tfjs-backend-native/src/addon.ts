@@ -23,7 +23,7 @@ export interface NativeAddon {
     shape: Ints,
     aStrides: Ints,
     bStrides: Ints,
-  ): void;
+  ): boolean;
   unary(op: number, x: Float32Array, out: Float32Array, p: number, q: number): void;
   cast(x: Storage, out: Storage): void;
   select(condition: Uint8Array, a: Storage, b: Storage, out: Storage, inner: number): void;
@@ -59,11 +59,19 @@ export interface NativeAddon {
     x: Storage,
     indices: Int32Array,
     out: Storage,
+    batch: number,
     outer: number,
     axisDim: number,
     inner: number,
   ): void;
   segmentSum(x: Storage, segmentIds: Int32Array, out: Storage, numSegments: number): void;
+  scatterNd(
+    indices: Int32Array,
+    updates: Storage,
+    out: Storage,
+    shape: Ints,
+    sliceRank: number,
+  ): void;
 }
 
 const buildDir = fileURLToPath(new URL('../build/', import.meta.url));

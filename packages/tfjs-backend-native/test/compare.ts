@@ -3,7 +3,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import { Rng } from '@rrm/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
+import type { NativeBackend } from '../src/index.js';
 import { registerNativeBackend } from '../src/index.js';
+import { nativeKernels } from '../src/register.js';
 
 registerNativeBackend();
 
@@ -87,4 +89,24 @@ export function expectSameOnBoth(
       }
     }
   }
+}
+
+/**
+ * Whether the native kernel computes `kernelName` for these inputs itself
+ * rather than declining to the cpu kernel.
+ */
+export function handledNatively(
+  kernelName: string,
+  inputs: Record<string, Data>,
+  attrs: Record<string, unknown> = {},
+): boolean {
+  tf.setBackend('native');
+  const backend = tf.backend() as NativeBackend;
+  return tf.tidy(() => {
+    const tensors = Object.fromEntries(Object.entries(inputs).map(([k, d]) => [k, tensor(d)]));
+    const out = nativeKernels[kernelName]({ inputs: tensors, backend, attrs: attrs as never });
+    if (out === null) return false;
+    for (const t of Array.isArray(out) ? out : [out]) backend.disposeData(t.dataId);
+    return true;
+  });
 }

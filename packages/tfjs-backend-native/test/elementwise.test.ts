@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, it } from 'vitest';
-import { expectSameOnBoth, Inputs } from './compare.js';
+import { describe, expect, it } from 'vitest';
+import { type Data, expectSameOnBoth, handledNatively, Inputs } from './compare.js';
 
 const gen = new Inputs(7);
 
@@ -81,12 +81,59 @@ describe('binary ops with broadcasting', () => {
     }
   });
 
+  it.each([
+    ['floorDiv', tf.floorDiv],
+    ['mod', tf.mod],
+  ] as const)('%s on int32, negative operands and zero divisors included', (_, op) => {
+    for (const [sa, sb] of shapePairs) {
+      expectSameOnBoth([gen.int(sa, -50, 50), gen.int(sb, -7, 8)], op, 0);
+    }
+  });
+
+  it('pow on int32, negative bases and exponents included', () => {
+    for (const [sa, sb] of shapePairs) {
+      expectSameOnBoth([gen.int(sa, -12, 13), gen.int(sb, -3, 9)], tf.pow, 0);
+    }
+  });
+
+  it('int32 floorDiv, mod and pow at the edges of the range: wrapping, x/0, 0^-n', () => {
+    const edges = [-2147483648, -2147483647, -65536, -7, -1, 0, 1, 7, 46341, 65536, 2147483647];
+    const col = (v: number[]): Data => ({
+      shape: [v.length, 1],
+      dtype: 'int32',
+      values: Int32Array.from(v),
+    });
+    const row = (v: number[]): Data => ({
+      shape: [1, v.length],
+      dtype: 'int32',
+      values: Int32Array.from(v),
+    });
+    expectSameOnBoth([col(edges), row(edges)], (a, b) => [tf.floorDiv(a, b), tf.mod(a, b)], 0);
+    for (const kernel of ['FloorDiv', 'Mod']) {
+      expect(handledNatively(kernel, { a: col(edges), b: row(edges) })).toBe(true);
+    }
+    // Results below 2^53 wrap modulo 2^32 like the cpu kernel's Int32Array stores.
+    const bases = [-65536, -46341, -3, -2, -1, 0, 1, 2, 3, 46341, 65536, 94906267];
+    const small = { a: col([-2, -1, 0, 1, 2]), b: row([-5, -1, 0, 1, 30, 31, 32, 33, 52]) };
+    expectSameOnBoth([small.a, small.b], tf.pow, 0);
+    expect(handledNatively('Pow', small)).toBe(true);
+    expectSameOnBoth([col(bases), row([0, 1, 2, 3])], tf.pow, 0);
+    // Beyond 2^53 the low bits come from V8's pow rounding: the cpu kernel runs.
+    expect(handledNatively('Pow', { a: col([3]), b: row([34]) })).toBe(false);
+    expectSameOnBoth([col(bases), row([-2, -1, 0, 1, 2, 3, 31, 32, 33, 52])], tf.pow, 0);
+  });
+
   it('splits large broadcasts over threads with the same result', () => {
     const a = gen.float([3, 70_000]);
     const b = gen.float([70_000]);
     expectSameOnBoth([a, b], (x, y) => [tf.add(x, y), tf.mul(x, y), tf.less(x, y)]);
     expectSameOnBoth([gen.float([140_000]), gen.float([])], (x, y) => tf.sub(x, y));
     expectSameOnBoth([gen.float([64, 1]), gen.float([1, 2048])], (x, y) => tf.div(x, y));
+    expectSameOnBoth(
+      [gen.int([3, 70_000], -1000, 1000), gen.int([70_000], -9, 10)],
+      (x, y) => [tf.floorDiv(x, y), tf.mod(x, y), tf.pow(tf.mod(x, 50), tf.abs(tf.mod(y, 4)))],
+      0,
+    );
   });
 
   it('compares equal values exactly, including NaN', () => {

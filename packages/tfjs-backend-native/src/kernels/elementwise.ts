@@ -74,7 +74,17 @@ const arithmetic: Record<string, string> = {
   [FloorDiv]: 'floorDiv',
   [Mod]: 'mod',
 };
-const intArithmetic = new Set(['add', 'sub', 'mul', 'maximum', 'minimum', 'squaredDifference']);
+const intArithmetic = new Set([
+  'add',
+  'sub',
+  'mul',
+  'maximum',
+  'minimum',
+  'squaredDifference',
+  'floorDiv',
+  'mod',
+  'pow',
+]);
 const comparisons: Record<string, string> = {
   [Equal]: 'equal',
   [NotEqual]: 'notEqual',
@@ -95,7 +105,9 @@ function binaryDtype(op: string, dtype: string): 'float32' | 'int32' | 'bool' | 
 
 /**
  * Writes `op` of `a` and `b`, broadcast to `outShape`, into `out` (which may be
- * `a`'s own storage when `a` has that shape).
+ * `a`'s own storage when `a` has that shape). False when the addon cannot
+ * reproduce the cpu kernel's result (int32 pow beyond 2^53): `out` is then
+ * incomplete and the caller falls back.
  */
 export function binaryInto(
   backend: NativeBackend,
@@ -106,14 +118,14 @@ export function binaryInto(
   bShape: readonly number[],
   outShape: readonly number[],
   out: Storage,
-): void {
-  if (out.length === 0) return;
+): boolean {
+  if (out.length === 0) return true;
   const layout = collapse(outShape, [
     broadcastStrides(aShape, outShape),
     broadcastStrides(bShape, outShape),
   ]);
   const code = backend.native.binaryOps.indexOf(op);
-  backend.native.binary(code, a, b, out, layout.shape, layout.strides[0], layout.strides[1]);
+  return backend.native.binary(code, a, b, out, layout.shape, layout.strides[0], layout.strides[1]);
 }
 
 /** `op` of `a` and `b` broadcast together, or null when their dtypes have no native loop. */
@@ -129,8 +141,8 @@ export function binary(
   if (av === null || bv === null || dtype === null) return null;
   const outShape = broadcastShape(a.shape, b.shape);
   const out = backend.allocate(dtype, sizeOf(outShape));
-  binaryInto(backend, op, av, a.shape, bv, b.shape, outShape, out);
-  if (op === 'floorDiv') {
+  if (!binaryInto(backend, op, av, a.shape, bv, b.shape, outShape, out)) return null;
+  if (op === 'floorDiv' && dtype === 'float32') {
     // The cpu backend returns floor division as int32 whatever the inputs.
     const ints = backend.allocate('int32', out.length);
     backend.native.cast(out, ints);

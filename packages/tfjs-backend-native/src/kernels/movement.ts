@@ -3,9 +3,11 @@ import {
   backend_util,
   Concat,
   GatherV2,
+  MirrorPad,
   Pack,
   PadV2,
   Reverse,
+  ScatterNd,
   Slice,
   SplitV,
   StridedSlice,
@@ -29,7 +31,7 @@ import { broadcastStrides, collapse, sizeOf, stridesOf } from '../layout.js';
 /**
  * dst[dstOffset + i . dstStrides] = src[srcOffset + i . srcStrides] for every
  * index i of `shape`: the one primitive behind transpose, slice, concat, split,
- * pad, tile, reverse and broadcast.
+ * pad, mirror pad, tile, reverse and broadcast.
  */
 export function copyStrided(
   backend: NativeBackend,
@@ -245,6 +247,61 @@ const pad: NativeKernel = ({ inputs, backend, attrs }) => {
   return backend.output(outShape, x.dtype, out);
 };
 
+/** A block of one dimension of a mirror-padded output and where it reads the input. */
+interface MirrorSpan {
+  length: number;
+  /** First output and input positions; the input is walked backwards when `step` is -1. */
+  to: number;
+  from: number;
+  step: 1 | -1;
+}
+
+/**
+ * Splits one dimension of size `n` padded by `before` and `after` into the
+ * reflected left edge, the input itself and the reflected right edge
+ * (`reflect` leaves the edge element out of the mirror, `symmetric` repeats it).
+ */
+function mirrorSpans(n: number, before: number, after: number, mode: string): MirrorSpan[] {
+  const skip = mode === 'reflect' ? 1 : 0;
+  const spans: MirrorSpan[] = [
+    { length: before, to: 0, from: before - 1 + skip, step: -1 },
+    { length: n, to: before, from: 0, step: 1 },
+    { length: after, to: before + n, from: n - 1 - skip, step: -1 },
+  ];
+  return spans.filter((span) => span.length > 0);
+}
+
+/** Every combination of one span per dimension: one strided copy each. */
+function combinations<T>(lists: T[][]): T[][] {
+  return lists.reduce<T[][]>((acc, list) => acc.flatMap((c) => list.map((x) => [...c, x])), [[]]);
+}
+
+const mirrorPad: NativeKernel = ({ inputs, backend, attrs }) => {
+  const x = inputs.x;
+  const xv = movable(backend, x);
+  if (xv === null) return null;
+  const paddings = attrs.paddings as Array<[number, number]>;
+  const mode = attrs.mode as string;
+  const outShape = x.shape.map((n, d) => paddings[d][0] + n + paddings[d][1]);
+  const out = backend.allocate(x.dtype as NativeDtype, sizeOf(outShape));
+  const xs = stridesOf(x.shape);
+  const os = stridesOf(outShape);
+  const spans = x.shape.map((n, d) => mirrorSpans(n, paddings[d][0], paddings[d][1], mode));
+  for (const block of combinations(spans)) {
+    copyStrided(
+      backend,
+      xv,
+      block.reduce((acc, span, d) => acc + span.from * xs[d], 0),
+      block.map((span, d) => span.step * xs[d]),
+      out,
+      block.reduce((acc, span, d) => acc + span.to * os[d], 0),
+      os,
+      block.map((span) => span.length),
+    );
+  }
+  return backend.output(outShape, x.dtype, out);
+};
+
 const tile: NativeKernel = ({ inputs, backend, attrs }) => {
   const x = inputs.x;
   const xv = movable(backend, x);
@@ -295,27 +352,44 @@ const gather: NativeKernel = ({ inputs, backend, attrs }) => {
   const { x, indices } = inputs;
   const xv = movable(backend, x);
   const iv = backend.storage(indices);
-  if (xv === null || !(iv instanceof Int32Array) || (attrs.batchDims as number) !== 0) return null;
+  if (xv === null || !(iv instanceof Int32Array)) return null;
   const axis = util.parseAxisParam(attrs.axis as number, x.shape)[0];
-  const outer = sizeOf(x.shape.slice(0, axis));
-  const inner = sizeOf(x.shape.slice(axis + 1));
-  const outShape = [...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)];
-  const out = backend.allocate(x.dtype as NativeDtype, sizeOf(outShape));
-  backend.native.gather(xv, iv, out, outer, x.shape[axis], inner);
-  return backend.output(outShape, x.dtype, out);
+  // Validates batchDims against both shapes as the cpu kernel does.
+  const info = backend_util.segment_util.collectGatherOpShapeInfo(
+    x as never,
+    indices as never,
+    axis,
+    (attrs.batchDims as number | undefined) ?? 0,
+  );
+  const out = backend.allocate(x.dtype as NativeDtype, sizeOf(info.outputShape));
+  backend.native.gather(xv, iv, out, info.batchSize, info.outerSize, info.dimSize, info.sliceSize);
+  return backend.output(info.outputShape, x.dtype, out);
 };
 
 const unsortedSegmentSum: NativeKernel = ({ inputs, backend, attrs }) => {
   const { x, segmentIds } = inputs;
   const xv = backend.storage(x);
   const iv = backend.storage(segmentIds);
-  // float32 only: the cpu kernel returns float32 even for int32 inputs.
-  if (x.dtype !== 'float32' || xv === null || !(iv instanceof Int32Array)) return null;
+  if (xv === null || x.dtype === 'bool' || !(iv instanceof Int32Array)) return null;
   const numSegments = attrs.numSegments as number;
   const outShape = [numSegments, ...x.shape.slice(segmentIds.shape.length)];
   const out = backend.allocate('float32', sizeOf(outShape));
   backend.native.segmentSum(xv, iv, out, numSegments);
-  return backend.output(outShape, x.dtype, out);
+  // float32 for int32 input too, as the cpu kernel returns.
+  return backend.output(outShape, 'float32', out);
+};
+
+const scatterNd: NativeKernel = ({ inputs, backend, attrs }) => {
+  const { indices, updates } = inputs;
+  const iv = backend.storage(indices);
+  const uv = backend.storage(updates);
+  if (!(iv instanceof Int32Array) || uv === null || updates.dtype === 'bool') return null;
+  const shape = attrs.shape as number[];
+  // As in the cpu kernel: the last dimension of rank >= 2 indices holds the tuples.
+  const sliceRank = indices.shape.length > 1 ? indices.shape[indices.shape.length - 1] : 1;
+  const out = backend.allocate(updates.dtype as NativeDtype, sizeOf(shape));
+  backend.native.scatterNd(iv, uv, out, shape, sliceRank);
+  return backend.output(shape, updates.dtype, out);
 };
 
 export const movementKernels: Record<string, NativeKernel> = {
@@ -327,9 +401,11 @@ export const movementKernels: Record<string, NativeKernel> = {
   [SplitV]: splitV,
   [Unpack]: unpack,
   [PadV2]: pad,
+  [MirrorPad]: mirrorPad,
   [Tile]: tile,
   [Reverse]: reverse,
   [BroadcastTo]: broadcastTo,
   [GatherV2]: gather,
   [UnsortedSegmentSum]: unsortedSegmentSum,
+  [ScatterNd]: scatterNd,
 };
