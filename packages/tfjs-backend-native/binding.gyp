@@ -4,6 +4,7 @@
       "target_name": "rrm_native",
       "sources": [
         "native/addon.cc",
+        "native/attention.cc",
         "native/elementwise.cc",
         "native/fused.cc",
         "native/matmul.cc",

@@ -217,20 +217,34 @@ export class Attention extends Module {
   /** x [B, S, H], optional rotary tables -> [B, S, H] */
   apply(x: tf.Tensor, rope?: CosSin): tf.Tensor {
     return tf.tidy(() => {
-      const [b, s] = x.shape;
-      const heads = [b, s, this.numHeads, this.headDim];
-      let [q, k, v] = this.qkv.applySplit(x, 3).map((t) => tf.reshape(t, heads));
-      if (rope) {
-        q = applyRotary(q, rope);
-        k = applyRotary(k, rope);
-      }
-      // [B, heads, S, headDim]
-      const [qh, kh, vh] = [q, k, v].map((t) => tf.transpose(t, [0, 2, 1, 3]));
-      const scores = tf.mul(tf.matMul(qh, kh, false, true), 1 / Math.sqrt(this.headDim)); // [B, heads, S, S]
-      const o = tf.matMul(tf.softmax(scores, -1), vh); // [B, heads, S, headDim]
-      return this.out.apply(
-        tf.reshape(tf.transpose(o, [0, 2, 1, 3]), [b, s, this.numHeads * this.headDim]),
+      // The fused kernel reads q, k and v from the packed projection and takes empty
+      // tables for no RoPE (it always has both inputs, which its gradient saves).
+      const o = fusedOr(
+        'RrmAttention',
+        () => {
+          const { cos, sin } = rope ?? { cos: tf.zeros([0]), sin: tf.zeros([0]) };
+          return { qkv: this.qkv.apply(x), cos, sin };
+        },
+        { numHeads: this.numHeads },
+        () => this.attend(x, rope),
       );
+      return this.out.apply(o);
     });
+  }
+
+  /** The attention before o_proj from primitive ops: x [B, S, H] -> [B, S, heads · headDim] */
+  private attend(x: tf.Tensor, rope?: CosSin): tf.Tensor {
+    const [b, s] = x.shape;
+    const heads = [b, s, this.numHeads, this.headDim];
+    let [q, k, v] = this.qkv.applySplit(x, 3).map((t) => tf.reshape(t, heads));
+    if (rope) {
+      q = applyRotary(q, rope);
+      k = applyRotary(k, rope);
+    }
+    // [B, heads, S, headDim]
+    const [qh, kh, vh] = [q, k, v].map((t) => tf.transpose(t, [0, 2, 1, 3]));
+    const scores = tf.mul(tf.matMul(qh, kh, false, true), 1 / Math.sqrt(this.headDim)); // [B, heads, S, S]
+    const o = tf.matMul(tf.softmax(scores, -1), vh); // [B, heads, S, headDim]
+    return tf.reshape(tf.transpose(o, [0, 2, 1, 3]), [b, s, this.numHeads * this.headDim]);
   }
 }

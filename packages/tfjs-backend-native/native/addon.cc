@@ -111,6 +111,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("blas", Napi::String::New(env, RRM_BLAS));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  initAttention(env, exports);
   initElementwise(env, exports);
   initFused(env, exports);
   initMatmul(env, exports);

@@ -87,6 +87,13 @@ inline float vexp(float x) {
   return x != x ? x : e;
 }
 
+// One row of softmax (or log-softmax when `logOut`), cols >= 1; yr may be xr
+// for softmax, not for log-softmax.
+void softmaxRow(const float* xr, float* yr, int64_t cols, bool logOut);
+// Σ x[i] y[i] in a fixed order (eight interleaved partial sums, then the tail).
+float dot8(const float* x, const float* y, int64_t n);
+
+void initAttention(Napi::Env env, Napi::Object exports);
 void initElementwise(Napi::Env env, Napi::Object exports);
 void initFused(Napi::Env env, Napi::Object exports);
 void initMatmul(Napi::Env env, Napi::Object exports);

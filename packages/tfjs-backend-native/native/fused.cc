@@ -6,6 +6,21 @@
 #include "common.h"
 
 namespace rrm {
+
+// Σ x[i] y[i] as eight interleaved partial sums: a fixed order (so results do
+// not depend on the ISA's width beyond FMA contraction) that still vectorises.
+RRM_SIMD float dot8(const float* x, const float* y, int64_t n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int k = 0; k < 8; ++k) acc[k] += x[i + k] * y[i + k];
+  }
+  float s = 0;
+  for (; i < n; ++i) s += x[i] * y[i];
+  for (int k = 0; k < 8; ++k) s += acc[k];
+  return s;
+}
+
 namespace {
 
 constexpr int64_t kGrain = 1 << 15;
@@ -32,20 +47,6 @@ RRM_SIMD void swigluGradRows(const float* dy, const float* x, float* dx, int64_t
       dx[n + i] = dy[i] * g * s;
     }
   }
-}
-
-// Σ x[i] y[i] as eight interleaved partial sums: a fixed order (so results do
-// not depend on the ISA's width beyond FMA contraction) that still vectorises.
-RRM_SIMD float dot8(const float* x, const float* y, int64_t n) {
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (int k = 0; k < 8; ++k) acc[k] += x[i + k] * y[i + k];
-  }
-  float s = 0;
-  for (; i < n; ++i) s += x[i] * y[i];
-  for (int k = 0; k < 8; ++k) s += acc[k];
-  return s;
 }
 
 inline float invRms(const float* x, int64_t n, float eps) {

@@ -2,19 +2,9 @@
 #include <algorithm>
 #include <cstring>
 
-#ifdef RRM_ACCELERATE
-#include <Accelerate/Accelerate.h>
-#else
-#include <cblas.h>
-// Present in OpenBLAS and BLIS respectively; weak so that either library links.
-extern "C" void openblas_set_num_threads(int) __attribute__((weak));
-extern "C" void bli_thread_set_num_threads(long) __attribute__((weak));
-#endif
-
-#include "common.h"
+#include "blas.h"
 
 namespace rrm {
-namespace {
 
 // Whether sgemm calls run on one thread each, so that this addon splits them
 // over its own pool. OpenBLAS's own threading scales poorly on the skinny
@@ -38,6 +28,8 @@ bool ownBlasThreads() {
   return own;
 #endif
 }
+
+namespace {
 
 // Below this many multiply-adds a split costs more than it saves.
 constexpr int64_t kMinSplitWork = int64_t(1) << 20;

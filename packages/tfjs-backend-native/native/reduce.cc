@@ -6,6 +6,24 @@
 #include "common.h"
 
 namespace rrm {
+
+// One row of softmax (or log-softmax); the exponentials vectorise, the sum
+// stays a serial double accumulation.
+RRM_SIMD void softmaxRow(const float* xr, float* yr, int64_t cols, bool logOut) {
+  float m = xr[0];
+  for (int64_t j = 1; j < cols; ++j) m = (xr[j] > m || xr[j] != xr[j]) ? xr[j] : m;
+  for (int64_t j = 0; j < cols; ++j) yr[j] = vexp(xr[j] - m);
+  double sum = 0;
+  for (int64_t j = 0; j < cols; ++j) sum += yr[j];
+  if (logOut) {
+    const float lse = static_cast<float>(std::log(sum));
+    for (int64_t j = 0; j < cols; ++j) yr[j] = xr[j] - m - lse;
+  } else {
+    const float inv = static_cast<float>(1.0 / sum);
+    for (int64_t j = 0; j < cols; ++j) yr[j] *= inv;
+  }
+}
+
 namespace {
 
 const char* const kReduceOps[] = {"sum", "mean", "max", "min", "prod",
@@ -134,23 +152,6 @@ Napi::Value ReduceFn(const Napi::CallbackInfo& info) {
   }
   require(env, done, std::string("reduce: ") + kReduceOps[op] + " is not supported for these dtypes");
   return env.Undefined();
-}
-
-// One row of softmax (or log-softmax); the exponentials vectorise, the sum
-// stays a serial double accumulation.
-RRM_SIMD void softmaxRow(const float* xr, float* yr, int64_t cols, bool logOut) {
-  float m = xr[0];
-  for (int64_t j = 1; j < cols; ++j) m = (xr[j] > m || xr[j] != xr[j]) ? xr[j] : m;
-  for (int64_t j = 0; j < cols; ++j) yr[j] = vexp(xr[j] - m);
-  double sum = 0;
-  for (int64_t j = 0; j < cols; ++j) sum += yr[j];
-  if (logOut) {
-    const float lse = static_cast<float>(std::log(sum));
-    for (int64_t j = 0; j < cols; ++j) yr[j] = xr[j] - m - lse;
-  } else {
-    const float inv = static_cast<float>(1.0 / sum);
-    for (int64_t j = 0; j < cols; ++j) yr[j] *= inv;
-  }
 }
 
 // Row-wise softmax (or log-softmax) of a [rows, cols] float32 array.

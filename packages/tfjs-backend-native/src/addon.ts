@@ -32,6 +32,28 @@ export interface NativeAddon {
   swigluGrad(dy: Float32Array, x: Float32Array, out: Float32Array, n: number): void;
   rmsNorm(x: Float32Array, out: Float32Array, n: number, eps: number): void;
   rmsNormGrad(dy: Float32Array, x: Float32Array, out: Float32Array, n: number, eps: number): void;
+  /** Empty cos and sin: no RoPE. */
+  attention(
+    qkv: Float32Array,
+    cos: Float32Array,
+    sin: Float32Array,
+    out: Float32Array,
+    B: number,
+    S: number,
+    H: number,
+    D: number,
+  ): void;
+  attentionGrad(
+    dy: Float32Array,
+    qkv: Float32Array,
+    cos: Float32Array,
+    sin: Float32Array,
+    out: Float32Array,
+    B: number,
+    S: number,
+    H: number,
+    D: number,
+  ): void;
   matmul(
     a: Float32Array,
     b: Float32Array,

@@ -1,3 +1,10 @@
 export { NativeBackend } from './backend.js';
-export { RMS_NORM, RMS_NORM_GRAD, SWIGLU, SWIGLU_GRAD } from './kernels/fused.js';
+export {
+  ATTENTION,
+  ATTENTION_GRAD,
+  RMS_NORM,
+  RMS_NORM_GRAD,
+  SWIGLU,
+  SWIGLU_GRAD,
+} from './kernels/fused.js';
 export { registerNativeBackend } from './register.js';

@@ -4,10 +4,18 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { applyRotary, RotaryEmbedding } from '@rrm/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { openAddon } from '../src/addon.js';
-import { type NativeBackend, RMS_NORM, registerNativeBackend, SWIGLU } from '../src/index.js';
+import {
+  ATTENTION,
+  ATTENTION_GRAD,
+  type NativeBackend,
+  RMS_NORM,
+  registerNativeBackend,
+  SWIGLU,
+} from '../src/index.js';
 import { BufferPool } from '../src/pool.js';
 import { expectSameOnBoth, Inputs, tensor } from './compare.js';
 
@@ -271,9 +279,120 @@ describe('the fused kernels', () => {
   });
 
   it('are registered for native only, so models can test for them', () => {
-    for (const name of [SWIGLU, RMS_NORM]) {
+    for (const name of [SWIGLU, RMS_NORM, ATTENTION, ATTENTION_GRAD]) {
       expect(tf.getKernel(name, 'native')).toBeDefined();
       expect(tf.getKernel(name, 'cpu')).toBeUndefined();
     }
+  });
+});
+
+describe('the fused attention kernel', () => {
+  /** What @rrm/layers' Attention computes before o_proj, from primitive ops. */
+  function composed(qkv: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor, numHeads: number) {
+    const [b, s, w] = qkv.shape;
+    const d = w / 3 / numHeads;
+    let [q, k, v] = tf.split(qkv, 3, -1).map((t) => tf.reshape(t, [b, s, numHeads, d]));
+    if (cos.size > 0) [q, k] = [q, k].map((t) => applyRotary(t, { cos, sin }));
+    const [qh, kh, vh] = [q, k, v].map((t) => tf.transpose(t, [0, 2, 1, 3]));
+    const p = tf.softmax(tf.mul(tf.matMul(qh, kh, false, true), 1 / Math.sqrt(d)));
+    return tf.reshape(tf.transpose(tf.matMul(p, vh), [0, 2, 1, 3]), [b, s, numHeads * d]);
+  }
+  const fused = (qkv: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor, numHeads: number) =>
+    tf.engine().runKernel(ATTENTION, { qkv, cos, sin }, { numHeads }) as tf.Tensor;
+
+  type Tables = 'none' | 'rope' | 'random';
+  /** qkv, cos, sin for [B, S, H, D]; tables longer than S, as the models' are. */
+  function inputs(gen: Inputs, [b, s, h, d]: number[], tables: Tables): tf.Tensor[] {
+    const qkv = tensor(gen.float([b, s, 3 * h * d]));
+    if (tables === 'none') return [qkv, tf.zeros([0]), tf.zeros([0])];
+    if (tables === 'random')
+      return [qkv, tensor(gen.float([s + 2, d])), tensor(gen.float([s + 2, d]))];
+    const rope = new RotaryEmbedding(d, s + 5);
+    return [qkv, rope.cos, rope.sin];
+  }
+
+  /** Output and d(Σ out∘dy)/dqkv of `f`. */
+  function withGrad(f: typeof fused, [qkv, cos, sin]: tf.Tensor[], h: number, dy: tf.Tensor) {
+    const { value, grad } = tf.valueAndGrad((x: tf.Tensor) =>
+      tf.sum(tf.mul(f(x, cos, sin, h), dy)),
+    )(qkv);
+    value.dispose();
+    return [f(qkv, cos, sin, h), grad];
+  }
+
+  // [B, S, H, D]: S not a multiple of 8, D = 8 and 32, B = 1, H = 1, S = 1, and
+  // enough (batch, head) pairs that the work is split over threads.
+  const cases: [number[], Tables][] = [
+    [[2, 13, 3, 8], 'rope'],
+    [[2, 13, 3, 8], 'none'],
+    [[1, 64, 4, 32], 'rope'],
+    [[3, 9, 1, 32], 'none'],
+    [[1, 1, 1, 8], 'rope'],
+    [[2, 21, 2, 16], 'random'],
+    [[8, 40, 4, 8], 'rope'],
+  ];
+
+  it.each(cases)(
+    '[B, S, H, D] = %j with tables %s matches the composed ops and gradient',
+    async (dims, tables) => {
+      await tf.setBackend('native');
+      const gen = new Inputs(31);
+      const xs = inputs(gen, dims, tables);
+      const [b, s, h, d] = dims;
+      const dy = tensor(gen.float([b, s, h * d]));
+      const want = withGrad(composed, xs, h, dy);
+      const got = withGrad(fused, xs, h, dy);
+      for (const [k, w] of want.entries()) {
+        expect(got[k].shape).toEqual(w.shape);
+        const g = got[k].dataSync();
+        for (const [i, v] of w.dataSync().entries()) {
+          if (!(Math.abs(g[i] - v) <= 2e-5 * (1 + Math.abs(v))))
+            expect.fail(`${['out', 'dqkv'][k]}[${i}]: ${g[i]} vs ${v}`);
+        }
+      }
+      tf.dispose([...xs, dy, ...want, ...got]);
+    },
+  );
+
+  it('gives bit-identical results run to run', async () => {
+    await tf.setBackend('native');
+    const run = () => {
+      const gen = new Inputs(5);
+      const xs = inputs(gen, [4, 37, 4, 32], 'rope');
+      const dy = tensor(gen.float([4, 37, 128]));
+      const out = withGrad(fused, xs, 4, dy);
+      const values = out.map((t) => Array.from(t.dataSync()));
+      tf.dispose([...xs, dy, ...out]);
+      return values;
+    };
+    expect(run()).toEqual(run());
+  });
+
+  it('rejects bad inputs with an error naming the kernel', async () => {
+    await tf.setBackend('native');
+    const qkv = tf.ones([2, 3, 24]);
+    const empty = tf.zeros([0]);
+    const run =
+      (name: string, inputs: tf.NamedTensorMap, numHeads = 2) =>
+      () =>
+        tf.engine().runKernel(name, inputs, { numHeads });
+    const ints = tf.ones([2, 3, 24], 'int32');
+    const odd = tf.ones([2, 3, 10]);
+    const shortTable = tf.ones([2, 4]);
+    expect(run(ATTENTION, { qkv: odd, cos: empty, sin: empty })).toThrow(
+      /RrmAttention: qkv must be \[B, S, 3·numHeads·headDim\] with numHeads 2, got \[2,3,10\]/,
+    );
+    expect(run(ATTENTION, { qkv, cos: empty, sin: empty }, 0)).toThrow(/RrmAttention: qkv must be/);
+    expect(run(ATTENTION, { qkv: ints, cos: empty, sin: empty })).toThrow(
+      /RrmAttention: inputs must be float32, got int32/,
+    );
+    expect(run(ATTENTION, { qkv })).toThrow(/RrmAttention: inputs qkv, cos and sin are required/);
+    expect(run(ATTENTION, { qkv, cos: shortTable, sin: shortTable })).toThrow(
+      /RrmAttention: cos and sin must be \[≥3, 4\]/,
+    );
+    expect(run(ATTENTION_GRAD, { dy: qkv, qkv, cos: empty, sin: empty })).toThrow(
+      /RrmAttentionGrad: dy must be \[2,3,8\], got \[2,3,24\]/,
+    );
+    tf.dispose([qkv, empty, ints, odd, shortTable]);
   });
 });

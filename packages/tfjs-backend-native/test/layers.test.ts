@@ -1,10 +1,16 @@
-// @rrm/layers picks up the fused SwiGLU and RMS norm kernels when the active backend has them.
+// @rrm/layers picks up the fused SwiGLU, RMS norm and attention kernels when the active backend has them.
 import '@tensorflow/tfjs-backend-cpu';
-import { postNorm, SwiGLU } from '@rrm/layers';
+import { Attention, postNorm, RotaryEmbedding, SwiGLU } from '@rrm/layers';
 import { Rng } from '@rrm/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, test } from 'vitest';
-import { RMS_NORM, registerNativeBackend, SWIGLU } from '../src/index.js';
+import {
+  ATTENTION,
+  ATTENTION_GRAD,
+  RMS_NORM,
+  registerNativeBackend,
+  SWIGLU,
+} from '../src/index.js';
 
 registerNativeBackend();
 
@@ -44,6 +50,45 @@ async function run(backend: string) {
   return { values, swiglu: calls(SWIGLU), rmsNorm: calls(RMS_NORM) };
 }
 
+/** Largest difference of each of `got` from `want`, relative to the largest value of `want`. */
+function expectClose(got: Float32Array[], want: Float32Array[]) {
+  expect(got.length).toBe(want.length);
+  got.forEach((v, i) => {
+    const ref = want[i];
+    const scale = Math.max(...ref.map(Math.abs));
+    const err = Math.max(...v.map((a, j) => Math.abs(a - ref[j])));
+    expect(err).toBeLessThan(1e-5 * scale + 1e-6);
+  });
+}
+
+/** Output, input and weight gradients of an Attention layer (with or without RoPE) on one backend. */
+async function runAttention(backend: string, rope: boolean) {
+  await tf.setBackend(backend);
+  const attn = new Attention({ hiddenSize: 32, headDim: 8, numHeads: 3, rng: new Rng(5) });
+  const tables = rope ? new RotaryEmbedding(8, 12) : undefined;
+  const xs = Float32Array.from({ length: 2 * 11 * 32 }, (_, i) => Math.sin(i * 0.29));
+  const x = tf.variable(tf.tensor3d(xs, [2, 11, 32]), true, `x${backend}${rope}`);
+  const w = tf.tensor3d(
+    xs.map((v, i) => Math.cos(i * 0.13) - v),
+    [2, 11, 32],
+  );
+  const profile = await tf.profile(() => {
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(tf.mul(attn.apply(x, tables), w)) as tf.Scalar,
+    );
+    const out = [value, ...Object.values(grads)].map((g) => g.dataSync().slice());
+    value.dispose();
+    tf.dispose(grads);
+    return out;
+  });
+  const calls = (name: string) => profile.kernels.filter((k) => k.name === name).length;
+  const values = profile.result as unknown as Float32Array[];
+  tf.dispose([x, w]);
+  tables?.dispose();
+  attn.dispose();
+  return { values, calls: [calls(ATTENTION), calls(ATTENTION_GRAD)] };
+}
+
 describe('fused kernels through @rrm/layers', () => {
   afterAll(() => tf.setBackend('cpu'));
   test('native runs the fused kernel and matches the composed cpu ops, gradients included', async () => {
@@ -51,12 +96,19 @@ describe('fused kernels through @rrm/layers', () => {
     const native = await run('native');
     expect([cpu.swiglu, cpu.rmsNorm]).toEqual([0, 0]);
     expect([native.swiglu, native.rmsNorm]).toEqual([1, 1]);
-    expect(native.values.length).toBe(cpu.values.length);
-    native.values.forEach((v, i) => {
-      const ref = cpu.values[i];
-      const scale = Math.max(...ref.map(Math.abs));
-      const err = Math.max(...v.map((a, j) => Math.abs(a - ref[j])));
-      expect(err).toBeLessThan(1e-5 * scale + 1e-6);
-    });
+    expectClose(native.values, cpu.values);
   });
+
+  test.each([true, false])(
+    'Attention (RoPE %s) runs the fused kernel on native and matches cpu',
+    async (rope) => {
+      const cpu = await runAttention('cpu', rope);
+      const native = await runAttention('native', rope);
+      expect(cpu.calls).toEqual([0, 0]);
+      expect(native.calls).toEqual([1, 1]);
+      // value, x, qkv_proj.weight, o_proj.weight
+      expect(native.values.length).toBe(4);
+      expectClose(native.values, cpu.values);
+    },
+  );
 });

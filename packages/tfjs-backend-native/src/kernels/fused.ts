@@ -15,6 +15,17 @@ export const SWIGLU_GRAD = 'RrmSwiGLUGrad';
 /** RMS norm over the last axis without a learned scale: x / sqrt(mean(x²) + eps); attr `eps`. */
 export const RMS_NORM = 'RrmRmsNorm';
 export const RMS_NORM_GRAD = 'RrmRmsNormGrad';
+/**
+ * Non-causal multi-head self-attention on the packed projection `qkv` [B, S, 3·H·D]
+ * (q, then k, then v, each H heads of D channels): softmax(q kᵀ / √D) v for every batch
+ * and head, out [B, S, H·D]; attr `numHeads` (H). Inputs `cos`, `sin` [≥S, D] are RoPE
+ * tables in the rotate-half layout, applied to q and k (they get no gradient); tables
+ * without elements mean no RoPE. They are never optional because TF.js saves the inputs
+ * a gradient needs by name, and a missing one fails there.
+ */
+export const ATTENTION = 'RrmAttention';
+/** Inputs `dy` [B, S, H·D], `qkv`, `cos`, `sin` -> dqkv, packed like qkv. */
+export const ATTENTION_GRAD = 'RrmAttentionGrad';
 
 /** The inputs' float32 arrays, or an error naming the kernel. */
 function floats(backend: NativeBackend, kernel: string, inputs: TensorInfo[]): Float32Array[] {
@@ -77,11 +88,69 @@ const rmsNormGrad: NativeKernel = ({ inputs, backend, attrs }) => {
   );
 };
 
+/** [B, S, H, D] of an attention call, or an error naming the kernel. */
+function attentionDims(
+  kernel: string,
+  inputs: Partial<Record<string, TensorInfo>>,
+  numHeads: unknown,
+): number[] {
+  const { qkv, cos, sin } = inputs;
+  if (qkv === undefined || cos === undefined || sin === undefined) {
+    throw new Error(
+      `${kernel}: inputs qkv, cos and sin are required (cos and sin without elements for no RoPE)`,
+    );
+  }
+  const H = numHeads as number;
+  const [B, S, W] = qkv.shape;
+  if (!Number.isInteger(H) || H < 1 || qkv.shape.length !== 3 || W === 0 || W % (3 * H) !== 0) {
+    throw new Error(
+      `${kernel}: qkv must be [B, S, 3·numHeads·headDim] with numHeads ${H}, got [${qkv.shape}]`,
+    );
+  }
+  const D = W / (3 * H);
+  const size = (t: TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
+  const table = (t: TensorInfo) => t.shape.length === 2 && t.shape[0] >= S && t.shape[1] === D;
+  if ((size(cos) > 0 || size(sin) > 0) && !(D % 2 === 0 && table(cos) && table(sin))) {
+    throw new Error(
+      `${kernel}: cos and sin must be [≥${S}, ${D}] with an even head size, or empty, got [${cos.shape}] and [${sin.shape}]`,
+    );
+  }
+  return [B, S, H, D];
+}
+
+const attention: NativeKernel = ({ inputs, backend, attrs }) => {
+  const [B, S, H, D] = attentionDims(ATTENTION, inputs, attrs.numHeads);
+  const [qkv, cos, sin] = floats(backend, ATTENTION, [inputs.qkv, inputs.cos, inputs.sin]);
+  return floatOutput(backend, [B, S, H * D], (out) =>
+    backend.native.attention(qkv, cos, sin, out, B, S, H, D),
+  );
+};
+
+/** Recomputes the attention weights from qkv rather than keeping [B, H, S, S] from the forward. */
+const attentionGrad: NativeKernel = ({ inputs, backend, attrs }) => {
+  const [B, S, H, D] = attentionDims(ATTENTION_GRAD, inputs, attrs.numHeads);
+  const { dy } = inputs;
+  if (dy.shape.length !== 3 || dy.shape.some((n, i) => n !== [B, S, H * D][i])) {
+    throw new Error(`${ATTENTION_GRAD}: dy must be [${[B, S, H * D]}], got [${dy.shape}]`);
+  }
+  const [dyv, qkv, cos, sin] = floats(backend, ATTENTION_GRAD, [
+    dy,
+    inputs.qkv,
+    inputs.cos,
+    inputs.sin,
+  ]);
+  return floatOutput(backend, inputs.qkv.shape, (out) =>
+    backend.native.attentionGrad(dyv, qkv, cos, sin, out, B, S, H, D),
+  );
+};
+
 export const fusedKernels: Record<string, NativeKernel> = {
   [SWIGLU]: swiglu,
   [SWIGLU_GRAD]: swigluGrad,
   [RMS_NORM]: rmsNorm,
   [RMS_NORM_GRAD]: rmsNormGrad,
+  [ATTENTION]: attention,
+  [ATTENTION_GRAD]: attentionGrad,
 };
 
 /**
@@ -104,4 +173,17 @@ const rmsNormGradConfig: GradConfig = {
   }),
 };
 
-export const fusedGradients: GradConfig[] = [swigluGradConfig, rmsNormGradConfig];
+const attentionGradConfig: GradConfig = {
+  kernelName: ATTENTION,
+  inputsToSave: ['qkv', 'cos', 'sin'],
+  gradFunc: (dy, [qkv, cos, sin], attrs) => ({
+    qkv: () =>
+      engine().runKernel(ATTENTION_GRAD, { dy: dy as Tensor, qkv, cos, sin }, attrs) as Tensor,
+  }),
+};
+
+export const fusedGradients: GradConfig[] = [
+  swigluGradConfig,
+  rmsNormGradConfig,
+  attentionGradConfig,
+];
