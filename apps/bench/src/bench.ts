@@ -74,7 +74,7 @@ function randomBatch(o: BenchOptions, rng: Rng): ActBatch {
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;

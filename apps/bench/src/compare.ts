@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Issue 7's comparison in one run: the MLP and attention TRM workloads on each
 // backend and on PyTorch (apps/bench/pytorch/trm_step.py), one after another on
-// this machine, as a markdown table. `pnpm bench:compare [--cpu] [--steps N]`;
-// PYTHON names an interpreter that imports torch (Debian: apt-get install
+// this machine, as a markdown table: each figure is the median over `--rounds`
+// interleaved runs of `--steps` steps. `pnpm bench:compare [--cpu] [--steps 5]
+// [--rounds 3]`. PYTHON names an interpreter that imports torch (Debian: apt-get install
 // python3-torch, then PYTHON=/usr/bin/python3).
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median } from './bench';
 
 const WORKLOADS = {
   MLP: '--mlp-t --batch 32 --seq 81 --hidden 128 --layers 2 --h-cycles 3 --l-cycles 6',
@@ -73,25 +75,44 @@ function main(): void {
     );
   }
   const { values } = parseArgs({
-    options: { cpu: { type: 'boolean', default: false }, steps: { type: 'string', default: '5' } },
+    options: {
+      cpu: { type: 'boolean', default: false },
+      steps: { type: 'string', default: '5' },
+      rounds: { type: 'string', default: '3' },
+    },
   });
   const steps = Number(values.steps);
+  const rounds = Number(values.rounds);
   console.log(
-    '| Workload | Run | ms/step (median wall) | CPU ms/step | peak RSS MB | leaked | vs PyTorch |',
+    `| Workload | Run | ms/step | CPU ms/step | peak RSS MB | leaked | vs PyTorch | vs PyTorch, BLAS 1 thread |`,
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const [name, flags] of Object.entries(WORKLOADS)) {
-    const rows: Array<[string, Row]> = [
-      ['PyTorch eager, 1 thread (OpenBLAS default)', torch(flags, steps)],
-      ['PyTorch eager, 1 thread, OPENBLAS_NUM_THREADS=1', torch(flags, steps, 1)],
-      ['native', bench('native', flags, steps)],
+    const runners: Array<[string, () => Row]> = [
+      ['PyTorch eager, 1 thread (OpenBLAS default)', () => torch(flags, steps)],
+      ['PyTorch eager, 1 thread, OPENBLAS_NUM_THREADS=1', () => torch(flags, steps, 1)],
+      ['native', () => bench('native', flags, steps)],
     ];
-    if (values.cpu) rows.push(['cpu (1 step)', bench('cpu', flags, 1)]);
-    const ref = rows[0][1].ms_per_step;
-    for (const [label, r] of rows) {
-      const ratio = `${(r.ms_per_step / ref).toFixed(2)}×`;
+    // Rounds interleave the runs, so a slow spell on the machine hits all of them.
+    const results = runners.map(() => [] as Row[]);
+    for (let r = 0; r < rounds; r++) {
+      for (const [i, [, f]] of runners.entries()) results[i].push(f());
+    }
+    const rows: Array<[string, Row[]]> = runners.map(([label], i) => [label, results[i]]);
+    if (values.cpu) rows.push(['cpu (1 step, 1 round)', [bench('cpu', flags, 1)]]);
+    const [torchMs, torchSerialMs] = rows
+      .slice(0, 2)
+      .map(([, rs]) => median(rs.map((r) => r.ms_per_step)));
+    for (const [label, rs] of rows) {
+      const ms = median(rs.map((r) => r.ms_per_step));
+      const cpuMs = median(rs.map((r) => r.cpu_ms_per_step));
+      const rss = Math.max(...rs.map((r) => r.peak_rss_mb));
+      const leaked =
+        rs[0].tensors_leaked === undefined
+          ? '–'
+          : Math.max(...rs.map((r) => r.tensors_leaked ?? 0));
       console.log(
-        `| ${name} | ${label} | ${r.ms_per_step} | ${r.cpu_ms_per_step} | ${r.peak_rss_mb} | ${r.tensors_leaked ?? '–'} | ${ratio} |`,
+        `| ${name} | ${label} | ${ms} | ${cpuMs} | ${rss} | ${leaked} | ${(ms / torchMs).toFixed(2)}× | ${(ms / torchSerialMs).toFixed(2)}× |`,
       );
     }
   }
