@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { Fill, OnesLike, ZerosLike } from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { type Data, expectSameOnBoth, handledNatively, Inputs } from './compare.js';
 
@@ -219,7 +220,7 @@ describe('unary ops', () => {
   });
 });
 
-describe('cast, select, addN, oneHot', () => {
+describe('cast, select, addN, oneHot, fill', () => {
   it('casts between float32, int32 and bool', () => {
     const f = gen.float([5, 7], (v) => v * 10);
     const i = gen.int([5, 7], -3, 3);
@@ -263,5 +264,23 @@ describe('cast, select, addN, oneHot', () => {
       tf.oneHot(i, 6, 2, -1),
       tf.oneHot(i, 3, 1, 0, 'float32'),
     ]);
+  });
+
+  it('fills new tensors and the shapes and dtypes of others', () => {
+    expectSameOnBoth(
+      [gen.float([3, 40_000]), gen.int([2, 0, 3], 0, 5), gen.bool([4])],
+      (f, i, b) => [
+        tf.fill([2, 3], 1.5),
+        tf.fill([4], 7, 'int32'),
+        tf.fill([], -2),
+        tf.fill([0, 5], 3),
+        tf.fill([200, 300], 0.25),
+        ...[f, i, b].flatMap((t) => [tf.zerosLike(t), tf.onesLike(t)]),
+      ],
+    );
+    expect(handledNatively(Fill, {}, { shape: [2, 2], value: 1, dtype: 'int32' })).toBe(true);
+    expect(handledNatively(ZerosLike, { x: gen.float([3]) })).toBe(true);
+    expect(handledNatively(OnesLike, { x: gen.bool([3]) })).toBe(true);
+    expect(handledNatively(Fill, {}, { shape: [1], value: 'a', dtype: 'string' })).toBe(false);
   });
 });

@@ -13,6 +13,7 @@ import {
   Erf,
   Exp,
   Expm1,
+  Fill,
   Floor,
   FloorDiv,
   Greater,
@@ -31,6 +32,7 @@ import {
   Neg,
   NotEqual,
   OneHot,
+  OnesLike,
   Pow,
   RealDiv,
   Reciprocal,
@@ -51,6 +53,7 @@ import {
   Sub,
   Tanh,
   type TensorInfo,
+  ZerosLike,
 } from '@tensorflow/tfjs-core';
 import type { Storage } from '../addon.js';
 import {
@@ -263,6 +266,33 @@ const oneHot: NativeKernel = ({ inputs, backend, attrs }) => {
   return backend.output([...indices.shape, depth], dtype as 'float32', out);
 };
 
+/** A pooled array of `shape` filled with `value`; null for dtypes the cpu backend keeps elsewhere. */
+function filled(
+  backend: NativeBackend,
+  shape: number[],
+  dtype: string,
+  value: number,
+): TensorInfo | null {
+  if (!isNativeDtype(dtype as never)) return null;
+  const out = backend.allocate(
+    dtype as NativeDtype,
+    shape.reduce((a, b) => a * b, 1),
+  );
+  out.fill(value);
+  return backend.output(shape, dtype as NativeDtype, out);
+}
+
+const fill: NativeKernel = ({ backend, attrs }) => {
+  const { shape, value, dtype } = attrs as { shape: number[]; value: number; dtype?: string };
+  // An unset dtype is the cpu kernel's inference from a numeric value.
+  return typeof value === 'number' ? filled(backend, shape, dtype ?? 'float32', value) : null;
+};
+
+const constantLike =
+  (value: number): NativeKernel =>
+  ({ inputs, backend }) =>
+    filled(backend, inputs.x.shape, inputs.x.dtype, value);
+
 export const elementwiseKernels: Record<string, NativeKernel> = {
   ...Object.fromEntries(
     [...Object.entries(arithmetic), ...Object.entries(comparisons), ...Object.entries(logical)].map(
@@ -276,4 +306,7 @@ export const elementwiseKernels: Record<string, NativeKernel> = {
   [Select]: select,
   [AddN]: addN,
   [OneHot]: oneHot,
+  [Fill]: fill,
+  [ZerosLike]: constantLike(0),
+  [OnesLike]: constantLike(1),
 };
