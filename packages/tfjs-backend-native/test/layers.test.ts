@@ -14,40 +14,56 @@ import {
 
 registerNativeBackend();
 
-/** Output and input/weight gradients of a post-norm SwiGLU block on one backend. */
-async function run(backend: string) {
-  await tf.setBackend(backend);
-  const mlp = new SwiGLU(24, 4, { rng: new Rng(3) });
-  const xs = Float32Array.from({ length: 2 * 5 * 24 }, (_, i) => Math.sin(i * 0.37));
-  const x = tf.tensor3d(xs, [2, 5, 24]);
-  // A weighted sum: the plain sum of squares of a normalised output is constant in x.
-  const w = tf.tensor3d(
-    xs.map((v, i) => Math.cos(i * 0.11) + v),
-    [2, 5, 24],
-  );
+/**
+ * The value and gradients of `loss` (with respect to the trainable variables it reads),
+ * and how often it ran each kernel.
+ */
+async function profiledGrads(loss: () => tf.Scalar) {
   const profile = await tf.profile(() => {
-    const { value, grads } = tf.variableGrads(
-      () =>
-        tf.sum(
-          tf.mul(
-            postNorm(x, (h) => mlp.apply(h)),
-            w,
-          ),
-        ) as tf.Scalar,
-    );
-    const out = [
-      value.dataSync().slice(),
-      ...Object.values(grads).map((g) => g.dataSync().slice()),
-    ];
+    const { value, grads } = tf.variableGrads(loss);
+    const out = [value, ...Object.values(grads)].map((g) => g.dataSync().slice());
     value.dispose();
     tf.dispose(grads);
     return out;
   });
-  const calls = (name: string) => profile.kernels.filter((k) => k.name === name).length;
-  const values = profile.result as unknown as Float32Array[];
+  return {
+    values: profile.result as unknown as Float32Array[],
+    calls: (name: string) => profile.kernels.filter((k) => k.name === name).length,
+  };
+}
+
+/**
+ * A smooth input of `shape` and the weights of a weighted-sum loss over an output of the
+ * same shape (the plain sum of squares of a normalised output is constant in x).
+ */
+function inputAndWeights(shape: [number, number, number], name: string) {
+  const xs = Float32Array.from({ length: shape[0] * shape[1] * shape[2] }, (_, i) =>
+    Math.sin(i * 0.29),
+  );
+  const x = tf.variable(tf.tensor3d(xs, shape), true, name);
+  const w = tf.tensor3d(
+    xs.map((v, i) => Math.cos(i * 0.13) - v),
+    shape,
+  );
+  return { x, w };
+}
+
+/** Output and input/weight gradients of a post-norm SwiGLU block on one backend. */
+async function run(backend: string) {
+  await tf.setBackend(backend);
+  const mlp = new SwiGLU(24, 4, { rng: new Rng(3) });
+  const { x, w } = inputAndWeights([2, 5, 24], `mlp-x-${backend}`);
+  const r = await profiledGrads(() =>
+    tf.sum(
+      tf.mul(
+        postNorm(x, (h) => mlp.apply(h)),
+        w,
+      ),
+    ),
+  );
   tf.dispose([x, w]);
   mlp.dispose();
-  return { values, swiglu: calls(SWIGLU), rmsNorm: calls(RMS_NORM) };
+  return { values: r.values, swiglu: r.calls(SWIGLU), rmsNorm: r.calls(RMS_NORM) };
 }
 
 /** Largest difference of each of `got` from `want`, relative to the largest value of `want`. */
@@ -66,27 +82,12 @@ async function runAttention(backend: string, rope: boolean) {
   await tf.setBackend(backend);
   const attn = new Attention({ hiddenSize: 32, headDim: 8, numHeads: 3, rng: new Rng(5) });
   const tables = rope ? new RotaryEmbedding(8, 12) : undefined;
-  const xs = Float32Array.from({ length: 2 * 11 * 32 }, (_, i) => Math.sin(i * 0.29));
-  const x = tf.variable(tf.tensor3d(xs, [2, 11, 32]), true, `x${backend}${rope}`);
-  const w = tf.tensor3d(
-    xs.map((v, i) => Math.cos(i * 0.13) - v),
-    [2, 11, 32],
-  );
-  const profile = await tf.profile(() => {
-    const { value, grads } = tf.variableGrads(
-      () => tf.sum(tf.mul(attn.apply(x, tables), w)) as tf.Scalar,
-    );
-    const out = [value, ...Object.values(grads)].map((g) => g.dataSync().slice());
-    value.dispose();
-    tf.dispose(grads);
-    return out;
-  });
-  const calls = (name: string) => profile.kernels.filter((k) => k.name === name).length;
-  const values = profile.result as unknown as Float32Array[];
+  const { x, w } = inputAndWeights([2, 11, 32], `attn-x-${backend}${rope}`);
+  const r = await profiledGrads(() => tf.sum(tf.mul(attn.apply(x, tables), w)));
   tf.dispose([x, w]);
   tables?.dispose();
   attn.dispose();
-  return { values, calls: [calls(ATTENTION), calls(ATTENTION_GRAD)] };
+  return { values: r.values, calls: [r.calls(ATTENTION), r.calls(ATTENTION_GRAD)] };
 }
 
 describe('fused kernels through @rrm/layers', () => {
