@@ -50,9 +50,11 @@ void setThreads(int n);
 // Marks a loop function to be compiled twice, for the build's baseline ISA and
 // for x86-64-v3 (AVX2 + FMA); the loader picks the one the CPU runs (a GNU
 // ifunc), so one portable build still gets eight-wide arithmetic. Measured on
-// the SwiGLU gate: 3x faster than the baseline SSE loop. GCC on x86-64 Linux
-// only; elsewhere the baseline version is the only one.
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
+// the SwiGLU gate: 3x faster than the baseline SSE loop. GCC 12+ on x86-64
+// Linux only (older GCC cannot dispatch on an ISA level, only on CPU models);
+// elsewhere the baseline version is the only one.
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__) && \
+    __GNUC__ >= 12
 #define RRM_SIMD __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define RRM_SIMD
