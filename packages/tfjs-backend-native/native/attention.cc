@@ -24,14 +24,6 @@ struct Rope {
   const float* sin;
 };
 
-// C = alpha op(A) op(B) for row-major operands with leading dimensions.
-void gemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-          int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc) {
-  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-              static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), alpha, A,
-              static_cast<int>(lda), B, static_cast<int>(ldb), 0.0f, C, static_cast<int>(ldc));
-}
-
 // y = x∘cos + rotate_half(x)∘sin for S rows of D, x read with stride ldx, y [S, D].
 // rotate_half([x1, x2]) = [-x2, x1].
 RRM_SIMD void rotate(const float* x, int64_t ldx, Rope r, float* y, int64_t S, int64_t D) {

@@ -17,4 +17,12 @@ namespace rrm {
 // that kernels split their sgemm calls over this addon's own pool.
 bool ownBlasThreads();
 
+// C = alpha op(A) op(B) for row-major operands with leading dimensions.
+inline void gemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha,
+                 const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+              static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), alpha, A,
+              static_cast<int>(lda), B, static_cast<int>(ldb), 0.0f, C, static_cast<int>(ldc));
+}
+
 }  // namespace rrm

@@ -46,11 +46,8 @@ struct Gemm {
     if (m0 >= m1 || n0 >= n1) return;
     const float* a = A + (transA ? m0 : m0 * K);
     const float* b = B + (transB ? n0 * K : n0);
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
-                transB ? CblasTrans : CblasNoTrans, static_cast<int>(m1 - m0),
-                static_cast<int>(n1 - n0), static_cast<int>(K), 1.0f, a,
-                static_cast<int>(transA ? M : K), b, static_cast<int>(transB ? K : N), 0.0f,
-                C + m0 * N + n0, static_cast<int>(N));
+    gemm(transA, transB, m1 - m0, n1 - n0, K, 1.0f, a, transA ? M : K, b, transB ? K : N,
+         C + m0 * N + n0, N);
   }
 };
 
