@@ -274,10 +274,7 @@ function filled(
   value: number,
 ): TensorInfo | null {
   if (!isNativeDtype(dtype as never)) return null;
-  const out = backend.allocate(
-    dtype as NativeDtype,
-    shape.reduce((a, b) => a * b, 1),
-  );
+  const out = backend.allocate(dtype as NativeDtype, sizeOf(shape));
   out.fill(value);
   return backend.output(shape, dtype as NativeDtype, out);
 }

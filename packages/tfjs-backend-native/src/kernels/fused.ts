@@ -1,5 +1,6 @@
 import { engine, type GradConfig, type Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeBackend, NativeKernel } from '../backend.js';
+import { sizeOf } from '../layout.js';
 
 // Fused kernels the `cpu` backend does not have. Model code runs them only when
 // the active backend registers them (`tf.getKernel(name, tf.getBackend())`), and
@@ -42,10 +43,7 @@ function floatOutput(
   shape: number[],
   fill: (out: Float32Array) => void,
 ): TensorInfo {
-  const out = backend.allocate(
-    'float32',
-    shape.reduce((a, b) => a * b, 1),
-  );
+  const out = backend.allocate('float32', sizeOf(shape));
   if (out.length > 0) fill(out);
   return backend.output(shape, 'float32', out);
 }
@@ -108,9 +106,11 @@ function attentionDims(
     );
   }
   const D = W / (3 * H);
-  const size = (t: TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
   const table = (t: TensorInfo) => t.shape.length === 2 && t.shape[0] >= S && t.shape[1] === D;
-  if ((size(cos) > 0 || size(sin) > 0) && !(D % 2 === 0 && table(cos) && table(sin))) {
+  if (
+    (sizeOf(cos.shape) > 0 || sizeOf(sin.shape) > 0) &&
+    !(D % 2 === 0 && table(cos) && table(sin))
+  ) {
     throw new Error(
       `${kernel}: cos and sin must be [≥${S}, ${D}] with an even head size, or empty, got [${cos.shape}] and [${sin.shape}]`,
     );
