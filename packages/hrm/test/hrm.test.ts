@@ -42,12 +42,12 @@ describe('hrmConfig', () => {
   it('names the field in every error', () => {
     const ok = { ...tiny };
     expect(() => hrmConfig({ ...ok, pos_encodings: 'none' })).toThrow(
-      /HRM config: field "pos_encodings" must be one of "rope", "learned"/,
+      /HRM config key "pos_encodings": expected one of rope, learned, got "none"/,
     );
     expect(() => hrmConfig({ ...ok, H_layers: 0 })).toThrow(
-      /field "H_layers" must be an integer >= 1/,
+      /key "H_layers": expected an integer >= 1, got 0/,
     );
-    expect(() => hrmConfig({ ...ok, mlp_t: true })).toThrow(/unknown field\(s\) "mlp_t"/);
+    expect(() => hrmConfig({ ...ok, mlp_t: true })).toThrow(/unknown HRM config key "mlp_t"/);
     expect(() => hrmPreset('v2' as 'v1', tiny)).toThrow(/HRM preset "v2" unknown/);
   });
 });
@@ -71,7 +71,7 @@ describe('createHRM', () => {
   it('learns q_continue from a bootstrapped target in training only', () => {
     const model = createHRM(tiny, { seed: 1 });
     let carry = model.initialCarry(2);
-    const train = model.trainStep(carry, batch);
+    const train = model.stepWithGrads(carry, batch);
     carry = train.carry;
     const target = Array.from(train.outputs.targetQContinue!.dataSync());
     expect(target.every((t) => t > 0 && t < 1)).toBe(true);
@@ -92,7 +92,7 @@ describe('createHRM', () => {
     const model = createHRM({ ...tiny, L_cycles: 1, halt_exploration_prob: 0.3 }, { seed: 2 });
     let carry = model.initialCarry(2);
     await expectFlatTensorCount(() => {
-      const r = model.trainStep(carry, batch);
+      const r = model.stepWithGrads(carry, batch);
       carry = r.carry;
       disposeStep(r);
     }, 50);
