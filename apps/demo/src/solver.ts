@@ -3,7 +3,6 @@ import {
   type ActModel,
   disposeCarry,
   disposeStep,
-  IGNORE_LABEL_ID,
   loadCheckpoint,
 } from '@rrm/act';
 import { ARC_SEQ_LEN, ARC_VOCAB_SIZE, cropArcGrid, encodeArcGrid } from '@rrm/arc';
@@ -14,6 +13,7 @@ import {
   encodeMaze,
   encodeSudoku,
   type Grid,
+  IGNORE_LABEL_ID,
   MAZE_CHARSET,
   makeGrid,
   type SudokuShape,

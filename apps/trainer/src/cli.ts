@@ -6,8 +6,8 @@
  */
 import { parseBackendName, selectBackend } from '@rrm/backend';
 import { formatDuration, Progress, peakRssMb } from '@rrm/progress';
+import { ConfigError } from '@rrm/reasoning';
 import {
-  ConfigError,
   DEFAULT_PRESET,
   type EvalResult,
   type MetricRecord,

@@ -5,16 +5,7 @@
  * overrides, and validated field by field so that an error names the key at fault.
  */
 
-import {
-  ConfigError,
-  type ConfigSpec,
-  type FieldWording,
-  isPlainObject,
-  validateFields,
-} from '@rrm/act';
-
-// The validator's error type and mapping test, from the trainer's config module as before.
-export { ConfigError, isPlainObject };
+import { ConfigError, type ConfigSpec, isPlainObject, validateFields } from '@rrm/reasoning';
 
 export type ModelName = 'trm' | 'hrm';
 
@@ -111,19 +102,9 @@ const TRAIN: ConfigSpec<TrainConfig> = {
   keep_checkpoints: { kind: 'int', min: 1 },
 };
 
-/** The trainer's wording, by dotted key: `config key "lr": expected a finite number, got "fast"`. */
-const KEY_WORDING: FieldWording = {
-  want: 'broken',
-  quoteChoices: false,
-  invalid: (label, key, want, got) => `${label} key "${key}": expected ${want}, got ${got}`,
-  missing: (label, key, want) => `${label} key "${key}": expected ${want}, got nothing`,
-  unknown: (label, keys) => `unknown ${label} key "${keys[0]}"`,
-  notObject: (label, got) => `${label}: expected a mapping, got ${got}`,
-};
-
 /** Checks a fully merged config; errors name the dotted key at fault. */
 export function validateTrainConfig(raw: unknown): TrainConfig {
-  const cfg = validateFields(raw, TRAIN, 'config', KEY_WORDING);
+  const cfg = validateFields(raw, TRAIN, 'config');
   if (cfg.data_paths.length === 0)
     throw new ConfigError('config key "data_paths": needs at least one dataset folder');
   return cfg;

@@ -6,8 +6,6 @@ export {
   writeCheckpointDir,
 } from './checkpoint-files.js';
 export {
-  ConfigError,
-  isPlainObject,
   type ModelName,
   mergeConfig,
   type SudokuBuildConfig,

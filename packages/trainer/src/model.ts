@@ -11,7 +11,8 @@ import { createHRM } from '@rrm/hrm';
 import type { PuzzleDatasetMetadata } from '@rrm/puzzles';
 import { createTRM } from '@rrm/trm';
 import { latestCheckpoint } from './checkpoint-files.js';
-import { ConfigError, type TrainConfig, validateTrainConfig } from './config.js';
+import { ConfigError } from '@rrm/reasoning';
+import { type TrainConfig, validateTrainConfig } from './config.js';
 
 export type Model = ActModel<unknown>;
 

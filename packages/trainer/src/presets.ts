@@ -5,8 +5,8 @@
  */
 import { HRM_PRESETS } from '@rrm/hrm';
 import { TRM_PRESETS } from '@rrm/trm';
+import { ConfigError } from '@rrm/reasoning';
 import {
-  ConfigError,
   mergeConfig,
   setDotted,
   type TrainConfig,

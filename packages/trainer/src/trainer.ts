@@ -35,7 +35,8 @@ import {
   latestCheckpoint,
   writeCheckpointDir,
 } from './checkpoint-files.js';
-import { ConfigError, type TrainConfig, totalSteps } from './config.js';
+import { ConfigError } from '@rrm/reasoning';
+import { type TrainConfig, totalSteps } from './config.js';
 import { datasetDir, ensureDataset, type ProgressFn } from './data.js';
 import {
   disposeActBatch,
@@ -260,7 +261,7 @@ export class Trainer {
   trainStep(): MetricRecord {
     const cfg = this.config;
     const batch = toActBatch(this.sampler.next());
-    const r = this.model.trainStep(this.carry, batch);
+    const r = this.model.stepWithGrads(this.carry, batch);
     disposeActBatch(batch);
     this.carry = r.carry;
     const step = this.step_ + 1;
@@ -328,8 +329,7 @@ export class Trainer {
     const modelBytes = this.withEvalWeights(() => saveCheckpoint(this.model));
     const tensors: Record<string, WritableTensor> = {};
     if (this.ema) {
-      for (const [name, v] of this.model.trainableNamedParameters())
-        tensors[`train.${name}`] = f32(v);
+      for (const [name, v] of this.model.namedParameters()) tensors[`train.${name}`] = f32(v);
       Object.assign(tensors, withPrefix('ema', this.ema.getState().tensors));
     }
     const optim = this.optimizer.getState();
@@ -398,7 +398,7 @@ export class Trainer {
       return t;
     };
     if (this.ema) {
-      for (const [name, v] of this.model.trainableNamedParameters()) {
+      for (const [name, v] of this.model.namedParameters()) {
         const t = get(`train.${name}`);
         tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, 'float32')));
       }

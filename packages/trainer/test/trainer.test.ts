@@ -81,7 +81,7 @@ describe('Trainer', () => {
       onStep: (s) => {
         // Corrupt a weight after the step-3 checkpoint: step 4's loss is NaN.
         if (s === 3) {
-          const [, w] = t.model.trainableNamedParameters().find(([n]) => n.includes('lm_head'))!;
+          const [, w] = t.model.namedParameters().find(([n]) => n.includes('lm_head'))!;
           w.assign(tf.fill(w.shape, Number.NaN));
         }
       },
