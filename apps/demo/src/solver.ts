@@ -1,10 +1,4 @@
-import {
-  type ActBatch,
-  type ActModel,
-  disposeCarry,
-  disposeStep,
-  loadCheckpoint,
-} from '@rrm/act';
+import { type ActBatch, type ActModel, disposeCarry, disposeStep, loadCheckpoint } from '@rrm/act';
 import { ARC_SEQ_LEN, ARC_VOCAB_SIZE, cropArcGrid, encodeArcGrid } from '@rrm/arc';
 import { createHRM } from '@rrm/hrm';
 import {

@@ -94,7 +94,3 @@ export function resetCarry(
     },
   };
 }
-
-export function disposeLatents(z: Latents): void {
-  tf.dispose([z.zH, z.zL]);
-}

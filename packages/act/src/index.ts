@@ -2,7 +2,6 @@ export {
   type ActBatch,
   type ActCarry,
   disposeCarry,
-  disposeLatents,
   initialCarry,
   type Latents,
   type ResetCarry,

@@ -28,6 +28,7 @@ import {
 import { TrainSampler, type TrainSamplerState } from '@rrm/puzzles';
 import { type OpenedSplit, readSplit } from '@rrm/puzzles/node';
 import { Rng, type RngState } from '@rrm/random';
+import { ConfigError } from '@rrm/reasoning';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   atomicWriteFile,
@@ -35,7 +36,6 @@ import {
   latestCheckpoint,
   writeCheckpointDir,
 } from './checkpoint-files.js';
-import { ConfigError } from '@rrm/reasoning';
 import { type TrainConfig, totalSteps } from './config.js';
 import { datasetDir, ensureDataset, type ProgressFn } from './data.js';
 import {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@rrm/reasoning';
+import { describe, expect, it } from 'vitest';
 import { totalSteps } from '../src/config.js';
 import { DEFAULT_PRESET, preset, presetNames, resolveConfig } from '../src/presets.js';
 

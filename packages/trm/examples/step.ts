@@ -41,7 +41,7 @@ const batch = {
     ],
     undefined,
     'int32',
-  ), // -100: not scored
+  ), // -100 (IGNORE_LABEL_ID): not scored
   puzzle_identifiers: tf.tensor1d([0, 2], 'int32'),
 };
 
