@@ -65,9 +65,7 @@ describe('ReasoningInner', () => {
     const row1 = values(table)
       .slice(4, 8)
       .map((v) => v * 2);
-    values(x)
-      .slice(8, 12)
-      .forEach((v, i) => expect(v).toBeCloseTo(row1[i], 5));
+    for (const [i, v] of values(x).slice(8, 12).entries()) expect(v).toBeCloseTo(row1[i], 5);
     const heads = inner.heads(x);
     expect(heads.logits.shape).toEqual([2, 3, 5]); // the prefix positions are dropped
     expect(values(heads.qHalt)).toEqual([-5, -5]); // q_head starts at weight 0, bias -5
