@@ -46,5 +46,5 @@ export {
 } from './safetensors';
 export { detach, noGrad, type Tensors, valueAndGradsWithAux } from './tape';
 export { fromTensor, toTensor } from './tensors';
-export { expectFlatTensorCount } from './testing';
+export { expectFlatTensorCount, expectTensorsClose } from './testing';
 export { registerGradients };

@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { detach, noGrad, valueAndGradsWithAux } from '../src/index';
+import { detach, expectTensorsClose, noGrad, valueAndGradsWithAux } from '../src/index';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -73,5 +73,19 @@ describe('valueAndGradsWithAux', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(x.isDisposed).toBe(false);
     x.dispose();
+  });
+});
+
+describe('expectTensorsClose', () => {
+  it('compares within a tolerance relative to the expected tensor', () => {
+    const want = [tf.tensor1d([100, 1]), tf.zeros([2])];
+    expect(() =>
+      expectTensorsClose([tf.tensor1d([100.05, 1]), tf.zeros([2])], want, 1e-3),
+    ).not.toThrow();
+    expect(() => expectTensorsClose([tf.tensor1d([100.5, 1]), tf.zeros([2])], want, 1e-3)).toThrow(
+      /tensor 0 differs by 0\.5/,
+    );
+    expect(() => expectTensorsClose([want[0], tf.fill([2], 0.01)], want, 1e-3)).toThrow(/tensor 1/);
+    expect(() => expectTensorsClose([want[0]], want, 1e-3)).toThrow(/1 tensors, expected 2/);
   });
 });
