@@ -11,6 +11,7 @@ export {
 export {
   ConfigError,
   type ConfigSpec,
+  describeValue,
   type FieldSpec,
   isPlainObject,
   validateFields,
