@@ -20,7 +20,7 @@ const dirs = ['packages', 'apps'].flatMap((group) =>
 );
 const manifests = new Map(dirs.map((dir) => [dir, readJson(`${dir}/package.json`)]));
 
-/** `exports` minus the `source` condition, at any depth. */
+/** `exports` or `imports` minus the `source` condition, at any depth. */
 function withoutSource(value) {
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(
@@ -52,7 +52,8 @@ function expected(dir, m) {
   if (m.private) return out;
   out.scripts = { ...m.scripts, prepack: PREPACK };
   out.publishConfig = { access: 'public' };
-  if (m.exports !== undefined) out.publishConfig.exports = withoutSource(m.exports);
+  for (const field of ['exports', 'imports'])
+    if (m[field] !== undefined) out.publishConfig[field] = withoutSource(m[field]);
   if (m.name === '@rrm/cli') out.dependencies = cliDependencies(m.bin ?? {});
   return out;
 }
