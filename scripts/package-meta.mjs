@@ -4,7 +4,7 @@
 // the prepack guard, `LICENSE` at pack time and publish-time exports without the `source`
 // condition (which points at src/, not shipped). @rrm/cli's dependencies are those of the
 // apps whose commands it ships. Checks by default (CI: `pnpm lint`); `--write` fixes.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -48,9 +48,13 @@ function expected(dir, m) {
     license: rootManifest.license,
     repository: { ...rootManifest.repository, directory: dir },
     engines: rootManifest.engines,
+    scripts: { ...m.scripts },
   };
+  // The examples are run by turbo's `examples` task (scripts/examples.mjs).
+  if (existsSync(join(root, dir, 'examples')))
+    out.scripts = { ...out.scripts, examples: 'node ../../scripts/examples.mjs run' };
   if (m.private) return out;
-  out.scripts = { ...m.scripts, prepack: PREPACK };
+  out.scripts = { ...out.scripts, prepack: PREPACK };
   out.publishConfig = { access: 'public' };
   for (const field of ['exports', 'imports'])
     if (m[field] !== undefined) out.publishConfig[field] = withoutSource(m[field]);
