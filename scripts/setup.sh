@@ -2,7 +2,8 @@
 # Fresh-machine set-up, used by the README's first command and by CI (.ci/run): the system
 # packages (Debian/Ubuntu: a C++ toolchain, OpenBLAS and pkg-config for the native backend,
 # Python for node-gyp, Chromium for the browser tests; macOS: the Xcode command line tools,
-# whose Accelerate framework is the BLAS), pnpm, then the workspace. Needs Node 20.19+.
+# whose Accelerate framework is the BLAS), pnpm, then the workspace. Needs Node 20.19+ or 22.3+
+# (`process.getBuiltinModule`, which @rrm/backend uses, is in 20.16+ and 22.3+).
 # Idempotent: whatever is already there is left alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +11,8 @@ cd "$(dirname "$0")/.."
 PNPM_VERSION=10.34.8
 
 node -e 'const [a, b] = process.versions.node.split(".").map(Number);
-  if (a < 20 || (a === 20 && b < 19)) { console.error(`setup: Node ${process.version} found, 20.19 or newer needed`); process.exit(1); }'
+  if (a < 20 || (a === 20 && b < 19) || a === 21 || (a === 22 && b < 3)) {
+    console.error(`setup: Node ${process.version} found; 20.19+ or 22.3+ needed`); process.exit(1); }'
 
 case "$(uname -s)" in
   Linux)
