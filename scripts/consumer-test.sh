@@ -13,8 +13,11 @@ tmp=$(mktemp -d)
 [ "${1:-}" = --keep ] && echo "consumer-test: working in $tmp" || trap 'rm -rf "$tmp"' EXIT
 step() { echo "consumer-test: [$((SECONDS - start)) s] $*"; }
 
-step "build"
-pnpm build >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; exit 1; }
+step "build (the published packages)"
+pnpm exec turbo run build --filter='./packages/*' --filter=@rrm/cli >"$tmp/build.log" 2>&1 || {
+  cat "$tmp/build.log"
+  exit 1
+}
 
 step "pack"
 mkdir -p "$tmp/packs" "$tmp/app"

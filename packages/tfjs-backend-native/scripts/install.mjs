@@ -61,7 +61,8 @@ try {
 
 // Build against the headers that ship with this Node when they exist, so no
 // download from nodejs.org is needed (offline machines, CI).
-const args = [gyp, 'rebuild'];
+// One compiler per core: the sources are independent, and this runs in every fresh install.
+const args = [gyp, 'rebuild', '--jobs=max'];
 const headers = join(dirname(process.execPath), '..', 'include', 'node');
 if (!process.env.npm_config_nodedir && existsSync(join(headers, 'node_api.h'))) {
   args.push(`--nodedir=${join(headers, '..', '..')}`);
