@@ -47,8 +47,8 @@ export type TrainStepResult = ScoredStep & {
   puzzleEmbGrad: { ids: tf.Tensor1D; grad: tf.Tensor2D } | null;
 };
 
-function readSums(sums: tf.Tensor): { losses: LossSums; metrics: ActMetrics } {
-  const v = sums.dataSync();
+/** The losses and metric sums of a step from the values of `sums`, which it disposes. */
+function readSums(sums: tf.Tensor, v: tf.TypedArray): { losses: LossSums; metrics: ActMetrics } {
   sums.dispose();
   return {
     losses: { loss: v[0], lm_loss: v[1], q_halt_loss: v[2], q_continue_loss: v[3] },
@@ -146,7 +146,7 @@ export class ActModel<C = unknown> extends Module {
       const losses = this.losses(o, c.data.labels, correctness);
       return tf.concat([losses, actMetricSums(correctness, o.qHalt, c.halted, c.steps)]);
     });
-    return { ...result, ...readSums(sums) };
+    return { ...result, ...readSums(sums, sums.dataSync()) };
   }
 
   /**
@@ -157,6 +157,15 @@ export class ActModel<C = unknown> extends Module {
    * ownership of `carry`; the caller owns the rest of the result (`disposeStep`).
    */
   trainStep(carry: ActCarry, batch: ActBatch): TrainStepResult {
+    const { sums, ...rest } = this.trainStepTensors(carry, batch);
+    return { ...rest, ...readSums(sums, sums.dataSync()) };
+  }
+
+  /** `trainStep` up to its losses and metric sums, still one tensor. */
+  private trainStepTensors(
+    carry: ActCarry,
+    batch: ActBatch,
+  ): Omit<TrainStepResult, 'losses' | 'metrics'> & { sums: tf.Tensor } {
     this.checkBatch(batch);
     const minHaltSteps = this.drawExploration(carry, true);
     const pre = tf.tidy(() => {
@@ -221,7 +230,13 @@ export class ActModel<C = unknown> extends Module {
       ? { ids: tf.clone(pre.data.puzzle_identifiers), grad: grads.pop() as tf.Tensor2D }
       : null;
     rows?.dispose();
-    return { ...result, ...readSums(sums), grads, puzzleEmbGrad };
+    return { ...result, sums, grads, puzzleEmbGrad };
+  }
+
+  /** `trainStep` for backends whose tensors can only be read asynchronously (webgpu in Node). */
+  async trainStepAsync(carry: ActCarry, batch: ActBatch): Promise<TrainStepResult> {
+    const { sums, ...rest } = this.trainStepTensors(carry, batch);
+    return { ...rest, ...readSums(sums, await sums.data()) };
   }
 
   private get initH(): tf.Tensor1D {

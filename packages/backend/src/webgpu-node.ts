@@ -207,6 +207,11 @@ export async function startNodeWebGpu(
       maxComputeInvocationsPerWorkgroup: L.maxComputeInvocationsPerWorkgroup,
     },
   });
+  // WebGPU reports invalid commands only as events (the dispatch is dropped, its output
+  // left at zero); say so instead of computing on silently.
+  (device as EventTarget).addEventListener('uncapturederror', (e) => {
+    console.error(`webgpu: ${(e as Event & { error: { message: string } }).error.message}`);
+  });
   // TF.js's backend checks navigator.gpu; Node 20 has no navigator, Node 21+ one without gpu.
   const g = globalThis as { navigator?: object };
   g.navigator ??= {};
