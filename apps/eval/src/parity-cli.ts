@@ -13,7 +13,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { parseBackendName, selectBackend } from '@rrm/backend';
 import { checkParity } from '@rrm/parity';
 
-const USAGE = 'usage: pnpm parity [--backend cpu|native|wasm|tensorflow|auto] <case-dir>...';
+const USAGE = 'usage: pnpm parity [--backend cpu|native|webgpu|wasm|tensorflow|auto] <case-dir>...';
 
 function parseArgs(argv: string[]): { backend: string; dirs: string[] } {
   let backend = 'cpu';
