@@ -4,4 +4,5 @@ import { parseBackendName, selectBackend } from '../src/index';
 
 const name = parseBackendName(process.argv[2], 'argument 1'); // 'auto' when absent
 const chosen = await selectBackend(name); // logs: backend: wasm (skipped ...: why; ...)
-console.log(chosen, tf.matMul(tf.ones([2, 2]), tf.ones([2, 2])).dataSync());
+// data(), not dataSync(): webgpu in Node reads only asynchronously.
+console.log(chosen, await tf.matMul(tf.ones([2, 2]), tf.ones([2, 2])).data());
