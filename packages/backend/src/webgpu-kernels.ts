@@ -210,8 +210,8 @@ fn attendRow(b : i32, i : i32, h : i32) -> Softmaxed {
 }`;
 }
 
-// Forward: one invocation per (batch, head, query); out [B, S, H·D].
-const ATTENTION_WGSL = `
+/** A main of one invocation per (batch b, head h, query i), with `r` that row's softmax. */
+const perQuery = (body: string) => `
 fn main(index : i32) {
   let S = uniforms.seq;
   let H = uniforms.heads;
@@ -220,10 +220,13 @@ fn main(index : i32) {
     let h = (index / S) % H;
     let b = index / (S * H);
     let r = attendRow(b, i, h);
-    let base = (b * S + i) * H * D + h * D;
-    for (var c = 0; c < D; c++) { result[base + c] = r.o[c]; }
+    ${body}
   }
 }`;
+
+// Forward: out [B, S, H·D].
+const ATTENTION_WGSL = perQuery(`let base = (b * S + i) * H * D + h * D;
+    for (var c = 0; c < D; c++) { result[base + c] = r.o[c]; }`);
 
 // The backward passes' rows of dO (the forward binds no DY).
 const DY_ROW = `
@@ -236,19 +239,10 @@ fn dyRow(b : i32, i : i32, h : i32) -> Row {
 `;
 
 // Backward, pass 1: per (batch, head, query) the logsumexp and Δ = dO·O, [B, H, S, 2].
-const ATTENTION_STATS_WGSL = `${DY_ROW}
-fn main(index : i32) {
-  let S = uniforms.seq;
-  let H = uniforms.heads;
-  if (index < uniforms.batch * H * S) {
-    let i = index % S;
-    let h = (index / S) % H;
-    let b = index / (S * H);
-    let r = attendRow(b, i, h);
-    result[index * 2] = r.lse;
-    result[index * 2 + 1] = dotRows(dyRow(b, i, h), r.o);
-  }
-}`;
+const ATTENTION_STATS_WGSL =
+  DY_ROW +
+  perQuery(`result[index * 2] = r.lse;
+    result[index * 2 + 1] = dotRows(dyRow(b, i, h), r.o);`);
 
 // Backward, pass 2: one invocation per row of dqkv (batch, position, q|k|v, head), each
 // summing over the other axis of P = softmax(q kᵀ·scale) with dS = P ⊙ (dO vᵀ − Δ).

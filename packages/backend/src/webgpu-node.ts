@@ -1,9 +1,10 @@
 /**
  * WebGPU in Node through the optional `webgpu` package (Dawn's Node bindings). Node-only:
- * built-ins are reached through `process.getBuiltinModule` at call time, as in node.ts.
+ * built-ins are reached through node.ts's `builtins()` at call time.
  */
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
+import { builtins } from './node';
 import { registerWebGpuKernels } from './webgpu-kernels';
 
 /** How Dawn is asked for an adapter: `create()` flags and the requestAdapter options. */
@@ -59,15 +60,6 @@ export function describeAdapter(r: DawnAttempt & { info: AdapterInfo }): string 
     description ||
     'unnamed adapter';
   return `${name} (${r.api}${isSoftwareAdapter(r.info) ? ', software' : ''})`;
-}
-
-function builtins() {
-  const get = process.getBuiltinModule;
-  return {
-    childProcess: get('node:child_process') as typeof import('node:child_process'),
-    url: get('node:url') as typeof import('node:url'),
-    require: (get('node:module') as typeof import('node:module')).createRequire(import.meta.url),
-  };
 }
 
 /** Mesa's EGL needs no display server for compute when told so; an explicit setting wins. */
