@@ -197,6 +197,8 @@ export async function startNodeWebGpu(
       maxBufferSize: L.maxBufferSize,
       maxComputeWorkgroupSizeX: L.maxComputeWorkgroupSizeX,
       maxComputeInvocationsPerWorkgroup: L.maxComputeInvocationsPerWorkgroup,
+      // The attention gradient binds six storage buffers; compatibility mode's default is 4.
+      maxStorageBuffersPerShaderStage: L.maxStorageBuffersPerShaderStage,
     },
   });
   // WebGPU reports invalid commands only as events (the dispatch is dropped, its output

@@ -206,6 +206,21 @@ describe.skipIf(noAdapter !== null)('on this machine’s WebGPU adapter', () => 
   );
 });
 
+describe.skipIf(noAdapter !== null)('large dispatches', () => {
+  test('more workgroups than one dispatch dimension holds (65535) spread over x and y', async () => {
+    // rmsNorm runs a workgroup per row: 66000 rows, forward and gradient, against cpu.
+    await tf.setBackend('cpu');
+    const x = tf.variable(tf.randomNormal([66000, 2], 0, 1, 'float32', 9));
+    const dy = tf.randomNormal([66000, 2], 0, 1, 'float32', 10);
+    const f = (t: tf.Tensor) => rmsNorm(t);
+    const want = await read(outputAndGrads(f, x, [], dy));
+    await selectBackend('webgpu', { log: () => {} });
+    const got = await read(outputAndGrads(f, x, [], dy));
+    for (const [i, w] of want.entries()) near(got[i], w, `rmsNorm 66000 rows output ${i}`, 1e-5);
+    tf.dispose([x, dy]);
+  });
+});
+
 // The reference cases beside the repository; the two smallest keep CI short on a
 // software adapter (all six: `pnpm parity --backend webgpu ../shared/parity/*`).
 const casesDir = fileURLToPath(new URL('../../../../shared/parity', import.meta.url));
