@@ -149,23 +149,26 @@ function withAsyncReadsOnly(Base: typeof WebGPUBackend) {
   };
 }
 
-let started: string | null = null;
+/** The adapter this process started, once it has: a process gets one device. */
+let started: (DawnAttempt & { info: AdapterInfo }) | null = null;
 
 /**
  * Picks an adapter from `probe` (a hardware one when `hardwareOnly`, else the first
  * found), starts it in this process and registers TF.js's `webgpu` backend on it with the
  * fused kernels. Returns the adapter's name for the choice line; throws saying why none
- * fits. Idempotent: a second call returns the adapter already started.
+ * fits. Idempotent: a second call returns the adapter already started (or, wanting
+ * hardware, refuses the software one started before).
  */
 export async function startNodeWebGpu(
   opts: { hardwareOnly: boolean },
   probe: () => ProbeResult[] = probeAdapters,
 ): Promise<string> {
-  if (started !== null && tf.findBackendFactory('webgpu') !== null) return started;
-  const results = probe();
+  const results =
+    started !== null && tf.findBackendFactory('webgpu') !== null ? [started] : probe();
   const found = results.filter((r): r is DawnAttempt & { info: AdapterInfo } => 'info' in r);
   const hardware = found.find((r) => !isSoftwareAdapter(r.info));
   const pick = hardware ?? (opts.hardwareOnly ? undefined : found[0]);
+  if (pick !== undefined && pick === started) return describeAdapter(pick);
   if (pick === undefined) {
     if (found.length > 0) {
       const names = found.map(describeAdapter).join(', ');
@@ -214,6 +217,6 @@ export async function startNodeWebGpu(
   type Args = ConstructorParameters<typeof WebGPUBackend>;
   tf.registerBackend('webgpu', () => new Backend(device as Args[0], adapter.info as Args[1]), 0);
   registerWebGpuKernels();
-  started = describeAdapter(pick);
-  return started;
+  started = pick;
+  return describeAdapter(pick);
 }

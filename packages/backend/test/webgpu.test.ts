@@ -135,6 +135,15 @@ describe.skipIf(noAdapter !== null)('on this machine’s WebGPU adapter', () => 
     expect(await selectBackend('webgpu', { log: (l) => lines.push(l) })).toBe('webgpu');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^backend: webgpu on adapter .+ \((default|opengl)(, software)?\)$/);
+    // Started once per process: auto, asking for hardware, gets the same device or none.
+    const adapter = lines[0].slice('backend: webgpu on adapter '.length);
+    if (adapter.endsWith(', software)')) {
+      await expect(startNodeWebGpu({ hardwareOnly: true })).rejects.toThrow(
+        `only a software adapter, ${adapter}`,
+      );
+    } else {
+      expect(await startNodeWebGpu({ hardwareOnly: true })).toBe(adapter);
+    }
     const y = tf.matMul(tf.ones([3, 4]), tf.ones([4, 2]));
     expect(Array.from(await y.data())).toEqual([4, 4, 4, 4, 4, 4]);
     // A synchronous read of GPU data is a named error, not a crash inside TF.js.
