@@ -54,7 +54,8 @@ async function main(): Promise<number> {
   });
   const steps = Number(values.steps);
   const batches = values.batches.split(',').map(Number);
-  await selectBackend('webgpu'); // prints the adapter; fails saying why when there is none
+  // Prints the adapter; fails saying why when there is none. Parity reads with await only.
+  await selectBackend('webgpu', { asyncReads: true });
   const cuda = pythonCan('import torch; assert torch.cuda.is_available()');
   if (!cuda) console.log(`PyTorch on CUDA: not available (${python}), webgpu timed alone`);
   const parityOk = await parity();

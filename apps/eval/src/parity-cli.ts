@@ -52,7 +52,11 @@ async function main(): Promise<number> {
     console.error(`rrm-parity: ${(e as Error).message}\n${USAGE}`);
     return 2;
   }
-  await selectBackend(parseBackendName(args.backend), { log: (line) => console.error(line) });
+  // checkParity reads every tensor with await, so webgpu in Node can run it.
+  await selectBackend(parseBackendName(args.backend), {
+    log: (line) => console.error(line),
+    asyncReads: true,
+  });
   // pnpm runs root scripts from the repository root; paths are relative to where it was typed.
   const base = process.env.INIT_CWD ?? process.cwd();
   let failed = 0;

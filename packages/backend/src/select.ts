@@ -78,9 +78,10 @@ const webgl: Candidate = {
 /**
  * WebGPU: in a browser TF.js's own registration; in Node Dawn through the optional
  * `webgpu` package, on a hardware adapter only when `auto` picks it (a software one is
- * for correctness checks, far slower than `native`).
+ * for correctness checks, far slower than `native`), and only for callers that read
+ * tensors asynchronously, since Node's has no synchronous reads.
  */
-function webgpu(hardwareOnly: boolean): Candidate {
+function webgpu(hardwareOnly: boolean, asyncReads: boolean): Candidate {
   return {
     label: 'webgpu',
     backend: 'webgpu',
@@ -91,20 +92,25 @@ function webgpu(hardwareOnly: boolean): Candidate {
         registerWebGpuKernels();
         return undefined;
       }
+      if (!asyncReads) {
+        throw new Error(
+          'this program reads tensors synchronously (dataSync), which webgpu in Node cannot',
+        );
+      }
       const { startNodeWebGpu } = await import('./webgpu-node');
       return `adapter ${await startNodeWebGpu({ hardwareOnly })}`;
     },
   };
 }
 
-function candidates(name: BackendName): Candidate[] {
+function candidates(name: BackendName, asyncReads: boolean): Candidate[] {
   const tensorflow = [tfjsNode('@tensorflow/tfjs-node-gpu'), tfjsNode('@tensorflow/tfjs-node')];
   switch (name) {
     case 'auto':
       // A GPU through CUDA, then any other GPU, before the CPU backends.
       return isNode()
-        ? [tensorflow[0], webgpu(true), tensorflow[1], native, wasm, cpu]
-        : [webgpu(false), webgl, wasm, cpu];
+        ? [tensorflow[0], webgpu(true, asyncReads), tensorflow[1], native, wasm, cpu]
+        : [webgpu(false, true), webgl, wasm, cpu];
     case 'tensorflow':
       return tensorflow;
     case 'native':
@@ -116,7 +122,7 @@ function candidates(name: BackendName): Candidate[] {
     case 'webgl':
       return [webgl];
     case 'webgpu':
-      return [webgpu(false)];
+      return [webgpu(false, asyncReads)];
   }
 }
 
@@ -172,13 +178,17 @@ async function tryCandidate(c: Candidate): Promise<{ skipped: string } | { note?
 export interface SelectBackendOptions {
   /** Receives the one summary line; default console.log. */
   log?: (line: string) => void;
+  /**
+   * The caller reads tensors only with `await` (`data()`, never `dataSync()`). webgpu in
+   * Node has no synchronous reads, so without this it is skipped (auto) or refused.
+   */
+  asyncReads?: boolean;
 }
 
 /**
  * Activates a TF.js backend. `auto` tries, in Node, @tensorflow/tfjs-node-gpu, webgpu on
- * a hardware adapter, @tensorflow/tfjs-node, native, wasm, cpu (in a browser: webgpu,
- * webgl, wasm, cpu) and
- * takes the first that starts. Logs one line naming the backend and why each earlier
+ * a hardware adapter (with `asyncReads`), @tensorflow/tfjs-node, native, wasm, cpu (in a
+ * browser: webgpu, webgl, wasm, cpu) and takes the first that starts. Logs one line naming the backend and why each earlier
  * one was skipped. A named backend that cannot start is an error that says why.
  * Returns the TF.js backend now active.
  */
@@ -188,7 +198,7 @@ export async function selectBackend(
 ): Promise<ChosenBackend> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const skipped: string[] = [];
-  for (const c of candidates(name)) {
+  for (const c of candidates(name, opts.asyncReads ?? false)) {
     const r = await tryCandidate(c);
     if (!('skipped' in r)) {
       const via = c.label === c.backend ? '' : ` via ${c.label}`;

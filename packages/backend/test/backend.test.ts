@@ -65,7 +65,7 @@ describe('selectBackend in Node', () => {
     async () => {
       const { selectBackend } = await load(noNative);
       const warn = vi.spyOn(console, 'warn');
-      const chosen = await selectBackend('auto', { log });
+      const chosen = await selectBackend('auto', { log, asyncReads: true });
       expect(chosen).toBe('wasm');
       expect(tf.getBackend()).toBe('wasm');
       expect(Array.from(tf.matMul(tf.ones([2, 3]), tf.ones([3, 2])).dataSync())).toEqual([
@@ -111,13 +111,24 @@ describe('selectBackend in Node', () => {
           return 'nvidia hopper (default)';
         },
       });
-      expect(await selectBackend('auto', { log })).toBe('webgpu');
-      expect(await selectBackend('webgpu', { log })).toBe('webgpu');
+      expect(await selectBackend('auto', { log, asyncReads: true })).toBe('webgpu');
+      expect(await selectBackend('webgpu', { log, asyncReads: true })).toBe('webgpu');
       expect(asked).toEqual([true, false]); // auto refuses software adapters; webgpu does not
       expect(lines[0]).toMatch(
         /^backend: webgpu on adapter nvidia hopper \(default\) \(skipped @tensorflow\/tfjs-node-gpu: [^;]*\)$/,
       );
       expect(lines[1]).toBe('backend: webgpu on adapter nvidia hopper (default)');
+
+      // A caller that reads synchronously never gets it: auto skips it, a request fails.
+      lines = [];
+      expect(await selectBackend('auto', { log })).toBe('wasm');
+      expect(lines[0]).toContain(
+        'webgpu: not available: this program reads tensors synchronously (dataSync), which webgpu in Node cannot',
+      );
+      await expect(selectBackend('webgpu', { log })).rejects.toThrow(
+        'backend "webgpu" cannot be used: webgpu: not available: this program reads tensors synchronously',
+      );
+      expect(asked).toHaveLength(2); // not even probed
       tf.removeBackend('webgpu');
     },
   );
@@ -137,7 +148,7 @@ describe('selectBackend in Node', () => {
     await expect(selectBackend('webgl', { log })).rejects.toThrow(
       'webgl: not available: only available in a browser',
     );
-    await expect(selectBackend('webgpu', { log })).rejects.toThrow(
+    await expect(selectBackend('webgpu', { log, asyncReads: true })).rejects.toThrow(
       'backend "webgpu" cannot be used: webgpu: not available: no adapter (a stand-in)',
     );
     if (tfjsNodeMissing) {

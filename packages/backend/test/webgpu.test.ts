@@ -132,7 +132,9 @@ const read = (ts: tf.Tensor[]) => Promise.all(ts.map((t) => t.data()));
 describe.skipIf(noAdapter !== null)('on this machine’s WebGPU adapter', () => {
   test('selectBackend webgpu starts on it and names it', async () => {
     const lines: string[] = [];
-    expect(await selectBackend('webgpu', { log: (l) => lines.push(l) })).toBe('webgpu');
+    expect(await selectBackend('webgpu', { log: (l) => lines.push(l), asyncReads: true })).toBe(
+      'webgpu',
+    );
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^backend: webgpu on adapter .+ \((default|opengl)(, software)?\)$/);
     // Started once per process: auto, asking for hardware, gets the same device or none.
@@ -201,7 +203,7 @@ describe.skipIf(noAdapter !== null)('on this machine’s WebGPU adapter', () => 
       const x = tf.variable(tf.randomNormal(shape, 0, 1, 'float32', 7));
       const dy = tf.randomNormal(shape, 0, 1, 'float32', 8);
       const want = await read(outputAndGrads(f, x, params, dy));
-      await selectBackend('webgpu', { log: () => {} });
+      await selectBackend('webgpu', { log: () => {}, asyncReads: true });
       const got = await read(outputAndGrads(f, x, params, dy));
       const labels = ['output', 'd/dx', ...params.map((p) => `d/d${p.name}`)];
       for (const [i, w] of want.entries()) near(got[i], w, `${name} ${labels[i]}`, 1e-5);
@@ -223,7 +225,7 @@ describe.skipIf(noAdapter !== null)('large dispatches', () => {
     const dy = tf.randomNormal([66000, 2], 0, 1, 'float32', 10);
     const f = (t: tf.Tensor) => rmsNorm(t);
     const want = await read(outputAndGrads(f, x, [], dy));
-    await selectBackend('webgpu', { log: () => {} });
+    await selectBackend('webgpu', { log: () => {}, asyncReads: true });
     const got = await read(outputAndGrads(f, x, [], dy));
     for (const [i, w] of want.entries()) near(got[i], w, `rmsNorm 66000 rows output ${i}`, 1e-5);
     tf.dispose([x, dy]);
@@ -239,7 +241,7 @@ describe.skipIf(noAdapter !== null)('HRM and TRM on webgpu', () => {
   test.skipIf(!existsSync(casesDir))(
     `parity with the reference on ${SMALL_CASES.join(', ')} (needs ${casesDir})`,
     async () => {
-      await selectBackend('webgpu', { log: () => {} });
+      await selectBackend('webgpu', { log: () => {}, asyncReads: true });
       for (const name of SMALL_CASES) {
         const report = await checkParity(`${casesDir}/${name}`);
         expect(report.backend).toBe('webgpu');
@@ -251,7 +253,7 @@ describe.skipIf(noAdapter !== null)('HRM and TRM on webgpu', () => {
   /** 20 training steps of a small TRM (attention, RoPE, 2×2 cycles) from seed 3: losses. */
   async function train(backend: 'cpu' | 'webgpu'): Promise<number[]> {
     if (backend === 'cpu') await tf.setBackend('cpu');
-    else await selectBackend('webgpu', { log: () => {} });
+    else await selectBackend('webgpu', { log: () => {}, asyncReads: true });
     const model = createTRM(
       {
         batch_size: 4,
