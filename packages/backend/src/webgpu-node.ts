@@ -69,6 +69,16 @@ function eglEnv(): void {
   }
 }
 
+/** The `webgpu` package's entry as a file URL, which the probe and this process import. */
+function webgpuUrl(): string {
+  const { url, require } = builtins();
+  try {
+    return url.pathToFileURL(require.resolve('webgpu')).href;
+  } catch {
+    throw new Error('package webgpu not installed');
+  }
+}
+
 // Runs in a child Node: asks Dawn for each attempt's adapter and prints what it found.
 const PROBE = `
 const [url, attempts] = JSON.parse(process.argv[1]);
@@ -96,15 +106,9 @@ process.exit(0);
  * driver that crashes takes down only the probe. Throws when the package is missing.
  */
 export function probeAdapters(attempts: DawnAttempt[] = DAWN_ATTEMPTS): ProbeResult[] {
-  const { childProcess, url, require } = builtins();
-  let entry: string;
-  try {
-    entry = require.resolve('webgpu');
-  } catch {
-    throw new Error('package webgpu not installed');
-  }
+  const { childProcess } = builtins();
   eglEnv();
-  const arg = JSON.stringify([url.pathToFileURL(entry).href, attempts]);
+  const arg = JSON.stringify([webgpuUrl(), attempts]);
   const r = childProcess.spawnSync(process.execPath, ['--input-type=module', '-e', PROBE, arg], {
     encoding: 'utf8',
     timeout: 60_000,
@@ -181,7 +185,7 @@ export async function startNodeWebGpu(
   // Imported before navigator.gpu exists, so the package's own registration (which
   // requests an adapter with neither the flags nor the feature level) stays off.
   const tfWebGpu = await import('@tensorflow/tfjs-backend-webgpu');
-  const dawn = (await import(/* @vite-ignore */ 'webgpu' as string)) as DawnModule;
+  const dawn = (await import(/* @vite-ignore */ webgpuUrl())) as DawnModule;
   for (const [k, v] of Object.entries(dawn.globals)) {
     if (!(k in globalThis)) Object.defineProperty(globalThis, k, { value: v, configurable: true });
   }
