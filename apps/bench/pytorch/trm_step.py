@@ -163,6 +163,7 @@ class AdamATan2:
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--mlp-t", action="store_true")
+    p.add_argument("--device", default="cpu", help="cpu, or cuda for `pnpm bench:gpu`")
     for name, default in [("batch", 32), ("seq", 81), ("hidden", 128), ("heads", 4),
                           ("layers", 2), ("h-cycles", 3), ("l-cycles", 6), ("steps", 5),
                           ("threads", 1)]:
@@ -170,12 +171,17 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     gen = torch.Generator().manual_seed(0)
-    model = TRM(a, gen)
+    dev = torch.device(a.device)
+    # Drawn on the CPU generator, then moved: the same numbers on every device.
+    model = TRM(a, gen).to(dev)
+    model.cos, model.sin = model.cos.to(dev), model.sin.to(dev)
     opt = AdamATan2(model.parameters())
-    inputs = torch.randint(1, VOCAB, (a.batch, a.seq), generator=gen)
-    labels = torch.randint(1, VOCAB, (a.batch, a.seq), generator=gen)
-    zH = torch.randn(a.batch, a.seq, a.hidden, generator=gen)
-    zL = torch.randn(a.batch, a.seq, a.hidden, generator=gen)
+    inputs = torch.randint(1, VOCAB, (a.batch, a.seq), generator=gen).to(dev)
+    labels = torch.randint(1, VOCAB, (a.batch, a.seq), generator=gen).to(dev)
+    zH = torch.randn(a.batch, a.seq, a.hidden, generator=gen).to(dev)
+    zL = torch.randn(a.batch, a.seq, a.hidden, generator=gen).to(dev)
+    # CUDA runs asynchronously: a step's time ends when its kernels have finished.
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
 
     def step(zH, zL):
         zH, zL, logits, q_halt = model(zH, zL, inputs)
@@ -184,14 +190,17 @@ def main():
         return zH, zL
 
     zH, zL = step(zH, zL)  # warm-up
+    sync()
     wall, cpu = [], []
     for _ in range(a.steps):
         t0, c0 = time.perf_counter(), time.process_time()
         zH, zL = step(zH, zL)
+        sync()
         wall.append((time.perf_counter() - t0) * 1000)
         cpu.append((time.process_time() - c0) * 1000)
     print(json.dumps({
-        "backend": f"pytorch-{torch.__version__}-cpu-{a.threads}thread",
+        "backend": (f"pytorch-{torch.__version__}-cuda-{torch.cuda.get_device_name(dev)}"
+                    if dev.type == "cuda" else f"pytorch-{torch.__version__}-cpu-{a.threads}thread"),
         "config": {k: v for k, v in vars(a).items()},
         "ms_per_step": round(statistics.median(wall), 1),
         "cpu_ms_per_step": round(statistics.median(cpu), 1),

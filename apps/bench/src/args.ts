@@ -22,7 +22,7 @@ export interface BenchOptions {
   profile: boolean;
 }
 
-export const USAGE = `usage: rrm-bench [--backend auto|native|cpu|wasm|tensorflow] [--model trm|hrm] [--mlp-t]
+export const USAGE = `usage: rrm-bench [--backend auto|native|webgpu|cpu|wasm|tensorflow] [--model trm|hrm] [--mlp-t]
   [--batch 32] [--seq 81] [--hidden 128] [--heads 4] [--layers 2] [--h-layers 2]
   [--h-cycles 3] [--l-cycles 6] [--steps 3] [--mode train|eval] [--profile]
 Times supervision steps of a randomly initialised model on random tokens and prints one

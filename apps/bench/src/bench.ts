@@ -81,7 +81,7 @@ export function median(xs: number[]): number {
 }
 
 /** Total time per kernel over one call of `f`, largest first. */
-async function profileKernels(f: () => void): Promise<KernelTime[]> {
+async function profileKernels(f: () => Promise<void>): Promise<KernelTime[]> {
   const info = await tf.profile(f);
   const byName = new Map<string, KernelTime>();
   for (const k of info.kernels) {
@@ -107,27 +107,31 @@ export async function runBench(o: BenchOptions): Promise<BenchResult & { profile
   const batch = randomBatch(o, new Rng(SEED));
   let carry: ActCarry = model.initialCarry(o.batch);
 
-  const step = () => {
+  // Each step ends on a read of its results, asynchronous so that it also runs on webgpu
+  // in Node; on a GPU that read is what waits for the queued kernels, so the step's
+  // time is the GPU's (the optimiser's update, queued after, lands in the next step).
+  const step = async () => {
     if (o.mode === 'train') {
-      const r = model.stepWithGrads(carry, batch);
+      const r = await model.stepWithGradsAsync(carry, batch);
       optimizer.step(model.parameters(), r.grads);
       carry = r.carry;
       disposeStep(r);
     } else {
       const r = model.step(carry, batch, { train: false });
       carry = r.carry;
+      await carry.halted.data();
       disposeStep(r);
     }
   };
 
-  step(); // warm-up: creates the optimiser moments, fills caches
+  await step(); // warm-up: creates the optimiser moments, fills caches
   const tensorsBefore = tf.memory().numTensors;
   const stepMs: number[] = [];
   const cpuMs: number[] = [];
   for (let i = 0; i < o.steps; i++) {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    step();
+    await step();
     const c = process.cpuUsage(c0);
     stepMs.push(performance.now() - t0);
     cpuMs.push((c.user + c.system) / 1000);

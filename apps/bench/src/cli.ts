@@ -10,7 +10,8 @@ async function main(): Promise<void> {
     return;
   }
   // stdout carries only the JSON line; the backend choice goes to stderr.
-  await selectBackend(opts.backend, { log: (line) => console.error(line) });
+  // runBench reads with await only, so webgpu in Node can run it.
+  await selectBackend(opts.backend, { log: (line) => console.error(line), asyncReads: true });
   const { profile, ...result } = await runBench(opts);
   if (profile) {
     const total = profile.reduce((t, r) => t + r.ms, 0);

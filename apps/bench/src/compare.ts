@@ -5,71 +5,12 @@
 // interleaved runs of `--steps` steps. `pnpm bench:compare [--cpu] [--steps 5]
 // [--rounds 3]`. PYTHON names an interpreter that imports torch (Debian: apt-get install
 // python3-torch, then PYTHON=/usr/bin/python3).
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { median } from './bench';
-
-const WORKLOADS = {
-  MLP: '--mlp-t --batch 32 --seq 81 --hidden 128 --layers 2 --h-cycles 3 --l-cycles 6',
-  Attention: '--batch 32 --seq 64 --hidden 128 --heads 4 --layers 2 --h-cycles 3 --l-cycles 6',
-};
-
-interface Row {
-  ms_per_step: number;
-  cpu_ms_per_step: number;
-  peak_rss_mb: number;
-  tensors_leaked?: number;
-}
-
-const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Row {
-  const out = execFileSync(cmd, args, {
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return JSON.parse(out.trim().split('\n').at(-1) as string) as Row;
-}
-
-const bench = (backend: string, flags: string, steps: number) =>
-  run(process.execPath, [
-    '--import',
-    'tsx',
-    '--conditions=source',
-    here('./cli.ts'),
-    '--backend',
-    backend,
-    '--model',
-    'trm',
-    ...flags.split(' '),
-    '--steps',
-    String(steps),
-  ]);
-
-// PyTorch with one intra-op thread, as the issue measured it, and with its BLAS
-// (the same OpenBLAS as ours in Debian's build) also held to one thread.
-const python = process.env.PYTHON ?? 'python3';
-
-const torch = (flags: string, steps: number, blasThreads?: number) =>
-  run(
-    python,
-    [
-      here('../pytorch/trm_step.py'),
-      ...flags.split(' '),
-      '--steps',
-      String(steps),
-      '--threads',
-      '1',
-    ],
-    blasThreads ? { OPENBLAS_NUM_THREADS: String(blasThreads) } : {},
-  );
+import { bench, python, pythonCan, type Row, torch, WORKLOADS } from './runners';
 
 function main(): void {
-  try {
-    execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore' });
-  } catch {
+  if (!pythonCan('import torch')) {
     throw new Error(
       `${python} cannot import torch; install PyTorch for it or set PYTHON (Debian: apt-get install python3-torch, PYTHON=/usr/bin/python3)`,
     );
@@ -87,10 +28,14 @@ function main(): void {
     `| Workload | Run | ms/step | CPU ms/step | peak RSS MB | leaked | vs PyTorch | vs PyTorch, BLAS 1 thread |`,
   );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
-  for (const [name, flags] of Object.entries(WORKLOADS)) {
+  for (const [name, workload] of Object.entries(WORKLOADS)) {
+    const flags = `${workload} --batch 32`;
     const runners: Array<[string, () => Row]> = [
       ['PyTorch eager, 1 thread (OpenBLAS default)', () => torch(flags, steps)],
-      ['PyTorch eager, 1 thread, OPENBLAS_NUM_THREADS=1', () => torch(flags, steps, 1)],
+      [
+        'PyTorch eager, 1 thread, OPENBLAS_NUM_THREADS=1',
+        () => torch(flags, steps, { blasThreads: 1 }),
+      ],
       ['native', () => bench('native', flags, steps)],
     ];
     // Rounds interleave the runs, so a slow spell on the machine hits all of them.

@@ -11,7 +11,11 @@ export type BackendName = (typeof BACKENDS)[number];
  * WebGPU never downloads the WebAssembly binaries and vice versa.
  */
 const loaders: Record<BackendName, () => Promise<unknown>> = {
-  webgpu: () => import('@tensorflow/tfjs-backend-webgpu'),
+  webgpu: async () => {
+    await import('@tensorflow/tfjs-backend-webgpu');
+    // The fused WGSL kernels (SwiGLU, RMSNorm, attention) that @rrm/layers runs when present.
+    (await import('@rrm/backend')).registerWebGpuKernels();
+  },
   webgl: () => import('@tensorflow/tfjs-backend-webgl'),
   wasm: async () => {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');

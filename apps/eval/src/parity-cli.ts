@@ -13,7 +13,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { parseBackendName, selectBackend } from '@rrm/backend';
 import { checkParity } from '@rrm/parity';
 
-const USAGE = 'usage: pnpm parity [--backend cpu|native|wasm|tensorflow|auto] <case-dir>...';
+const USAGE = 'usage: pnpm parity [--backend cpu|native|webgpu|wasm|tensorflow|auto] <case-dir>...';
 
 function parseArgs(argv: string[]): { backend: string; dirs: string[] } {
   let backend = 'cpu';
@@ -52,7 +52,11 @@ async function main(): Promise<number> {
     console.error(`rrm-parity: ${(e as Error).message}\n${USAGE}`);
     return 2;
   }
-  await selectBackend(parseBackendName(args.backend), { log: (line) => console.error(line) });
+  // checkParity reads every tensor with await, so webgpu in Node can run it.
+  await selectBackend(parseBackendName(args.backend), {
+    log: (line) => console.error(line),
+    asyncReads: true,
+  });
   // pnpm runs root scripts from the repository root; paths are relative to where it was typed.
   const base = process.env.INIT_CWD ?? process.cwd();
   let failed = 0;

@@ -79,8 +79,7 @@ export type ActGradStep = ActStep & {
   puzzleEmbGrad: { ids: tf.Tensor1D; grad: tf.Tensor2D } | null;
 };
 
-function readSums(sums: tf.Tensor): { losses: LossSums; metrics: ActMetrics } {
-  const v = sums.dataSync();
+function readSums(sums: tf.Tensor, v: tf.TypedArray): { losses: LossSums; metrics: ActMetrics } {
   sums.dispose();
   return {
     losses: { loss: v[0], lm_loss: v[1], q_halt_loss: v[2], q_continue_loss: v[3] },
@@ -159,6 +158,21 @@ export class ActModel<C = unknown, I extends ActInner = ActInner> extends Module
    * rest of the result (`disposeStep`).
    */
   stepWithGrads(carry: ActCarry, batch: ActBatch): ActGradStep {
+    const { sums, ...rest } = this.stepWithGradTensors(carry, batch);
+    return { ...rest, ...readSums(sums, sums.dataSync()) };
+  }
+
+  /** `stepWithGrads` for backends whose tensors can only be read asynchronously (webgpu in Node). */
+  async stepWithGradsAsync(carry: ActCarry, batch: ActBatch): Promise<ActGradStep> {
+    const { sums, ...rest } = this.stepWithGradTensors(carry, batch);
+    return { ...rest, ...readSums(sums, await sums.data()) };
+  }
+
+  /** `stepWithGrads` up to its losses and metric sums, still one tensor. */
+  private stepWithGradTensors(
+    carry: ActCarry,
+    batch: ActBatch,
+  ): Omit<ActGradStep, 'losses' | 'metrics'> & { sums: tf.Tensor } {
     const { state, rows, minHaltSteps } = this.begin(carry, batch, true);
     const leaves = rows ? [...this.parameters(), rows] : this.parameters();
     const { value, aux, grads } = valueAndGradsWithAux(() => {
@@ -176,7 +190,7 @@ export class ActModel<C = unknown, I extends ActInner = ActInner> extends Module
     return {
       carry: { ...aux.next, data: state.data },
       outputs: aux.outputs,
-      ...readSums(aux.sums),
+      sums: aux.sums,
       grads,
       puzzleEmbGrad,
     };

@@ -4,5 +4,7 @@ import { parseBackendName, selectBackend } from '@rrm/backend';
 import * as tf from '@tensorflow/tfjs-core';
 
 const name = parseBackendName(process.argv[2], 'argument 1'); // 'auto' when absent
-const chosen = await selectBackend(name); // logs: backend: wasm (skipped ...: why; ...)
-console.log(chosen, tf.matMul(tf.ones([2, 2]), tf.ones([2, 2])).dataSync());
+// asyncReads: this script reads with await only, so webgpu may be chosen in Node too.
+const chosen = await selectBackend(name, { asyncReads: true }); // logs: backend: … (skipped …)
+// data(), not dataSync(): webgpu in Node reads only asynchronously.
+console.log(chosen, await tf.matMul(tf.ones([2, 2]), tf.ones([2, 2])).data());

@@ -6,3 +6,4 @@ export {
   parseBackendName,
 } from './names';
 export { type SelectBackendOptions, selectBackend } from './select';
+export { registerWebGpuKernels } from './webgpu-kernels';

@@ -4,9 +4,11 @@
  * imports at all (Vite would otherwise stub them and warn).
  */
 
-function builtins() {
+export function builtins() {
   const get = process.getBuiltinModule;
   return {
+    childProcess: get('node:child_process') as typeof import('node:child_process'),
+    url: get('node:url') as typeof import('node:url'),
     fs: get('node:fs') as typeof import('node:fs'),
     path: get('node:path') as typeof import('node:path'),
     require: (get('node:module') as typeof import('node:module')).createRequire(import.meta.url),

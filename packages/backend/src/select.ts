@@ -5,7 +5,8 @@ import { tfjsNodeAddonProblem, wasmDistDir } from './node';
 interface Candidate {
   label: string; // what the log line calls it
   backend: ChosenBackend; // the TF.js backend name it registers
-  load: () => Promise<void>;
+  /** Loads and registers it; may return what the log line should add (the adapter). */
+  load: () => Promise<unknown>;
 }
 
 const isNode = (): boolean =>
@@ -65,22 +66,51 @@ const cpu: Candidate = {
   },
 };
 
-const browserOnly = (backend: 'webgl' | 'webgpu', load: () => Promise<unknown>): Candidate => ({
-  label: backend,
-  backend,
+const webgl: Candidate = {
+  label: 'webgl',
+  backend: 'webgl',
   load: async () => {
     if (isNode()) throw new Error('only available in a browser');
-    await load();
+    await import('@tensorflow/tfjs-backend-webgl');
   },
-});
-const webgl = browserOnly('webgl', () => import('@tensorflow/tfjs-backend-webgl'));
-const webgpu = browserOnly('webgpu', () => import('@tensorflow/tfjs-backend-webgpu'));
+};
 
-function candidates(name: BackendName): Candidate[] {
+/**
+ * WebGPU: in a browser TF.js's own registration; in Node Dawn through the optional
+ * `webgpu` package, on a hardware adapter only when `auto` picks it (a software one is
+ * for correctness checks, far slower than `native`), and only for callers that read
+ * tensors asynchronously, since Node's has no synchronous reads.
+ */
+function webgpu(hardwareOnly: boolean, asyncReads: boolean): Candidate {
+  return {
+    label: 'webgpu',
+    backend: 'webgpu',
+    load: async () => {
+      if (!isNode()) {
+        await import('@tensorflow/tfjs-backend-webgpu');
+        const { registerWebGpuKernels } = await import('./webgpu-kernels');
+        registerWebGpuKernels();
+        return undefined;
+      }
+      if (!asyncReads) {
+        throw new Error(
+          'this program reads tensors synchronously (dataSync), which webgpu in Node cannot',
+        );
+      }
+      const { startNodeWebGpu } = await import('./webgpu-node');
+      return `adapter ${await startNodeWebGpu({ hardwareOnly })}`;
+    },
+  };
+}
+
+function candidates(name: BackendName, asyncReads: boolean): Candidate[] {
   const tensorflow = [tfjsNode('@tensorflow/tfjs-node-gpu'), tfjsNode('@tensorflow/tfjs-node')];
   switch (name) {
     case 'auto':
-      return isNode() ? [...tensorflow, native, wasm, cpu] : [webgpu, webgl, wasm, cpu];
+      // A GPU through CUDA, then any other GPU, before the CPU backends.
+      return isNode()
+        ? [tensorflow[0], webgpu(true, asyncReads), tensorflow[1], native, wasm, cpu]
+        : [webgpu(false, true), webgl, wasm, cpu];
     case 'tensorflow':
       return tensorflow;
     case 'native':
@@ -92,7 +122,7 @@ function candidates(name: BackendName): Candidate[] {
     case 'webgl':
       return [webgl];
     case 'webgpu':
-      return [webgpu];
+      return [webgpu(false, asyncReads)];
   }
 }
 
@@ -122,31 +152,43 @@ async function capturingWarnings<T>(
   }
 }
 
-/** Loads and activates one candidate; returns why it was skipped, or null on success. */
-async function tryCandidate(c: Candidate): Promise<string | null> {
+/**
+ * Loads and activates one candidate: `{ skipped }` says why it could not, `{ note }` what
+ * the log line adds about the one that started.
+ */
+async function tryCandidate(c: Candidate): Promise<{ skipped: string } | { note?: string }> {
+  let note: string | undefined;
   try {
-    await c.load();
+    const loaded = await c.load();
+    if (typeof loaded === 'string') note = loaded;
   } catch (e) {
-    return `not available: ${firstLine(e)}`;
+    return { skipped: `not available: ${firstLine(e)}` };
   }
   if (tf.findBackendFactory(c.backend) === null)
-    return 'not available: loaded but registered no backend';
+    return { skipped: 'not available: loaded but registered no backend' };
   const { result: ok, warnings } = await capturingWarnings(() => tf.setBackend(c.backend));
-  if (!ok)
-    return `failed to initialise${warnings.length > 0 ? `: ${warnings.filter(Boolean).join('; ')}` : ''}`;
+  if (!ok) {
+    const why = warnings.length > 0 ? `: ${warnings.filter(Boolean).join('; ')}` : '';
+    return { skipped: `failed to initialise${why}` };
+  }
   await tf.ready();
-  return null;
+  return { note };
 }
 
 export interface SelectBackendOptions {
   /** Receives the one summary line; default console.log. */
   log?: (line: string) => void;
+  /**
+   * The caller reads tensors only with `await` (`data()`, never `dataSync()`). webgpu in
+   * Node has no synchronous reads, so without this it is skipped (auto) or refused.
+   */
+  asyncReads?: boolean;
 }
 
 /**
- * Activates a TF.js backend. `auto` tries, in Node, @tensorflow/tfjs-node-gpu,
- * @tensorflow/tfjs-node, native, wasm, cpu (in a browser: webgpu, webgl, wasm, cpu) and
- * takes the first that starts. Logs one line naming the backend and why each earlier
+ * Activates a TF.js backend. `auto` tries, in Node, @tensorflow/tfjs-node-gpu, webgpu on
+ * a hardware adapter (with `asyncReads`), @tensorflow/tfjs-node, native, wasm, cpu (in a
+ * browser: webgpu, webgl, wasm, cpu) and takes the first that starts. Logs one line naming the backend and why each earlier
  * one was skipped. A named backend that cannot start is an error that says why.
  * Returns the TF.js backend now active.
  */
@@ -156,14 +198,16 @@ export async function selectBackend(
 ): Promise<ChosenBackend> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const skipped: string[] = [];
-  for (const c of candidates(name)) {
-    const reason = await tryCandidate(c);
-    if (reason === null) {
+  for (const c of candidates(name, opts.asyncReads ?? false)) {
+    const r = await tryCandidate(c);
+    if (!('skipped' in r)) {
+      const via = c.label === c.backend ? '' : ` via ${c.label}`;
+      const note = r.note ? ` on ${r.note}` : '';
       const why = skipped.length > 0 ? ` (skipped ${skipped.join('; ')})` : '';
-      log(`backend: ${c.backend}${c.label === c.backend ? '' : ` via ${c.label}`}${why}`);
+      log(`backend: ${c.backend}${via}${note}${why}`);
       return c.backend;
     }
-    skipped.push(`${c.label}: ${reason}`);
+    skipped.push(`${c.label}: ${r.skipped}`);
   }
   throw new Error(`backend "${name}" cannot be used: ${skipped.join('; ')}`);
 }

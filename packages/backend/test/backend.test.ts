@@ -5,11 +5,26 @@ import { tfjsNodeAddonProblem } from '../src/node';
 
 const NATIVE = '@rrm/tfjs-backend-native';
 
-/** Fresh copies of the package with the native backend package replaced by `mock`. */
-async function load(mock?: { registerNativeBackend: () => void }) {
+const WEBGPU = '../src/webgpu-node';
+const noGpu = {
+  startNodeWebGpu: async () => {
+    throw new Error('no adapter (a stand-in)');
+  },
+};
+
+/**
+ * Fresh copies of the package with the native backend package replaced by `mock`, and
+ * Node's WebGPU start by `gpu` (by default one that finds no adapter, so that these
+ * tests choose the same on machines with a GPU; webgpu.test.ts tests the real one).
+ */
+async function load(
+  mock?: { registerNativeBackend: () => void },
+  gpu: { startNodeWebGpu: (o: { hardwareOnly: boolean }) => Promise<string> } = noGpu,
+) {
   vi.resetModules();
   if (mock) vi.doMock(NATIVE, () => mock);
   else vi.doUnmock(NATIVE);
+  vi.doMock(WEBGPU, () => gpu);
   return import('../src/index');
 }
 
@@ -50,7 +65,7 @@ describe('selectBackend in Node', () => {
     async () => {
       const { selectBackend } = await load(noNative);
       const warn = vi.spyOn(console, 'warn');
-      const chosen = await selectBackend('auto', { log });
+      const chosen = await selectBackend('auto', { log, asyncReads: true });
       expect(chosen).toBe('wasm');
       expect(tf.getBackend()).toBe('wasm');
       expect(Array.from(tf.matMul(tf.ones([2, 3]), tf.ones([3, 2])).dataSync())).toEqual([
@@ -67,6 +82,7 @@ describe('selectBackend in Node', () => {
           ),
         );
       }
+      expect(lines[0]).toContain('webgpu: not available: no adapter (a stand-in)');
       expect(lines[0]).toContain('native: not available: no BLAS here');
       expect(warn).not.toHaveBeenCalled(); // no half-loaded tfjs-node kernel warnings
     },
@@ -82,10 +98,45 @@ describe('selectBackend in Node', () => {
     });
     expect(await selectBackend('auto', { log })).toBe('native');
     expect(lines[0]).toMatch(
-      /^backend: native \(skipped @tensorflow\/tfjs-node-gpu: .*; @tensorflow\/tfjs-node: [^;]*\)$/,
+      /^backend: native \(skipped @tensorflow\/tfjs-node-gpu: .*; webgpu: not available: [^;]*; @tensorflow\/tfjs-node: [^;]*\)$/,
     );
     tf.removeBackend('native');
   });
+
+  test.skipIf(!tfjsNodeMissing)(
+    'auto takes webgpu on a hardware adapter before the CPU backends, and names the adapter',
+    async () => {
+      const asked: boolean[] = [];
+      const { selectBackend } = await load(noNative, {
+        startNodeWebGpu: async ({ hardwareOnly }) => {
+          asked.push(hardwareOnly);
+          // A stand-in: a cpu backend instance registered under the name 'webgpu'.
+          if (!tf.findBackendFactory('webgpu'))
+            tf.registerBackend('webgpu', () => new MathBackendCPU(), 0);
+          return 'nvidia hopper (default)';
+        },
+      });
+      expect(await selectBackend('auto', { log, asyncReads: true })).toBe('webgpu');
+      expect(await selectBackend('webgpu', { log, asyncReads: true })).toBe('webgpu');
+      expect(asked).toEqual([true, false]); // auto refuses software adapters; webgpu does not
+      expect(lines[0]).toMatch(
+        /^backend: webgpu on adapter nvidia hopper \(default\) \(skipped @tensorflow\/tfjs-node-gpu: [^;]*\)$/,
+      );
+      expect(lines[1]).toBe('backend: webgpu on adapter nvidia hopper (default)');
+
+      // A caller that reads synchronously never gets it: auto skips it, a request fails.
+      lines = [];
+      expect(await selectBackend('auto', { log })).toBe('wasm');
+      expect(lines[0]).toContain(
+        'webgpu: not available: this program reads tensors synchronously (dataSync), which webgpu in Node cannot',
+      );
+      await expect(selectBackend('webgpu', { log })).rejects.toThrow(
+        'backend "webgpu" cannot be used: webgpu: not available: this program reads tensors synchronously',
+      );
+      expect(asked).toHaveLength(2); // not even probed
+      tf.removeBackend('webgpu');
+    },
+  );
 
   test('named backends: cpu and wasm start, and the line names no skips', async () => {
     const { selectBackend } = await load(noNative);
@@ -102,7 +153,9 @@ describe('selectBackend in Node', () => {
     await expect(selectBackend('webgl', { log })).rejects.toThrow(
       'webgl: not available: only available in a browser',
     );
-    await expect(selectBackend('webgpu', { log })).rejects.toThrow('only available in a browser');
+    await expect(selectBackend('webgpu', { log, asyncReads: true })).rejects.toThrow(
+      'backend "webgpu" cannot be used: webgpu: not available: no adapter (a stand-in)',
+    );
     if (tfjsNodeMissing) {
       await expect(selectBackend('tensorflow', { log })).rejects.toThrow(
         /backend "tensorflow" cannot be used: @tensorflow\/tfjs-node-gpu: not available: .*; @tensorflow\/tfjs-node: not available: /,

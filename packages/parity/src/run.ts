@@ -49,8 +49,13 @@ class Checker {
   readonly eval = { logits: 0, q: 0, latents: 0, drift: 0 };
   readonly train = { losses: 0, metrics: 0, grads: 0, worstGrad: '' };
 
-  output(kind: 'logits' | 'q' | 'latents', what: string, t: tf.Tensor, ref: TensorRecord): void {
-    const { maxAbs, ok } = compareOutputs(what, t.dataSync(), ref.data);
+  async output(
+    kind: 'logits' | 'q' | 'latents',
+    what: string,
+    t: tf.Tensor,
+    ref: TensorRecord,
+  ): Promise<void> {
+    const { maxAbs, ok } = compareOutputs(what, await t.data(), ref.data);
     this.eval[kind] = Math.max(this.eval[kind], maxAbs);
     if (!ok)
       this.failures.push(
@@ -58,14 +63,15 @@ class Checker {
       );
   }
 
-  drift(t: tf.Tensor, ref: TensorRecord): void {
+  async drift(t: tf.Tensor, ref: TensorRecord): Promise<void> {
     this.eval.drift = Math.max(
       this.eval.drift,
-      compareOutputs('drift', t.dataSync(), ref.data).maxAbs,
+      compareOutputs('drift', await t.data(), ref.data).maxAbs,
     );
   }
 
-  flags(what: string, actual: ArrayLike<number>, ref: ArrayLike<number>): void {
+  async flags(what: string, t: tf.Tensor, ref: ArrayLike<number>): Promise<void> {
+    const actual = await t.data();
     const bad = mismatches(actual, ref);
     if (bad.length > 0) {
       this.failures.push(
@@ -85,8 +91,8 @@ class Checker {
     }
   }
 
-  grad(what: string, t: tf.Tensor, ref: TensorRecord): void {
-    const err = gradientError(what, t.dataSync(), ref.data);
+  async grad(what: string, t: tf.Tensor, ref: TensorRecord): Promise<void> {
+    const err = gradientError(what, await t.data(), ref.data);
     if (!(err <= this.train.grads)) {
       this.train.grads = err;
       this.train.worstGrad = what;
@@ -104,7 +110,12 @@ class Checker {
  * evaluation about as fast), so a free-running comparison would measure that
  * noise rather than the step. The free-running drift is still reported.
  */
-function checkEval(c: ParityCase, model: ActModel, batch: ActBatch, check: Checker): void {
+async function checkEval(
+  c: ParityCase,
+  model: ActModel,
+  batch: ActBatch,
+  check: Checker,
+): Promise<void> {
   const source = `${c.dir}/eval.safetensors`;
   const ref = (name: string) => record(c.eval, name, source);
   const refLatent = (name: string) => toTensor(ref(name)) as tf.Tensor3D;
@@ -115,15 +126,20 @@ function checkEval(c: ParityCase, model: ActModel, batch: ActBatch, check: Check
       const r = model.step(carry, batch, { train: false });
       carry = r.carry;
       if (!anchored) {
-        check.drift(r.outputs.logits, ref(`logits_${k}`));
+        await check.drift(r.outputs.logits, ref(`logits_${k}`));
       } else {
-        check.output('logits', `eval logits_${k}`, r.outputs.logits, ref(`logits_${k}`));
-        check.output('q', `eval q_halt_${k}`, r.outputs.qHalt, ref(`q_halt_${k}`));
-        check.output('q', `eval q_continue_${k}`, r.outputs.qContinue, ref(`q_continue_${k}`));
-        check.flags(`eval halted_${k}`, r.carry.halted.dataSync(), ref(`halted_${k}`).data);
+        await check.output('logits', `eval logits_${k}`, r.outputs.logits, ref(`logits_${k}`));
+        await check.output('q', `eval q_halt_${k}`, r.outputs.qHalt, ref(`q_halt_${k}`));
+        await check.output(
+          'q',
+          `eval q_continue_${k}`,
+          r.outputs.qContinue,
+          ref(`q_continue_${k}`),
+        );
+        await check.flags(`eval halted_${k}`, r.carry.halted, ref(`halted_${k}`).data);
         if (k === 1) {
-          check.output('latents', 'eval z_H_1', carry.zH, ref('z_H_1'));
-          check.output('latents', 'eval z_L_1', carry.zL, ref('z_L_1'));
+          await check.output('latents', 'eval z_H_1', carry.zH, ref('z_H_1'));
+          await check.output('latents', 'eval z_L_1', carry.zL, ref('z_L_1'));
           tf.dispose([carry.zH, carry.zL]);
           carry = { ...carry, zH: refLatent('z_H_1'), zL: refLatent('z_L_1') };
         }
@@ -134,31 +150,37 @@ function checkEval(c: ParityCase, model: ActModel, batch: ActBatch, check: Check
   }
 }
 
-function checkTrain(c: ParityCase, model: ActModel, batch: ActBatch, check: Checker): void {
+async function checkTrain(
+  c: ParityCase,
+  model: ActModel,
+  batch: ActBatch,
+  check: Checker,
+): Promise<void> {
   const source = `${c.dir}/train.safetensors`;
   const ref = (name: string) => record(c.train, name, source).data;
   const prefix = c.config.checkpoint_prefix;
   const params = model.namedParameters();
   let carry = model.initialCarry(batch.inputs.shape[0]);
   for (let k = 1; k <= c.config.train_steps; k++) {
-    const r = model.stepWithGrads(carry, batch);
+    // Asynchronous reads, which every backend has (webgpu in Node has only those).
+    const r = await model.stepWithGradsAsync(carry, batch);
     carry = r.carry;
     for (const key of LOSS_KEYS)
       check.scalar('losses', `train ${key}_${k}`, r.losses[key], ref(`${key}_${k}`)[0]);
     for (const key of METRIC_KEYS)
       check.scalar('metrics', `train ${key}_${k}`, r.metrics[key], ref(`${key}_${k}`)[0]);
-    check.flags(`train halted_${k}`, r.carry.halted.dataSync(), ref(`halted_${k}`));
-    check.flags(`train steps_${k}`, r.carry.steps.dataSync(), ref(`steps_${k}`));
+    await check.flags(`train halted_${k}`, r.carry.halted, ref(`halted_${k}`));
+    await check.flags(`train steps_${k}`, r.carry.steps, ref(`steps_${k}`));
 
     const gradFile = c.grads[k - 1];
     const gradSource = `${c.dir}/grads_${k}.safetensors`;
     const expected = new Set(gradFile.tensors.keys());
     const compare = (name: string, t: tf.Tensor) => {
       expected.delete(prefix + name);
-      check.grad(`grads_${k} ${name}`, t, record(gradFile, prefix + name, gradSource));
+      return check.grad(`grads_${k} ${name}`, t, record(gradFile, prefix + name, gradSource));
     };
-    for (const [i, [name]] of params.entries()) compare(name, r.grads[i]);
-    if (r.puzzleEmbGrad) compare('inner.puzzle_emb.local_weights', r.puzzleEmbGrad.grad);
+    for (const [i, [name]] of params.entries()) await compare(name, r.grads[i]);
+    if (r.puzzleEmbGrad) await compare('inner.puzzle_emb.local_weights', r.puzzleEmbGrad.grad);
     if (expected.size > 0)
       check.failures.push(`${gradSource}: no gradient computed for ${[...expected].join(', ')}`);
     disposeStep(r);
@@ -167,13 +189,13 @@ function checkTrain(c: ParityCase, model: ActModel, batch: ActBatch, check: Chec
 }
 
 /** Runs one loaded case on the current backend. */
-export function runParityCase(c: ParityCase): ParityReport {
+export async function runParityCase(c: ParityCase): Promise<ParityReport> {
   const model = createModel(c);
   const batch = readBatch(c);
   const check = new Checker();
   try {
-    checkEval(c, model, batch, check);
-    checkTrain(c, model, batch, check);
+    await checkEval(c, model, batch, check);
+    await checkTrain(c, model, batch, check);
   } finally {
     model.dispose();
     tf.dispose([batch.inputs, batch.labels, batch.puzzle_identifiers]);

@@ -6,5 +6,5 @@ export {
   RMS_NORM_GRAD,
   SWIGLU,
   SWIGLU_GRAD,
-} from './kernels/fused.js';
+} from './contract.js';
 export { registerNativeBackend } from './register.js';

@@ -1,19 +1,18 @@
 import {
   findBackendFactory,
-  getGradient,
   getKernelsForBackend,
   type KernelConfig,
   type KernelFunc,
   registerBackend,
-  registerGradient,
   registerKernel,
 } from '@tensorflow/tfjs-core';
 // Registers every cpu kernel: the fallbacks this backend copies.
 import '@tensorflow/tfjs-backend-cpu';
 import { loadAddon } from './addon.js';
 import { type KernelArgs, NativeBackend, type NativeKernel } from './backend.js';
+import { registerFusedGradients } from './contract.js';
 import { elementwiseKernels } from './kernels/elementwise.js';
-import { fusedGradients, fusedKernels } from './kernels/fused.js';
+import { fusedKernels } from './kernels/fused.js';
 import { matmulKernels } from './kernels/matmul.js';
 import { movementKernels } from './kernels/movement.js';
 import { reduceKernels } from './kernels/reduce.js';
@@ -58,7 +57,5 @@ export function registerNativeBackend(): void {
       kernelFunc: (args) => kernel(args as unknown as KernelArgs)!,
     });
   }
-  for (const config of fusedGradients) {
-    if (getGradient(config.kernelName) === undefined) registerGradient(config);
-  }
+  registerFusedGradients();
 }
