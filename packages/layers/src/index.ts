@@ -11,7 +11,7 @@ export {
   softmaxCrossEntropy,
   stablemaxCrossEntropy,
 } from './losses';
-export { Embedding, Linear, Module } from './module';
+export { Embedding, Linear, Module, WeightsMismatchError } from './module';
 export {
   Attention,
   applyRotary,
@@ -36,6 +36,7 @@ export {
   SignSGDSparse,
 } from './optim';
 export {
+  decodeTensorBytes,
   expectTensor,
   readSafetensors,
   type SafetensorsDtype,
