@@ -9,13 +9,6 @@ export {
   resetCarry,
 } from './carry';
 export {
-  checkpointTensors,
-  type LoadOptions,
-  loadCheckpoint,
-  REFERENCE_PREFIX,
-  saveCheckpoint,
-} from './checkpoint';
-export {
   checkReasoningConfig,
   type DataKeys,
   defaultPuzzleEmbLen,

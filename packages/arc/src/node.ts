@@ -146,6 +146,19 @@ export function writeSubmission(path: string, submission: ArcResult['submission'
   writeFileSync(path, JSON.stringify(submission));
 }
 
+/**
+ * Why the ARC evaluator cannot score `dir`, or null when it can. Data built by the HRM
+ * repository's builder has no test_puzzles.json (the test inputs with their answers), so
+ * there are no tasks to vote on: pass@k and submission.json are skipped, while exact and
+ * token accuracy on the test split are still measured.
+ */
+export function arcEvaluatorSkipReason(dir: string): string | null {
+  const path = join(dir, 'test_puzzles.json');
+  return existsSync(path)
+    ? null
+    : `evaluator "arc" skipped: ${path} not found (data built without it, as the HRM repository's builder does); ARC pass@k and submission.json need it, exact and token accuracy are still reported`;
+}
+
 /** An evaluator for a built dataset folder (identifiers.json, test_puzzles.json, test/dataset.json). */
 export function arcEvaluatorForDataset(
   dir: string,

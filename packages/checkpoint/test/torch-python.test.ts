@@ -27,8 +27,8 @@ if (!python)
   );
 
 // One subprocess does all the Python work (importing torch takes seconds).
-const SCRIPT = String.raw`
-import json, sys, collections, torch
+const SCRIPT = `
+import json, sys, torch
 d = sys.argv[1]
 # 1. What rrm wrote, loaded plainly and, where torch has it, with the weights_only allow-list.
 torch.load(d + '/rrm_step', map_location='cpu')

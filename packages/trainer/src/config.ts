@@ -68,6 +68,8 @@ export interface TrainConfig {
   checkpoint_every: number;
   /** Checkpoints kept in the run folder; older ones are removed. */
   keep_checkpoints: number;
+  /** Start from these weights (any checkpoint `loadModel` reads) instead of a fresh init. */
+  init_from: string | null;
 }
 
 const SUDOKU_BUILD: ConfigSpec<SudokuBuildConfig> = {
@@ -109,6 +111,8 @@ const TRAIN: ConfigSpec<TrainConfig> = {
   seed: { kind: 'int', min: 0 },
   checkpoint_every: { kind: 'int', min: 0 },
   keep_checkpoints: { kind: 'int', min: 1 },
+  // Defaulted so that run folders written before the key existed still load.
+  init_from: { kind: 'string', nullable: true, default: null },
 };
 
 /** The trainer's wording, by dotted key: `config key "lr": expected a finite number, got "fast"`. */

@@ -16,6 +16,7 @@ export {
   totalSteps,
   validateTrainConfig,
 } from './config.js';
+export { type ConvertResult, type ConvertTarget, convertCheckpoint } from './convert.js';
 export {
   buildSudokuDataset,
   datasetDir,
@@ -39,16 +40,21 @@ export {
 } from './evaluate.js';
 export { type MetricRecord, MetricsLog } from './metrics.js';
 export {
+  type Checkpoint,
   CONFIG_FILE,
   createModel,
+  initWeights,
   loadModel,
   MODEL_FILE,
   type Model,
+  modelFromCheckpoint,
+  readCheckpoint,
   readRunConfig,
   resolveCheckpointDir,
   withDatasetKeys,
 } from './model.js';
-export { DEFAULT_PRESET, preset, presetNames, resolveConfig } from './presets.js';
+export { DEFAULT_PRESET, preset, presetNames, pretrainDefaults, resolveConfig } from './presets.js';
+export { fromReferenceConfig, toReferenceConfig } from './reference.js';
 export {
   NonFiniteLossError,
   type RunOptions,
