@@ -50,11 +50,13 @@ export function convertCheckpoint(
         `${hasTable ? ', the puzzle-embedding table' : ''}, the H_init/L_init buffers`,
     ];
     const notCarried = ckpt.format === 'rrm' ? [...TRAINING_STATE] : [];
+    if (ckpt.format === 'rrm' && config.ema) notCarried.push('the raw (non-EMA) weights');
     if (to === 'torch') {
       const { config: ref, notCarried: keys } = toReferenceConfig(config);
       const written = writeReferenceRun(outDir, ckpt.step ?? 0, checkpointTensors(model), ref, {
-        // The reference's struct config only takes overrides of keys it has.
+        // The reference's struct config only takes command-line overrides of keys it has.
         load_checkpoint: null,
+        checkpoint_path: null,
       });
       carried.push(
         `the ${config.model.toUpperCase()} architecture and the shared hyper-parameters, in all_config.yaml`,

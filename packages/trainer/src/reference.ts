@@ -9,7 +9,8 @@ import { pretrainDefaults } from './presets.js';
 /** The reference config of a run, and what of it the reference trainer has no key for. */
 export function toReferenceConfig(cfg: TrainConfig): { config: RunConfig; notCarried: string[] } {
   const train: Record<string, unknown> = {};
-  for (const k of TRAIN_KEYS) if (cfg[k] !== null) train[k] = cfg[k];
+  // Nulls stay: the reference's struct config only takes command-line overrides of keys it has.
+  for (const k of TRAIN_KEYS) train[k] = cfg[k];
   const notCarried: string[] = [];
   if (cfg.optimizer !== 'adam_atan2')
     notCarried.push(`optimizer ${cfg.optimizer} (the reference trains with AdamATan2)`);
