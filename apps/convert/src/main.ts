@@ -52,9 +52,10 @@ export function parseConvertArgs(argv: string[]): {
   };
 }
 
+/** Where output goes: process.stdout/stderr, or anything with `write(text)`. */
 export interface Io {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
 }
 
 /** Runs one conversion; returns the exit status (2 on bad input, the message on stderr). */

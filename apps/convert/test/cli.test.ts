@@ -6,7 +6,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../src/main.js';
@@ -30,20 +29,12 @@ function torchPython(): string | null {
 }
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _enc, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  const code = await run(argv, {
-    stdout: sink((s) => (out += s)),
-    stderr: sink((s) => (err += s)),
+  const r = { code: 0, out: '', err: '' };
+  r.code = await run(argv, {
+    stdout: { write: (s: string) => (r.out += s) },
+    stderr: { write: (s: string) => (r.err += s) },
   });
-  return { code, out, err };
+  return r;
 }
 
 describe('rrm-convert', () => {

@@ -125,6 +125,17 @@ describe('the archive', () => {
     'step_1',
   );
 
+  it("reads newer torch's extra records and refuses a big-endian archive", () => {
+    const files = unzipSync(good);
+    files['step_1/.data/version'] = strToU8('3\n');
+    files['step_1/.data/serialization_id'] = strToU8('1234567890');
+    expect(readTorchCheckpoint(zipSync(files)).get('w')!.data).toEqual(new Float32Array([1, 2, 3]));
+    files['step_1/byteorder'] = strToU8('big');
+    expect(error(() => readTorchCheckpoint(zipSync(files), 'x')).message).toBe(
+      'x: byteorder "big" is not supported',
+    );
+  });
+
   it('names a truncated archive', () => {
     expect(
       error(() => readTorchCheckpoint(good.subarray(0, good.length - 30), 'cut')).message,
