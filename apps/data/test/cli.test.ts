@@ -83,7 +83,7 @@ describe('rrm-data', () => {
       dir,
     );
     expect(code).toBe(0);
-    expect(out).toContain('train: 3 groups, 24 puzzles');
+    expect(out).toContain('train: 3 groups, 3 puzzles, 24 examples');
   });
 
   it.skipIf(!existsSync(shared))('builds ARC from a tasks folder', async () => {
