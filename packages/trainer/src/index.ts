@@ -43,7 +43,6 @@ export {
   type Checkpoint,
   CONFIG_FILE,
   createModel,
-  initWeights,
   loadModel,
   MODEL_FILE,
   type Model,
@@ -53,7 +52,7 @@ export {
   resolveCheckpointDir,
   withDatasetKeys,
 } from './model.js';
-export { DEFAULT_PRESET, preset, presetNames, pretrainDefaults, resolveConfig } from './presets.js';
+export { DEFAULT_PRESET, preset, presetNames, resolveConfig } from './presets.js';
 export { fromReferenceConfig, toReferenceConfig } from './reference.js';
 export {
   NonFiniteLossError,
