@@ -3,9 +3,12 @@
  * `node:fs` for browsers.
  */
 import {
+  closeSync,
   existsSync,
+  openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   statSync,
   writeFileSync,
@@ -25,6 +28,17 @@ function readBytes(path: string): Uint8Array {
     return readFileSync(path);
   } catch (e) {
     throw new CheckpointError(path, `cannot read: ${(e as Error).message}`);
+  }
+}
+
+/** The first bytes of a file, enough to tell the formats apart without reading it all. */
+function head(path: string): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = new Uint8Array(4);
+    return buf.subarray(0, readSync(fd, buf, 0, 4, 0));
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -72,7 +86,7 @@ export function locateReferenceCheckpoint(path: string): ReferenceLocation | nul
   const isDir = statSync(path).isDirectory();
   const weights = isDir ? newestStep(path) : path;
   if (!weights) return null;
-  if (!isDir && !isZip(readBytes(weights))) return null;
+  if (!isDir && !isZip(head(weights))) return null;
   const config = join(dirname(weights), REFERENCE_CONFIG);
   if (!existsSync(config)) {
     throw new CheckpointError(
