@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { arcEvaluatorForDataset, arcEvaluatorSkipReason } from '@rrm/arc/node';
+import { arcEvaluatorForDataset, arcTestPuzzlesSource } from '@rrm/arc/node';
 import { parseBackendName, selectBackend } from '@rrm/backend';
 import { Progress } from '@rrm/progress';
 import { readSplit } from '@rrm/puzzles/node';
@@ -69,10 +69,8 @@ async function main(argv: string[]): Promise<number> {
     `checkpoint: ${ckpt.weights} (${ckpt.format === 'torch' ? 'PyTorch format' : 'safetensors'})`,
   );
   const wantArc = config.evaluators.includes('arc') || values.submission !== undefined;
-  const skip = wantArc ? arcEvaluatorSkipReason(dataset) : null;
-  if (skip && values.submission) throw new Error(`--submission: ${skip}`);
-  if (skip) say(skip);
-  const arc = wantArc && !skip ? arcEvaluatorForDataset(dataset) : null;
+  if (wantArc) say(arcTestPuzzlesSource(dataset));
+  const arc = wantArc ? arcEvaluatorForDataset(dataset) : null;
   let bar: Progress | null = null;
   const result = evaluate(model, split, {
     batchSize: batchSize ?? config.eval_batch_size ?? config.global_batch_size,

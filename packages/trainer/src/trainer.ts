@@ -12,7 +12,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ActCarry, disposeCarry, disposeStep } from '@rrm/act';
-import { arcEvaluatorForDataset, arcEvaluatorSkipReason } from '@rrm/arc/node';
+import { arcEvaluatorForDataset, arcTestPuzzlesSource } from '@rrm/arc/node';
 import { saveCheckpoint } from '@rrm/checkpoint';
 import { loadWeightsFile } from '@rrm/checkpoint/node';
 import {
@@ -119,18 +119,17 @@ export interface RunOptions {
   onStep?: (step: number, record: MetricRecord) => void;
 }
 
-/** The configured evaluators; one that the data cannot support is skipped, `log` says why. */
+/** The configured evaluators; `log` says where the ARC evaluator's test puzzles come from. */
 function evaluatorsFor(
   names: string[],
   dataDir: string,
   log?: (line: string) => void,
 ): Evaluator[] {
-  return names.flatMap((name) => {
+  return names.map((name) => {
     if (name !== 'arc')
       throw new ConfigError(`config key "evaluators": unknown evaluator "${name}" (known: arc)`);
-    const skip = arcEvaluatorSkipReason(dataDir);
-    if (skip) log?.(skip);
-    return skip ? [] : [arcEvaluatorForDataset(dataDir)];
+    log?.(arcTestPuzzlesSource(dataDir));
+    return arcEvaluatorForDataset(dataDir);
   });
 }
 
