@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fresh-machine set-up, used by the README's first command and by CI (.ci/run): the system
 # packages (Debian/Ubuntu: a C++ toolchain, OpenBLAS and pkg-config for the native backend,
-# Python for node-gyp, Chromium for the browser tests, Mesa for the webgpu tests; macOS: the Xcode command line tools,
+# Python for node-gyp, Chromium for the browser tests, Mesa for the webgpu tests, PyTorch for the checkpoint tests; macOS: the Xcode command line tools,
 # whose Accelerate framework is the BLAS), pnpm, then the workspace. Needs Node 20.19+ or 22.3+
 # (`process.getBuiltinModule`, which @rrm/backend uses, is in 20.16+ and 22.3+).
 # Idempotent: whatever is already there is left alone.
@@ -19,9 +19,11 @@ case "$(uname -s)" in
     if command -v dpkg >/dev/null 2>&1; then
       need=()
       # Mesa's EGL/GL and Vulkan drivers give Dawn's webgpu package a software adapter for the
-      # webgpu tests.
+      # webgpu tests; PyTorch (with numpy and yaml) is what the checkpoint tests round-trip
+      # through (torch.save / torch.load).
       for p in g++ make libopenblas-dev pkg-config python3 chromium \
-        libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri mesa-vulkan-drivers; do
+        libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri mesa-vulkan-drivers \
+        python3-torch python3-numpy python3-yaml; do
         dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
       done
       if [ ${#need[@]} -gt 0 ]; then

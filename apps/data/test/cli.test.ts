@@ -49,7 +49,7 @@ describe('rrm-data', () => {
     );
     expect(built.code).toBe(0);
     expect(built.out).toContain(
-      'train: 8 groups, 24 puzzles, 24 examples; test: 3 groups, 3 puzzles, 3 examples',
+      'train: 8 groups, 8 puzzles, 24 examples; test: 3 groups, 3 puzzles, 3 examples',
     );
     expect(built.err).toMatch(/built in [\d.]+ s, peak memory \d+ MB/);
     const { code, out } = await cli('inspect', dir, '--json');
@@ -59,7 +59,7 @@ describe('rrm-data', () => {
       seq_len: 36,
       vocab_size: 8,
       total_groups: 8,
-      total_puzzles: 24,
+      total_puzzles: 8,
     });
     expect(report.test.arrays.all__inputs).toEqual({ dtype: 'uint8', shape: [3, 36] });
     expect(report.train.arrays.all__group_indices).toEqual({ dtype: 'int32', shape: [9] });
@@ -83,7 +83,7 @@ describe('rrm-data', () => {
       dir,
     );
     expect(code).toBe(0);
-    expect(out).toContain('train: 3 groups, 24 puzzles');
+    expect(out).toContain('train: 3 groups, 3 puzzles, 24 examples');
   });
 
   it.skipIf(!existsSync(shared))('builds ARC from a tasks folder', async () => {

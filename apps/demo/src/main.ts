@@ -12,7 +12,7 @@ import {
 } from './metrics';
 import { haltingStep, type Puzzle, type SolveTrace, sigmoid } from './puzzle';
 import { FIXED_SAMPLES, sudokuPuzzle, sudokuSamples } from './samples';
-import { loadSolver, type Solver } from './solver';
+import { loadSolver, pickCheckpointFiles, type Solver } from './solver';
 import { lineChart } from './views/chart';
 import { h } from './views/dom';
 import { captioned, gridView } from './views/grid-view';
@@ -58,7 +58,6 @@ const taskInput = h('input', {
 const ckptInput = h('input', {
   type: 'file',
   multiple: true,
-  accept: '.safetensors,.json',
   'data-testid': 'checkpoint-files',
 });
 const solveButton = h(
@@ -119,7 +118,11 @@ const solvePanel = h(
       {},
       'Load a checkpoint',
       ckptInput,
-      h('span', { class: 'hint' }, 'model.safetensors and config.json, as rrm-train writes them'),
+      h(
+        'span',
+        { class: 'hint' },
+        'model.safetensors and config.json (rrm-train), or step_N and all_config.yaml (PyTorch)',
+      ),
     ),
     solveBlocker,
     errorBox,
@@ -505,13 +508,7 @@ ckptInput.addEventListener('change', async () => {
   if (files.length === 0) return;
   clearError();
   try {
-    const weights = files.find((f) => f.name.endsWith('.safetensors'));
-    const config = files.find((f) => f.name.endsWith('.json'));
-    if (!weights || !config) {
-      throw new Error(
-        `select both files of a checkpoint: a .safetensors file and its config .json (got ${files.map((f) => f.name).join(', ')})`,
-      );
-    }
+    const { config, weights } = pickCheckpointFiles(files);
     const solver = await loadSolver(
       { name: config.name, text: await config.text() },
       { name: weights.name, bytes: new Uint8Array(await weights.arrayBuffer()) },

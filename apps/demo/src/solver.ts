@@ -1,5 +1,11 @@
-import { type ActBatch, type ActModel, disposeCarry, disposeStep, loadCheckpoint } from '@rrm/act';
+import { type ActBatch, type ActModel, disposeCarry, disposeStep } from '@rrm/act';
 import { ARC_SEQ_LEN, ARC_VOCAB_SIZE, cropArcGrid, encodeArcGrid } from '@rrm/arc';
+import {
+  dataKeysFromWeights,
+  loadWeights,
+  parseReferenceConfig,
+  readWeights,
+} from '@rrm/checkpoint';
 import { createHRM } from '@rrm/hrm';
 import {
   decodeMaze,
@@ -10,6 +16,7 @@ import {
   IGNORE_LABEL_ID,
   MAZE_CHARSET,
   makeGrid,
+  SUDOKU_SHAPES,
   type SudokuShape,
   shapeForCells,
   sudokuSize,
@@ -96,14 +103,52 @@ function parseJson(text: string, source: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
+/** A config file of either trainer: rrm's `config.json` or the reference's `all_config.yaml`. */
+const isReferenceConfig = (name: string) => /\.ya?ml$/i.test(name);
+
 /**
- * Loads a checkpoint written by rrm-train: `config.json` (with `model` and `arch`)
- * and the weights in safetensors under the reference names.
+ * The config and the weights among files picked together: a `.json` or `.yaml` config, and
+ * a `.safetensors` file or the newest of the reference's `step_N` files (a run folder's
+ * files picked at once).
  */
-export async function loadSolver(
+export function pickCheckpointFiles<F extends { name: string }>(
+  files: F[],
+): { config: F; weights: F } {
+  const config = files.find((f) => /\.json$/i.test(f.name) || isReferenceConfig(f.name));
+  const step = (f: F) => Number(/^step_(\d+)$/.exec(f.name)?.[1] ?? -1);
+  const steps = files.filter((f) => step(f) >= 0).sort((a, b) => step(b) - step(a));
+  const weights = files.find((f) => f.name.endsWith('.safetensors')) ?? steps[0];
+  if (!config || !weights) {
+    throw new Error(
+      `select a checkpoint's files: model.safetensors with its config.json, or a reference step_N with its all_config.yaml (got ${files.map((f) => f.name).join(', ')})`,
+    );
+  }
+  return { config, weights };
+}
+
+/** The sequence length the reference encodings give a vocabulary (RoPE models do not store it). */
+function seqLenForVocab(vocab: number): number | undefined {
+  const sudoku = Object.values(SUDOKU_SHAPES).find((s) => sudokuVocabSize(s) === vocab);
+  if (sudoku) return sudokuSize(sudoku) ** 2;
+  if (vocab === ARC_VOCAB_SIZE) return ARC_SEQ_LEN;
+  // The reference mazes are 30×30, the ARC canvas size.
+  return vocab === MAZE_CHARSET.length + 1 ? ARC_SEQ_LEN : undefined;
+}
+
+/** `{ model, arch }` of a checkpoint's config, with what the weights say filled in. */
+function modelConfig(
   config: { name: string; text: string },
-  weights: { name: string; bytes: Uint8Array },
-): Promise<Solver> {
+  tensors: ReturnType<typeof readWeights>['tensors'],
+): { kind: 'trm' | 'hrm'; arch: Record<string, unknown>; cfg: Record<string, unknown> } {
+  if (isReferenceConfig(config.name)) {
+    const ref = parseReferenceConfig(config.text, config.name);
+    const arch: Record<string, unknown> = {
+      ...dataKeysFromWeights(ref.model, ref.arch, tensors),
+      ...ref.arch,
+    };
+    arch.seq_len ??= seqLenForVocab(Number(arch.vocab_size));
+    return { kind: ref.model, arch, cfg: {} };
+  }
   const cfg = parseJson(config.text, config.name);
   if (cfg.model !== 'trm' && cfg.model !== 'hrm') {
     throw new Error(
@@ -112,9 +157,23 @@ export async function loadSolver(
   }
   if (!cfg.arch || typeof cfg.arch !== 'object')
     throw new Error(`${config.name}: missing the "arch" object`);
+  return { kind: cfg.model, arch: cfg.arch as Record<string, unknown>, cfg };
+}
+
+/**
+ * Loads a checkpoint: rrm-train's `config.json` with `model.safetensors`, or the reference
+ * trainer's `all_config.yaml` with a `step_N` file (PyTorch's format), weights under the
+ * reference names either way.
+ */
+export async function loadSolver(
+  config: { name: string; text: string },
+  weights: { name: string; bytes: Uint8Array },
+): Promise<Solver> {
+  const { tensors } = readWeights(weights.bytes, weights.name);
+  const { kind, arch: stored, cfg } = modelConfig(config, tensors);
   // One puzzle at a time; the batch size the model was trained with does not matter here.
-  const arch = { ...(cfg.arch as Record<string, unknown>), batch_size: 1 };
-  const create = cfg.model === 'trm' ? createTRM : createHRM;
+  const arch = { ...stored, batch_size: 1 };
+  const create = kind === 'trm' ? createTRM : createHRM;
   let model: ActModel<{
     seq_len: number;
     vocab_size: number;
@@ -127,7 +186,7 @@ export async function loadSolver(
     throw new Error(`${config.name}: ${(e as Error).message}`);
   }
   try {
-    loadCheckpoint(model, weights.bytes, { source: weights.name });
+    loadWeights(model, tensors, { source: weights.name });
   } catch (e) {
     model.dispose();
     throw e;
@@ -146,7 +205,7 @@ export async function loadSolver(
   };
 
   return {
-    summary: `${String(cfg.model).toUpperCase()} · hidden ${hidden_size} · ${halt_max_steps} steps · ${codec?.kind ?? 'unknown task'}`,
+    summary: `${kind.toUpperCase()} · hidden ${hidden_size} · ${halt_max_steps} steps · ${codec?.kind ?? 'unknown task'}`,
     sudoku: shape
       ? {
           shape,

@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Puzzle, SolveTrace } from '../src/puzzle';
@@ -13,6 +14,10 @@ import {
   startDemo,
 } from './harness';
 import { CHECKPOINT_DIR, loadShippedSolver } from './node-model';
+
+const REFERENCE_RUN = fileURLToPath(
+  new URL('../../../../shared/parity/trm_att_rope/reference_checkpoint/', import.meta.url),
+);
 
 if (!haveChromium)
   console.warn(`skipping the browser tests: ${CHROMIUM} not found (apt-get install chromium)`);
@@ -203,17 +208,27 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
 
   it('loads a checkpoint chosen from disk, and says which file is missing', async () => {
     const { page } = main;
-    const file = (name: string) => ({
+    const file = (name: string, dir = CHECKPOINT_DIR) => ({
       name,
       mimeType: 'application/octet-stream',
-      buffer: readFileSync(CHECKPOINT_DIR + name),
+      buffer: readFileSync(dir + name),
     });
     await page.setInputFiles('[data-testid=checkpoint-files]', [file('config.json')]);
     await expect
       .poll(() => page.textContent('[data-testid=error]'))
       .toBe(
-        'select both files of a checkpoint: a .safetensors file and its config .json (got config.json)',
+        "select a checkpoint's files: model.safetensors with its config.json, or a reference step_N with its all_config.yaml (got config.json)",
       );
+    // The reference trainer's files (torch.save format), read in the page.
+    if (existsSync(REFERENCE_RUN)) {
+      await page.setInputFiles('[data-testid=checkpoint-files]', [
+        file('all_config.yaml', REFERENCE_RUN),
+        file('step_3', REFERENCE_RUN),
+      ]);
+      await expect
+        .poll(() => page.textContent('[data-testid=checkpoint-note]'))
+        .toBe('Loaded from step_3 and all_config.yaml.');
+    } else console.warn(`reference checkpoint in the page skipped: ${REFERENCE_RUN} not found`);
     await page.setInputFiles('[data-testid=checkpoint-files]', [
       file('config.json'),
       file('model.safetensors'),

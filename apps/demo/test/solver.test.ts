@@ -1,5 +1,6 @@
-import { type ActModel, disposeCarry, disposeStep, saveCheckpoint } from '@rrm/act';
+import { type ActModel, disposeCarry, disposeStep } from '@rrm/act';
 import { ARC_SEQ_LEN, ARC_VOCAB_SIZE, cropArcGrid, encodeArcGrid } from '@rrm/arc';
+import { referenceConfigYaml, saveCheckpoint, saveTorchCheckpoint } from '@rrm/checkpoint';
 import { createHRM } from '@rrm/hrm';
 import { expectFlatTensorCount } from '@rrm/layers';
 import { decodeSudoku, encodeSudoku, SUDOKU_SHAPES } from '@rrm/puzzles';
@@ -8,7 +9,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXED_SAMPLES, sudokuSamples } from '../src/samples';
-import { loadSolver } from '../src/solver';
+import { loadSolver, pickCheckpointFiles } from '../src/solver';
 
 const SHAPE = SUDOKU_SHAPES['4x4'];
 const DATA = { seq_len: 16, vocab_size: 6, num_puzzle_identifiers: 1, batch_size: 4 };
@@ -168,9 +169,48 @@ describe('loading a checkpoint', () => {
     const wider = { ...TRM_ARCH, hidden_size: 32 };
     const config = { name: 'config.json', text: JSON.stringify({ model: 'trm', arch: wider }) };
     await expect(loadSolver(config, good.weights)).rejects.toThrow(
-      /^model\.safetensors: checkpoint does not match the model .*\n.*mis-shaped: _orig_mod\.model\.inner\./,
+      /^model\.safetensors \(prefix "_orig_mod\.model\."\): checkpoint does not match the model:\n.*mis-shaped: inner\./,
     );
     const junk = { name: 'junk.safetensors', bytes: new Uint8Array([1, 2, 3]) };
     await expect(loadSolver(good.config, junk)).rejects.toThrow(/junk\.safetensors/);
+  });
+});
+
+describe('a reference PyTorch checkpoint', () => {
+  it('step_N with all_config.yaml answers as the same weights in safetensors do', async () => {
+    // RoPE: the sequence length comes from the vocabulary's encoding (4×4 Sudoku).
+    const model = createHRM({ ...HRM_ARCH, batch_size: 1 }, { seed: 5 }) as unknown as Model;
+    const { seq_len, vocab_size, num_puzzle_identifiers, batch_size, ...arch } = HRM_ARCH;
+    const yaml = referenceConfigYaml({
+      model: 'hrm',
+      arch,
+      loss_type: 'stablemax_cross_entropy',
+      train: {},
+      evaluators: [],
+    });
+    const torch = await loadSolver(
+      { name: 'all_config.yaml', text: yaml },
+      { name: 'step_9', bytes: saveTorchCheckpoint(model, 'step_9') },
+    );
+    const rrm = checkpointOf(model, 'hrm', HRM_ARCH);
+    const safetensors = await loadSolver(rrm.config, rrm.weights);
+    const [puzzle] = sudokuSamples(SHAPE, 0, 1);
+    expect((await torch.solve(puzzle)).steps).toEqual((await safetensors.solve(puzzle)).steps);
+    expect(torch.summary).toBe('HRM · hidden 16 · 3 steps · sudoku');
+    torch.dispose();
+    safetensors.dispose();
+    model.dispose();
+  });
+
+  it("picks the config and the newest step_N among a run folder's files", () => {
+    const files = ['step_2', 'all_config.yaml', 'step_10', 'step_9'].map((name) => ({ name }));
+    expect(pickCheckpointFiles(files)).toEqual({
+      config: { name: 'all_config.yaml' },
+      weights: { name: 'step_10' },
+    });
+    expect(
+      pickCheckpointFiles([{ name: 'model.safetensors' }, { name: 'config.json' }]).weights,
+    ).toEqual({ name: 'model.safetensors' });
+    expect(() => pickCheckpointFiles([{ name: 'step_3' }])).toThrow(/select a checkpoint's files/);
   });
 });

@@ -5,19 +5,19 @@
  * for ARC pass@k with a Kaggle-style submission.json. Prints a table, or JSON with --json.
  */
 import { writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { arcEvaluatorForDataset } from '@rrm/arc/node';
+import { arcEvaluatorForDataset, arcTestPuzzlesSource } from '@rrm/arc/node';
 import { parseBackendName, selectBackend } from '@rrm/backend';
 import { Progress } from '@rrm/progress';
 import { readSplit } from '@rrm/puzzles/node';
-import { evaluate, loadModel, resolveCheckpointDir } from '@rrm/trainer';
+import { evaluate, modelFromCheckpoint, readCheckpoint } from '@rrm/trainer';
 import { type EvalReport, formatReport } from './report.js';
 
 const USAGE = `Usage: rrm-eval CHECKPOINT [options]
 
-CHECKPOINT is a checkpoint folder (model.safetensors + config.json) or a run folder
-(its newest checkpoint is used).
+CHECKPOINT is an rrm checkpoint folder (model.safetensors + config.json) or run folder
+(its newest checkpoint), a reference PyTorch checkpoint file (step_N, with all_config.yaml
+beside it) or a reference run folder (its newest step_N).
 
 Options:
   --data DIR          dataset folder (default: the config's data_paths[0])
@@ -61,12 +61,16 @@ async function main(argv: string[]): Promise<number> {
   const batchSize = positiveInt(values['batch-size'], '--batch-size');
   const backend = await selectBackend(parseBackendName(values.backend), { log: say });
 
-  const checkpoint = resolveCheckpointDir(positionals[0]);
-  const { model, config } = loadModel(checkpoint);
-  const dataset = values.data ?? config.data_paths[0];
+  const ckpt = readCheckpoint(positionals[0]);
+  const dataset = values.data ?? ckpt.config.data_paths[0];
   const split = readSplit(dataset, 'test');
-  const arc =
-    config.evaluators.includes('arc') || values.submission ? arcEvaluatorForDataset(dataset) : null;
+  const { model, config } = modelFromCheckpoint(ckpt, split.metadata);
+  say(
+    `checkpoint: ${ckpt.weights} (${ckpt.format === 'torch' ? 'PyTorch format' : 'safetensors'})`,
+  );
+  const wantArc = config.evaluators.includes('arc') || values.submission !== undefined;
+  if (wantArc) say(arcTestPuzzlesSource(dataset));
+  const arc = wantArc ? arcEvaluatorForDataset(dataset) : null;
   let bar: Progress | null = null;
   const result = evaluate(model, split, {
     batchSize: batchSize ?? config.eval_batch_size ?? config.global_batch_size,
@@ -80,10 +84,9 @@ async function main(argv: string[]): Promise<number> {
   split.close();
   model.dispose();
 
-  const step = /^step_(\d+)$/.exec(basename(checkpoint));
   const report: EvalReport = {
-    checkpoint,
-    step: step ? Number(step[1]) : null,
+    checkpoint: ckpt.weights,
+    step: ckpt.step,
     dataset,
     backend,
     result,

@@ -7,13 +7,6 @@ export {
   type ResetCarry,
   resetCarry,
 } from './carry';
-export {
-  checkpointTensors,
-  type LoadOptions,
-  loadCheckpoint,
-  REFERENCE_PREFIX,
-  saveCheckpoint,
-} from './checkpoint';
 export { drawMinHaltSteps, type HaltingConfig, haltDecision, qContinueTarget } from './halting';
 export {
   type ActLosses,

@@ -1,17 +1,18 @@
 /** @rrm/arc/node: ARC files on disk and the streaming dataset build. */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { pythonJson } from '@rrm/puzzles';
+import { gridToRows, type PuzzleSet, pythonJson } from '@rrm/puzzles';
 import {
   PuzzleSetWriter,
   readIdentifiers,
   readMetadata,
+  readSplit,
   tokenDtype,
   writeIdentifiers,
   writeMetadata,
 } from '@rrm/puzzles/node';
 import { Rng } from '@rrm/random';
-import { applyAugmentation } from './augment.js';
+import { applyAugmentation, parseAugmentationName } from './augment.js';
 import {
   type ArcPlan,
   type ArcPlanOptions,
@@ -21,7 +22,7 @@ import {
   planArcDataset,
   taskToJson,
 } from './build.js';
-import { encodeArcGrid, randomOffset } from './encode.js';
+import { ARC_SEQ_LEN, cropArcGrid, encodeArcGrid, randomOffset } from './encode.js';
 import { ArcEvaluator, type ArcResult, type TestPuzzlesJson } from './evaluate.js';
 import { ArcDataError, parseCombined, parseTask } from './task.js';
 
@@ -146,6 +147,47 @@ export function writeSubmission(path: string, submission: ArcResult['submission'
   writeFileSync(path, JSON.stringify(submission));
 }
 
+/**
+ * The test inputs with their answers, as test_puzzles.json gives them, taken from the test
+ * split's un-augmented puzzles (the reference builders put exactly the test examples of the
+ * test set's tasks there). Data built by the HRM repository's builder has no
+ * test_puzzles.json; this stands in for it.
+ */
+export function testPuzzlesFromSplit(dir: string): TestPuzzlesJson {
+  const names = readIdentifiers(dir);
+  const split = readSplit(dir, 'test');
+  try {
+    const out: TestPuzzlesJson = {};
+    const row = new Int32Array(ARC_SEQ_LEN);
+    const grid = (rows: PuzzleSet['inputs'], e: number) => {
+      rows.readRow(e, row, 0);
+      return gridToRows(cropArcGrid(row));
+    };
+    for (const set of Object.values(split.sets)) {
+      for (let p = 0; p < set.puzzleIdentifiers.length; p++) {
+        const id = set.puzzleIdentifiers[p];
+        const name = names[id];
+        if (id === split.metadata.blank_identifier_id || name === undefined) continue;
+        if (parseAugmentationName(name).augmentation !== null) continue;
+        out[name] ??= { test: [] };
+        for (let e = set.puzzleIndices[p]; e < set.puzzleIndices[p + 1]; e++)
+          out[name].test.push({ input: grid(set.inputs, e), output: grid(set.labels, e) });
+      }
+    }
+    return out;
+  } finally {
+    split.close();
+  }
+}
+
+/** Where the ARC evaluator's test puzzles come from for `dir`, in one line for logs. */
+export function arcTestPuzzlesSource(dir: string): string {
+  const path = join(dir, 'test_puzzles.json');
+  return existsSync(path)
+    ? `evaluator "arc": test puzzles from ${path}`
+    : `evaluator "arc": ${path} not found (the HRM repository's builder writes none); test inputs and answers taken from the test split's un-augmented puzzles`;
+}
+
 /** An evaluator for a built dataset folder (identifiers.json, test_puzzles.json, test/dataset.json). */
 export function arcEvaluatorForDataset(
   dir: string,
@@ -153,7 +195,9 @@ export function arcEvaluatorForDataset(
 ): ArcEvaluator {
   return new ArcEvaluator({
     identifiers: readIdentifiers(dir),
-    testPuzzles: readTestPuzzles(dir),
+    testPuzzles: existsSync(join(dir, 'test_puzzles.json'))
+      ? readTestPuzzles(dir)
+      : testPuzzlesFromSplit(dir),
     blankIdentifierId: readMetadata(dir, 'test').blank_identifier_id,
     ...options,
   });

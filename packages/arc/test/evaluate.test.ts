@@ -10,9 +10,15 @@ import {
   applyAugmentation,
   encodeArcGrid,
   planArcDataset,
+  type TestPuzzlesJson,
   taskToJson,
 } from '../src/index.js';
-import { loadArcSubset, writeSubmission } from '../src/node.js';
+import {
+  loadArcSubset,
+  readTestPuzzles,
+  testPuzzlesFromSplit,
+  writeSubmission,
+} from '../src/node.js';
 import { sharedPath } from './shared.js';
 
 const kaggle = sharedPath('arc/kaggle');
@@ -140,5 +146,20 @@ describe('ARC voting', () => {
     expect(() => feed(evaluator, [row(9, [[1]], [[1]])])).toThrow(
       /identifier 9 is not in identifiers.json/,
     );
+  });
+});
+
+describe('data without test_puzzles.json (as the HRM repository builds it)', () => {
+  const mini = sharedPath('arc/official-layout-mini');
+  it.skipIf(mini.missing)('takes the same test puzzles from the test split', () => {
+    const byTask = (t: TestPuzzlesJson) =>
+      Object.fromEntries(
+        Object.entries(t)
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([id, task]) => [id, task.test.map((p) => ({ input: p.input, output: p.output }))]),
+      );
+    const fromSplit = testPuzzlesFromSplit(mini.path);
+    expect(Object.keys(fromSplit)).toHaveLength(6);
+    expect(byTask(fromSplit)).toEqual(byTask(readTestPuzzles(mini.path)));
   });
 });

@@ -8,7 +8,7 @@ export {
   softmaxCrossEntropy,
   stablemaxCrossEntropy,
 } from './losses';
-export { Embedding, Linear, Module } from './module';
+export { Embedding, Linear, Module, WeightsMismatchError } from './module';
 export {
   Attention,
   applyRotary,
@@ -33,6 +33,7 @@ export {
   SignSGDSparse,
 } from './optim';
 export {
+  decodeTensorBytes,
   expectTensor,
   readSafetensors,
   type SafetensorsDtype,

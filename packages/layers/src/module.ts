@@ -3,6 +3,24 @@ import * as tf from '@tensorflow/tfjs-core';
 import { lecunStd, truncNormal } from './init';
 import type { TensorRecord } from './safetensors';
 
+/** Stored tensors that do not fit a module, every problem listed by name. */
+export class WeightsMismatchError extends Error {
+  constructor(
+    readonly source: string,
+    readonly missing: string[],
+    readonly unexpected: string[],
+    readonly misShaped: string[],
+  ) {
+    const parts = [
+      missing.length ? `missing: ${missing.join(', ')}` : '',
+      unexpected.length ? `unexpected: ${unexpected.join(', ')}` : '',
+      misShaped.length ? `mis-shaped: ${misShaped.join('; ')}` : '',
+    ].filter(Boolean);
+    super(`${source}: checkpoint does not match the model:\n  ${parts.join('\n  ')}`);
+    this.name = 'WeightsMismatchError';
+  }
+}
+
 /**
  * A tree of parameters with the reference checkpoints' dotted names
  * (`L_level.layers.0.self_attn.qkv_proj.weight`). Subclasses register parameters with
@@ -64,9 +82,11 @@ export abstract class Module {
   }
 
   /**
-   * Assigns every parameter and buffer from `tensors` (names looked up as `prefix + name`).
-   * Missing names and shape mismatches are errors naming `source` and the tensor; with
-   * `strict`, so are entries under `prefix` that match no parameter.
+   * Assigns every parameter and buffer from `tensors` (names looked up as `prefix + name`): the one
+   * place where stored tensors become weights, whatever file format they came from.
+   * Missing names, shape and dtype mismatches and, with `strict`, entries under `prefix`
+   * that match no parameter are all listed in one `WeightsMismatchError` naming `source`;
+   * nothing is assigned unless everything matches.
    */
   loadStateDict(
     tensors: ReadonlyMap<string, TensorRecord>,
@@ -74,25 +94,26 @@ export abstract class Module {
   ): void {
     const { prefix = '', source = '<tensors>', strict = true } = opts;
     const named = this.stateDict(prefix);
+    const missing: string[] = [];
+    const misShaped: string[] = [];
     for (const [name, v] of named) {
       const rec = tensors.get(name);
-      if (!rec) throw new Error(`${source}: tensor "${name}" missing`);
-      if (rec.shape.length !== v.shape.length || rec.shape.some((d, i) => d !== v.shape[i])) {
-        throw new Error(
-          `${source}: tensor "${name}" has shape [${rec.shape.join(', ')}], expected [${v.shape.join(', ')}]`,
+      if (!rec) missing.push(name);
+      else if (rec.shape.length !== v.shape.length || rec.shape.some((d, i) => d !== v.shape[i]))
+        misShaped.push(
+          `${name} is [${rec.shape.join(', ')}], the model needs [${v.shape.join(', ')}]`,
         );
-      }
-      const data = rec.data;
-      if (!(data instanceof Float32Array || data instanceof Float64Array)) {
-        throw new Error(
-          `${source}: tensor "${name}" has dtype ${rec.dtype}, expected a float type`,
-        );
-      }
-      tf.tidy(() => v.assign(tf.tensor(Float32Array.from(data), rec.shape, 'float32')));
+      else if (!(rec.data instanceof Float32Array || rec.data instanceof Float64Array))
+        misShaped.push(`${name} has dtype ${rec.dtype}, the model needs a float type`);
     }
-    if (strict) {
-      const extra = [...tensors.keys()].filter((k) => k.startsWith(prefix) && !named.has(k));
-      if (extra.length > 0) throw new Error(`${source}: unexpected tensors ${extra.join(', ')}`);
+    const unexpected = strict
+      ? [...tensors.keys()].filter((k) => k.startsWith(prefix) && !named.has(k))
+      : [];
+    if (missing.length + misShaped.length + unexpected.length > 0)
+      throw new WeightsMismatchError(source, missing, unexpected, misShaped);
+    for (const [name, v] of named) {
+      const rec = tensors.get(name)!;
+      tf.tidy(() => v.assign(tf.tensor(Float32Array.from(rec.data), rec.shape, 'float32')));
     }
   }
 

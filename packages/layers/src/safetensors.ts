@@ -72,7 +72,11 @@ function halfToFloat(h: number): number {
   return sign * 2 ** (exp - 15) * (1 + frac / 1024);
 }
 
-function decode(
+/**
+ * Little-endian tensor bytes of `dtype` as the record's data (a copy); shared with the
+ * PyTorch checkpoint reader of `@rrm/checkpoint`, whose storages hold the same encodings.
+ */
+export function decodeTensorBytes(
   bytes: Uint8Array,
   dtype: SafetensorsDtype,
   count: number,
@@ -257,7 +261,7 @@ export function readSafetensors(bytes: Uint8Array, source = '<bytes>'): Safetens
     tensors.set(e.name, {
       dtype: e.dtype,
       shape: e.shape,
-      data: decode(body.subarray(e.begin, e.end), e.dtype, count, source, e.name),
+      data: decodeTensorBytes(body.subarray(e.begin, e.end), e.dtype, count, source, e.name),
     });
   }
   return { tensors, metadata };

@@ -1,4 +1,5 @@
-import { type ActBatch, type ActModel, disposeCarry, disposeStep, loadCheckpoint } from '@rrm/act';
+import { type ActBatch, type ActModel, disposeCarry, disposeStep } from '@rrm/act';
+import { loadWeights } from '@rrm/checkpoint';
 import { createHRM } from '@rrm/hrm';
 import { type TensorRecord, toTensor } from '@rrm/layers';
 import { createTRM } from '@rrm/trm';
@@ -30,7 +31,7 @@ const METRIC_KEYS = ['count', 'accuracy', 'exact_accuracy', 'q_halt_accuracy'] a
 function createModel(c: ParityCase): ActModel {
   const create = c.config.model === 'trm' ? createTRM : createHRM;
   const model: ActModel = create(c.config.arch, { seed: c.config.seed });
-  loadCheckpoint(model, c.weights, { source: `${c.dir}/weights.safetensors` });
+  loadWeights(model, c.weights.tensors, { source: `${c.dir}/weights.safetensors` });
   return model;
 }
 

@@ -66,7 +66,8 @@ export function singleExampleSplit(
     num_puzzle_identifiers: 1,
     total_groups: groups.length,
     mean_puzzle_examples: 1,
-    total_puzzles: count,
+    // As the reference builders write it: an original and its augmentations count once.
+    total_puzzles: groups.length,
     sets: ['all'],
   };
   const set = memorySet({

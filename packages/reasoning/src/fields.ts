@@ -18,6 +18,7 @@ export type FieldSpec = { nullable?: boolean } & (
   | { kind: 'number'; min?: number; max?: number; exclusiveMin?: boolean; default?: number }
   | { kind: 'bool'; default?: boolean }
   | { kind: 'enum'; values: readonly string[]; default?: string }
+  | { kind: 'string'; default?: string | null }
   | { kind: 'strings' }
   /** A mapping; with `fields`, its own fields are validated too, named `parent.field`. */
   | { kind: 'object'; fields?: Record<string, FieldSpec> }
@@ -70,6 +71,8 @@ function brokenRule(spec: FieldSpec, v: unknown): Rule | undefined {
       return typeof v === 'boolean' ? undefined : 'type';
     case 'enum':
       return typeof v === 'string' && spec.values.includes(v) ? undefined : 'type';
+    case 'string':
+      return typeof v === 'string' ? undefined : 'type';
     case 'strings':
       return Array.isArray(v) && v.every((s) => typeof s === 'string') ? undefined : 'type';
     case 'object':
@@ -109,6 +112,9 @@ function accepts(spec: FieldSpec): string {
       text = spec.values.length === 1 ? spec.values[0] : `one of ${spec.values.join(', ')}`;
       break;
     }
+    case 'string':
+      text = 'a string';
+      break;
     case 'strings':
       text = 'a list of strings';
       break;

@@ -59,6 +59,8 @@ export interface TrainConfig {
   checkpoint_every: number;
   /** Checkpoints kept in the run folder; older ones are removed. */
   keep_checkpoints: number;
+  /** Start from these weights (any checkpoint `loadModel` reads) instead of a fresh init. */
+  init_from: string | null;
 }
 
 const SUDOKU_BUILD: ConfigSpec<SudokuBuildConfig> = {
@@ -100,6 +102,8 @@ const TRAIN: ConfigSpec<TrainConfig> = {
   seed: { kind: 'int', min: 0 },
   checkpoint_every: { kind: 'int', min: 0 },
   keep_checkpoints: { kind: 'int', min: 1 },
+  // Defaulted so that run folders written before the key existed still load.
+  init_from: { kind: 'string', nullable: true, default: null },
 };
 
 /** Checks a fully merged config; errors name the dotted key at fault. */

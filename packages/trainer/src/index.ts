@@ -14,6 +14,7 @@ export {
   totalSteps,
   validateTrainConfig,
 } from './config.js';
+export { type ConvertResult, type ConvertTarget, convertCheckpoint } from './convert.js';
 export {
   buildSudokuDataset,
   datasetDir,
@@ -37,16 +38,20 @@ export {
 } from './evaluate.js';
 export { type MetricRecord, MetricsLog } from './metrics.js';
 export {
+  type Checkpoint,
   CONFIG_FILE,
   createModel,
   loadModel,
   MODEL_FILE,
   type Model,
+  modelFromCheckpoint,
+  readCheckpoint,
   readRunConfig,
   resolveCheckpointDir,
   withDatasetKeys,
 } from './model.js';
 export { DEFAULT_PRESET, preset, presetNames, resolveConfig } from './presets.js';
+export { fromReferenceConfig, toReferenceConfig } from './reference.js';
 export {
   NonFiniteLossError,
   type RunOptions,

@@ -34,7 +34,11 @@ const PRETRAIN: Omit<TrainConfig, 'model' | 'arch' | 'data_paths'> = {
   seed: 0,
   checkpoint_every: 1000,
   keep_checkpoints: 3,
+  init_from: null,
 };
+
+/** The reference `cfg_pretrain.yaml` defaults, for configs that come from the reference trainer. */
+export const pretrainDefaults = (): typeof PRETRAIN => structuredClone(PRETRAIN);
 
 /**
  * The papers' architectures come from the model packages (reference `arch/trm.yaml` and

@@ -11,8 +11,10 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ActCarry, disposeCarry, disposeStep, loadCheckpoint, saveCheckpoint } from '@rrm/act';
-import { arcEvaluatorForDataset } from '@rrm/arc/node';
+import { type ActCarry, disposeCarry, disposeStep } from '@rrm/act';
+import { arcEvaluatorForDataset, arcTestPuzzlesSource } from '@rrm/arc/node';
+import { saveCheckpoint } from '@rrm/checkpoint';
+import { loadWeightsFile } from '@rrm/checkpoint/node';
 import {
   AdamATan2,
   AdamW,
@@ -46,7 +48,14 @@ import {
   toActBatch,
 } from './evaluate.js';
 import { type MetricRecord, MetricsLog } from './metrics.js';
-import { CONFIG_FILE, createModel, MODEL_FILE, type Model, withDatasetKeys } from './model.js';
+import {
+  CONFIG_FILE,
+  createModel,
+  initWeights,
+  MODEL_FILE,
+  type Model,
+  withDatasetKeys,
+} from './model.js';
 
 export const STATE_FILE = 'state.safetensors';
 export const STATE_JSON = 'state.json';
@@ -111,10 +120,17 @@ export interface RunOptions {
   onStep?: (step: number, record: MetricRecord) => void;
 }
 
-function evaluatorsFor(names: string[], dataDir: string): Evaluator[] {
+/** The configured evaluators; `log` says where the ARC evaluator's test puzzles come from. */
+function evaluatorsFor(
+  names: string[],
+  dataDir: string,
+  log?: (line: string) => void,
+): Evaluator[] {
   return names.map((name) => {
-    if (name === 'arc') return arcEvaluatorForDataset(dataDir);
-    throw new ConfigError(`config key "evaluators": unknown evaluator "${name}" (known: arc)`);
+    if (name !== 'arc')
+      throw new ConfigError(`config key "evaluators": unknown evaluator "${name}" (known: arc)`);
+    log?.(arcTestPuzzlesSource(dataDir));
+    return arcEvaluatorForDataset(dataDir);
   });
 }
 
@@ -188,7 +204,7 @@ export class Trainer {
     this.dataDir = datasetDir(opts.config);
     if (ensureDataset(opts.config, opts.onDataProgress)) this.log(`dataset: built ${this.dataDir}`);
     // Built once here so that a bad evaluator name or a missing file fails before training.
-    evaluatorsFor(opts.config.evaluators, this.dataDir);
+    evaluatorsFor(opts.config.evaluators, this.dataDir, this.log);
     this.train = readSplit(this.dataDir, 'train');
     this.test = readSplit(this.dataDir, 'test');
     const cfg = withDatasetKeys(opts.config, this.train.metadata);
@@ -209,6 +225,7 @@ export class Trainer {
     mkdirSync(this.outDir, { recursive: true });
 
     this.model = createModel(cfg);
+    if (!opts.resume) initWeights(this.model, cfg, this.log);
     const adamOpts = { lr: 0, beta1: cfg.beta1, beta2: cfg.beta2, weightDecay: cfg.weight_decay };
     this.optimizer = cfg.optimizer === 'adamw' ? new AdamW(adamOpts) : new AdamATan2(adamOpts);
     this.sparse = this.model.inner.puzzle_emb ? new SignSGDSparse() : null;
@@ -388,8 +405,7 @@ export class Trainer {
         `resume: total steps ${state.total_steps} -> ${this.totalSteps} (config changed); the LR schedule follows the new count`,
       );
     }
-    const modelPath = join(dir, MODEL_FILE);
-    loadCheckpoint(this.model, readFileSync(modelPath), { source: modelPath });
+    loadWeightsFile(this.model, join(dir, MODEL_FILE));
     const tensorPath = join(dir, STATE_FILE);
     const saved = readSafetensors(readFileSync(tensorPath), tensorPath).tensors;
     const get = (name: string): TensorRecord => {

@@ -1,16 +1,21 @@
 import '@tensorflow/tfjs-backend-cpu';
-import {
-  type ActBatch,
-  disposeCarry,
-  disposeStep,
-  loadCheckpoint,
-  REFERENCE_PREFIX,
-  saveCheckpoint,
-} from '@rrm/act';
+import { type ActBatch, disposeCarry, disposeStep } from '@rrm/act';
 import { readSafetensors, type WritableTensor, writeSafetensors } from '@rrm/layers';
+import { createTRM, type TRM } from '@rrm/trm';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTRM, type TRM } from '../src';
+import {
+  type LoadOptions,
+  loadWeights,
+  REFERENCE_PREFIX,
+  readWeights,
+  saveCheckpoint,
+  saveTorchCheckpoint,
+} from '../src';
+
+/** Any supported file's bytes into a model, as every caller does it. */
+const loadCheckpoint = (m: TRM, bytes: Uint8Array, opts?: LoadOptions) =>
+  loadWeights(m, readWeights(bytes, opts?.source).tensors, opts);
 
 const tiny = {
   batch_size: 2,
@@ -73,6 +78,15 @@ describe('checkpoints', () => {
     b.dispose();
   });
 
+  it('loads the torch format as it loads safetensors', () => {
+    const a = model(1);
+    const b = model(2);
+    loadCheckpoint(b, saveTorchCheckpoint(a, 'step_5'));
+    expect(evalLogits(b)).toEqual(evalLogits(a));
+    a.dispose();
+    b.dispose();
+  });
+
   it('loads a checkpoint without the _orig_mod.model. prefix', () => {
     const a = model(1);
     const b = model(2);
@@ -99,12 +113,12 @@ describe('checkpoints', () => {
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toMatch(/^ckpt\.safetensors: checkpoint does not match the model/);
-    expect(message).toMatch(/missing: _orig_mod\.model\.inner\.lm_head\.weight/);
-    expect(message).toMatch(/unexpected: _orig_mod\.model\.inner\.rotary_emb\.cos_cached/);
     expect(message).toMatch(
-      /mis-shaped: _orig_mod\.model\.inner\.q_head\.bias is \[3\], the model needs \[2\]/,
+      /^ckpt\.safetensors \(prefix "_orig_mod\.model\."\): checkpoint does not match the model/,
     );
+    expect(message).toMatch(/missing: inner\.lm_head\.weight/);
+    expect(message).toMatch(/unexpected: inner\.rotary_emb\.cos_cached/);
+    expect(message).toMatch(/mis-shaped: inner\.q_head\.bias is \[3\], the model needs \[2\]/);
     expect(evalLogits(b)).toEqual(before);
     a.dispose();
     b.dispose();
