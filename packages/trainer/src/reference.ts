@@ -3,7 +3,8 @@
  * can carry of a `TrainConfig`, and the `TrainConfig` a reference run folder stands for.
  */
 import { type RunConfig, TRAIN_KEYS } from '@rrm/checkpoint';
-import { ConfigError, type TrainConfig, validateTrainConfig } from './config.js';
+import { ConfigError } from '@rrm/reasoning';
+import { type TrainConfig, validateTrainConfig } from './config.js';
 import { pretrainDefaults } from './presets.js';
 
 /** The reference config of a run, and what of it the reference trainer has no key for. */

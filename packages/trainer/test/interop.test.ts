@@ -8,10 +8,10 @@ import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readSplit } from '@rrm/puzzles/node';
+import { ConfigError } from '@rrm/reasoning';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ConfigError,
   convertCheckpoint,
   evaluate,
   loadModel,
