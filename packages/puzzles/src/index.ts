@@ -23,6 +23,7 @@ export {
   type PuzzleSplit,
   type RowSource,
   validatePuzzleSet,
+  validateSplitCounts,
 } from './dataset.js';
 export {
   DIHEDRAL_INVERSE,
