@@ -17,6 +17,7 @@ export {
   sudokuVocabSize,
 } from './builders.js';
 export {
+  generatedDatasetBytes,
   MemoryRows,
   memorySet,
   type PuzzleSet,
