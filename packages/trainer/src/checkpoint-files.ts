@@ -19,7 +19,7 @@ import {
 import { join } from 'node:path';
 
 const STEP_DIR = /^step_(\d+)$/;
-const TMP_PREFIX = '.tmp-';
+export const TMP_PREFIX = '.tmp-';
 
 function writeAndSync(path: string, data: Uint8Array | string): void {
   const fd = openSync(path, 'w');
@@ -100,14 +100,25 @@ export function writeCheckpointDir(
   // replacing it would open a window with no checkpoint at all.
   if (!existsSync(dir)) {
     const tmp = join(root, `${TMP_PREFIX}${process.pid}-${checkpointDirName(step)}`);
-    mkdirSync(tmp);
-    for (const [name, data] of Object.entries(files)) writeAndSync(join(tmp, name), data);
-    syncDir(tmp);
-    renameSync(tmp, dir);
+    try {
+      mkdirSync(tmp);
+      for (const [name, data] of Object.entries(files)) writeAndSync(join(tmp, name), data);
+      syncDir(tmp);
+      renameSync(tmp, dir);
+    } catch (e) {
+      // A failed write (disk full) gives its space back at once.
+      rmSync(tmp, { recursive: true, force: true });
+      throw e;
+    }
     syncDir(root);
   }
+  pruneCheckpoints(root, keep);
+  return { step, dir };
+}
+
+/** Removes all but the newest `keep` checkpoints. */
+export function pruneCheckpoints(root: string, keep: number): void {
   const all = listCheckpoints(root);
   for (const old of all.slice(0, Math.max(0, all.length - keep)))
     rmSync(old.dir, { recursive: true, force: true });
-  return { step, dir };
 }

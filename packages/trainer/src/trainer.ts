@@ -9,7 +9,7 @@
  * A checkpoint holds the whole state (weights, optimiser moments, EMA, carry, step,
  * sampler position, exploration RNG), so a resumed run continues the exact same stream.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ActCarry, disposeCarry, disposeStep, loadCheckpoint, saveCheckpoint } from '@rrm/act';
 import { arcEvaluatorForDataset } from '@rrm/arc/node';
@@ -32,10 +32,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   atomicWriteFile,
   type CheckpointRef,
+  checkpointDirName,
   latestCheckpoint,
+  listCheckpoints,
+  pruneCheckpoints,
   writeCheckpointDir,
 } from './checkpoint-files.js';
-import { ConfigError, type TrainConfig, totalSteps } from './config.js';
+import { checkFiniteWeights, checkModelFitsDataset, firstNonFinite } from './checks.js';
+import { ConfigError, isPlainObject, type TrainConfig, totalSteps } from './config.js';
 import { datasetDir, ensureDataset, type ProgressFn } from './data.js';
 import {
   disposeActBatch,
@@ -46,6 +50,15 @@ import {
 } from './evaluate.js';
 import { type MetricRecord, MetricsLog } from './metrics.js';
 import { CONFIG_FILE, createModel, MODEL_FILE, type Model, withDatasetKeys } from './model.js';
+import {
+  acquireRunLock,
+  describeFsError,
+  isFsError,
+  prepareRunFolder,
+  RunFolderError,
+  type RunLock,
+  removeLeftovers,
+} from './run-folder.js';
 
 export const STATE_FILE = 'state.safetensors';
 export const STATE_JSON = 'state.json';
@@ -87,6 +100,28 @@ export class NonFiniteLossError extends Error {
   }
 }
 
+/** Step `step`'s update left a weight NaN or infinite. */
+export class NonFiniteUpdateError extends Error {
+  constructor(
+    readonly step: number,
+    readonly parameter: string,
+  ) {
+    super(`weight "${parameter}" is not finite after the update of step ${step}`);
+    this.name = 'NonFiniteUpdateError';
+  }
+}
+
+/** A checkpoint's training state cannot be resumed from; the message says which file and why. */
+export class TrainStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainStateError';
+  }
+}
+
+/** Where a checkpoint whose weights gave a non-finite loss is moved, out of the resume order. */
+export const NONFINITE_PREFIX = 'nonfinite_';
+
 export type TrainStatus = 'completed' | 'stopped' | 'nan';
 
 export interface TrainResult {
@@ -106,7 +141,10 @@ export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: ProgressFn;
   onEvalProgress?: ProgressFn;
-  /** Called after every applied step (tests use it to interrupt or to corrupt a weight). */
+  /**
+   * Called after every applied step, before its checkpoint or evaluation (tests use it to
+   * interrupt or to corrupt a weight).
+   */
   onStep?: (step: number, record: MetricRecord) => void;
 }
 
@@ -147,6 +185,65 @@ function stripPrefix(
   return out;
 }
 
+const STATE_FIELDS: Array<[keyof SavedState, 'int' | 'number' | 'object' | 'string']> = [
+  ['format', 'string'],
+  ['step', 'int'],
+  ['total_steps', 'int'],
+  ['optimizer_step', 'int'],
+  ['sampler', 'object'],
+  ['exploration_rng', 'object'],
+  ['elapsed_s', 'number'],
+];
+
+/** `state.json` of a checkpoint, each field checked; errors name the file and the field. */
+function readSavedState(path: string): SavedState {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(
+      isFsError(e)
+        ? `${path}: ${describeFsError(e)}`
+        : `${path}: not valid JSON (${(e as Error).message})`,
+    );
+  }
+  if (!isPlainObject(raw)) throw new Error(`${path}: expected a JSON object`);
+  for (const [key, kind] of STATE_FIELDS) {
+    const v = raw[key];
+    const ok =
+      kind === 'int'
+        ? Number.isInteger(v) && (v as number) >= 0
+        : kind === 'number'
+          ? typeof v === 'number' && Number.isFinite(v)
+          : kind === 'object'
+            ? isPlainObject(v)
+            : typeof v === 'string';
+    if (!ok) {
+      const want = {
+        int: 'an integer >= 0',
+        number: 'a number',
+        object: 'an object',
+        string: 'a string',
+      }[kind];
+      throw new Error(`${path}: field "${key}" should be ${want}, got ${JSON.stringify(v)}`);
+    }
+  }
+  if (raw.format !== STATE_FORMAT)
+    throw new Error(`${path}: unknown format "${raw.format}", expected "${STATE_FORMAT}"`);
+  return raw as unknown as SavedState;
+}
+
+/** A run folder's `summary.json`, or null when it is missing or unreadable. */
+function readSummary(
+  dir: string,
+): { status: string; step: number; final: EvalResult | null } | null {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
 export class Trainer {
   readonly config: TrainConfig;
   readonly model: Model;
@@ -170,72 +267,111 @@ export class Trainer {
   readonly metrics: MetricsLog;
   private readonly backend: string;
   private readonly log: (line: string) => void;
+  private readonly lock: RunLock;
 
   constructor(opts: TrainerOptions) {
     this.log = opts.log ?? (() => {});
     this.backend = opts.backend ?? tf.getBackend();
     this.outDir = opts.outDir;
     this.checkpointsDir = join(opts.outDir, 'checkpoints');
-    const latest = latestCheckpoint(this.checkpointsDir);
-    if (opts.resume && !latest)
-      throw new ConfigError(`${this.checkpointsDir}: no checkpoint to resume from`);
-    if (!opts.resume && latest) {
-      throw new ConfigError(
-        `${opts.outDir} already holds checkpoints; pass --resume to continue it or choose another --out`,
-      );
-    }
-    this.dataDir = datasetDir(opts.config);
-    if (ensureDataset(opts.config, opts.onDataProgress)) this.log(`dataset: built ${this.dataDir}`);
-    // Built once here so that a bad evaluator name or a missing file fails before training.
-    evaluatorsFor(opts.config.evaluators, this.dataDir);
-    this.train = readSplit(this.dataDir, 'train');
-    this.test = readSplit(this.dataDir, 'test');
-    const cfg = withDatasetKeys(opts.config, this.train.metadata);
-    this.config = cfg;
-    this.totalSteps = totalSteps(cfg, this.train.metadata);
-    if (this.totalSteps < 1) {
-      throw new ConfigError(
-        `config: ${cfg.epochs} epochs of ${this.train.metadata.total_groups} groups at global_batch_size ${cfg.global_batch_size} is less than one step`,
-      );
-    }
-    const stepsPerEpoch =
-      (this.train.metadata.total_groups * this.train.metadata.mean_puzzle_examples) /
-      cfg.global_batch_size;
-    this.evalEvery =
-      cfg.eval_interval === null
-        ? null
-        : Math.max(1, Math.round(cfg.eval_interval * stepsPerEpoch));
-    mkdirSync(this.outDir, { recursive: true });
+    const existed = existsSync(opts.outDir);
+    prepareRunFolder(opts.outDir);
+    this.lock = acquireRunLock(opts.outDir);
+    try {
+      for (const path of removeLeftovers(this.outDir, this.checkpointsDir))
+        this.log(`removed ${path}, left by an interrupted write`);
+      const latest = latestCheckpoint(this.checkpointsDir);
+      if (opts.resume && !latest)
+        throw new ConfigError(`${this.checkpointsDir}: no checkpoint to resume from`);
+      if (!opts.resume && latest) {
+        throw new ConfigError(
+          `${opts.outDir} already holds checkpoints; pass --resume to continue it or choose another --out`,
+        );
+      }
+      this.dataDir = datasetDir(opts.config);
+      if (ensureDataset(opts.config, opts.onDataProgress))
+        this.log(`dataset: built ${this.dataDir}`);
+      // Built once here so that a bad evaluator name or a missing file fails before training.
+      evaluatorsFor(opts.config.evaluators, this.dataDir);
+      this.train = readSplit(this.dataDir, 'train');
+      this.test = readSplit(this.dataDir, 'test');
+      if (opts.resume) {
+        checkModelFitsDataset(opts.config.arch, this.train.metadata, {
+          model: `run ${join(opts.outDir, CONFIG_FILE)}`,
+          dataset: this.dataDir,
+        });
+      }
+      const cfg = withDatasetKeys(opts.config, this.train.metadata);
+      this.config = cfg;
+      this.totalSteps = totalSteps(cfg, this.train.metadata);
+      if (this.totalSteps < 1) {
+        throw new ConfigError(
+          `config: ${cfg.epochs} epochs of ${this.train.metadata.total_groups} groups at global_batch_size ${cfg.global_batch_size} is less than one step`,
+        );
+      }
+      const stepsPerEpoch =
+        (this.train.metadata.total_groups * this.train.metadata.mean_puzzle_examples) /
+        cfg.global_batch_size;
+      this.evalEvery =
+        cfg.eval_interval === null
+          ? null
+          : Math.max(1, Math.round(cfg.eval_interval * stepsPerEpoch));
 
-    this.model = createModel(cfg);
-    const adamOpts = { lr: 0, beta1: cfg.beta1, beta2: cfg.beta2, weightDecay: cfg.weight_decay };
-    this.optimizer = cfg.optimizer === 'adamw' ? new AdamW(adamOpts) : new AdamATan2(adamOpts);
-    this.sparse = this.model.inner.puzzle_emb ? new SignSGDSparse() : null;
-    this.ema = cfg.ema ? new EMA(this.model.parameters(), cfg.ema_rate) : null;
-    const schedule = (baseLr: number) =>
-      cosineSchedule({
-        baseLr,
-        warmupSteps: cfg.lr_warmup_steps,
-        totalSteps: this.totalSteps,
-        minRatio: cfg.lr_min_ratio,
-      });
-    this.lr = schedule(cfg.lr);
-    this.puzzleEmbLr = schedule(cfg.puzzle_emb_lr);
-    this.carry = this.model.initialCarry(cfg.global_batch_size);
+      this.model = createModel(cfg);
+      const adamOpts = {
+        lr: 0,
+        beta1: cfg.beta1,
+        beta2: cfg.beta2,
+        weightDecay: cfg.weight_decay,
+      };
+      this.optimizer = cfg.optimizer === 'adamw' ? new AdamW(adamOpts) : new AdamATan2(adamOpts);
+      this.sparse = this.model.inner.puzzle_emb ? new SignSGDSparse() : null;
+      this.ema = cfg.ema ? new EMA(this.model.parameters(), cfg.ema_rate) : null;
+      const schedule = (baseLr: number) =>
+        cosineSchedule({
+          baseLr,
+          warmupSteps: cfg.lr_warmup_steps,
+          totalSteps: this.totalSteps,
+          minRatio: cfg.lr_min_ratio,
+        });
+      this.lr = schedule(cfg.lr);
+      this.puzzleEmbLr = schedule(cfg.puzzle_emb_lr);
+      this.carry = this.model.initialCarry(cfg.global_batch_size);
 
-    let samplerState: TrainSamplerState | undefined;
-    if (opts.resume && latest) samplerState = this.restore(latest.dir);
-    this.sampler = new TrainSampler(
-      this.train,
-      { globalBatchSize: cfg.global_batch_size, seed: cfg.seed },
-      samplerState,
-    );
-    this.metrics = new MetricsLog(this.outDir, opts.resume ? this.step_ : undefined);
-    atomicWriteFile(join(this.outDir, CONFIG_FILE), `${JSON.stringify(cfg, null, 2)}\n`);
-    atomicWriteFile(
-      join(this.outDir, 'backend.json'),
-      `${JSON.stringify({ backend: this.backend })}\n`,
-    );
+      let samplerState: TrainSamplerState | undefined;
+      if (opts.resume && latest) samplerState = this.restore(latest);
+      this.sampler = new TrainSampler(
+        this.train,
+        { globalBatchSize: cfg.global_batch_size, seed: cfg.seed },
+        samplerState,
+      );
+      this.metrics = new MetricsLog(this.outDir, opts.resume ? this.step_ : undefined);
+      atomicWriteFile(join(this.outDir, CONFIG_FILE), `${JSON.stringify(cfg, null, 2)}\n`);
+      atomicWriteFile(
+        join(this.outDir, 'backend.json'),
+        `${JSON.stringify({ backend: this.backend })}\n`,
+      );
+    } catch (e) {
+      this.releaseAfterFailedStart(existed);
+      throw isFsError(e)
+        ? new RunFolderError(`run folder ${opts.outDir}: ${describeFsError(e)} at ${e.path}`)
+        : e;
+    }
+  }
+
+  /** A constructor that failed leaves no lock, and no empty folder it created itself. */
+  private releaseAfterFailedStart(existed: boolean): void {
+    this.model?.dispose();
+    this.train?.close();
+    this.test?.close();
+    this.lock.release();
+    if (!existed) {
+      try {
+        rmdirSync(this.outDir);
+      } catch {
+        // Not empty: something worth keeping was written.
+      }
+    }
   }
 
   get step(): number {
@@ -255,7 +391,8 @@ export class Trainer {
    * One batch: a supervision step for every sequence in the carry, then the optimisers.
    * Returns the reference's train metrics (losses over the global batch, the rest over
    * the halted sequences' count). Throws NonFiniteLossError, without touching the
-   * weights, when the loss is NaN or infinite.
+   * weights, when the loss is NaN or infinite, and NonFiniteUpdateError when the update
+   * left a weight that is (the trainer must not be saved after either).
    */
   trainStep(): MetricRecord {
     const cfg = this.config;
@@ -287,6 +424,8 @@ export class Trainer {
     this.ema?.update();
     disposeStep(r);
     this.step_ = step;
+    const bad = firstNonFinite(this.model.namedParameters());
+    if (bad !== null) throw new NonFiniteUpdateError(step, bad);
 
     const count = Math.max(r.metrics.count, 1);
     const rec: MetricRecord = { step };
@@ -323,8 +462,13 @@ export class Trainer {
     return rec;
   }
 
-  /** Writes a checkpoint of the whole training state; keeps the newest `keep_checkpoints`. */
+  /**
+   * Writes a checkpoint of the whole training state. It keeps the newest
+   * `keep_checkpoints` plus, until the next step's loss shows that the new checkpoint's
+   * weights are good (`run` prunes then), one more.
+   */
   save(): CheckpointRef {
+    checkFiniteWeights(this.model.namedParameters(), `checkpoint of step ${this.step_}`);
     const modelBytes = this.withEvalWeights(() => saveCheckpoint(this.model));
     const tensors: Record<string, WritableTensor> = {};
     if (this.ema) {
@@ -363,7 +507,7 @@ export class Trainer {
         [STATE_FILE]: writeSafetensors(tensors),
         [STATE_JSON]: `${JSON.stringify(state, null, 2)}\n`,
       },
-      this.config.keep_checkpoints,
+      this.config.keep_checkpoints + 1,
     );
   }
 
@@ -378,11 +522,32 @@ export class Trainer {
   }
 
   /** Loads a checkpoint folder's state into this trainer; returns the sampler state. */
-  private restore(dir: string): TrainSamplerState {
+  private restore(checkpoint: CheckpointRef): TrainSamplerState {
+    try {
+      return this.restoreFrom(checkpoint);
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      const earlier = listCheckpoints(this.checkpointsDir).filter((c) => c.step < checkpoint.step);
+      const advice =
+        earlier.length > 0
+          ? `move ${checkpoint.dir} away to resume from step ${earlier[earlier.length - 1].step}`
+          : 'no earlier checkpoint is left';
+      throw new TrainStateError(
+        `cannot resume from ${checkpoint.dir}: ${(e as Error).message}; ${advice}`,
+      );
+    }
+  }
+
+  private restoreFrom({ dir, step }: CheckpointRef): TrainSamplerState {
     const statePath = join(dir, STATE_JSON);
-    const state = JSON.parse(readFileSync(statePath, 'utf8')) as SavedState;
-    if (state.format !== STATE_FORMAT)
-      throw new Error(`${statePath}: unknown format "${state.format}"`);
+    const state = readSavedState(statePath);
+    if (state.step !== step)
+      throw new Error(`${statePath}: step ${state.step}, but the folder is for step ${step}`);
+    if (state.step > this.totalSteps) {
+      throw new ConfigError(
+        `resume: the checkpoint is at step ${state.step}, past the ${this.totalSteps} steps the config now gives (epochs, max_steps)`,
+      );
+    }
     if (state.total_steps !== this.totalSteps) {
       this.log(
         `resume: total steps ${state.total_steps} -> ${this.totalSteps} (config changed); the LR schedule follows the new count`,
@@ -390,6 +555,7 @@ export class Trainer {
     }
     const modelPath = join(dir, MODEL_FILE);
     loadCheckpoint(this.model, readFileSync(modelPath), { source: modelPath });
+    checkFiniteWeights(this.model.namedParameters(), modelPath);
     const tensorPath = join(dir, STATE_FILE);
     const saved = readSafetensors(readFileSync(tensorPath), tensorPath).tensors;
     const get = (name: string): TensorRecord => {
@@ -403,6 +569,7 @@ export class Trainer {
         tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, 'float32')));
       }
       this.ema.loadState({ step: 0, tensors: stripPrefix('ema', saved) });
+      checkFiniteWeights(this.model.namedParameters(), tensorPath);
     }
     if (state.optimizer_step > 0) {
       const optim: OptimizerState = {
@@ -473,10 +640,28 @@ export class Trainer {
   /**
    * Trains to the end (or until `signal` aborts, or the loss goes NaN), evaluating every
    * `eval_interval` epochs and at the end, checkpointing every `checkpoint_every` steps.
+   * A write that fails (disk full) ends the run with a RunFolderError naming the file and
+   * the step; the checkpoints already on disk stay resumable.
    */
   async run(opts: RunOptions = {}): Promise<TrainResult> {
+    try {
+      return await this.runSteps(opts);
+    } catch (e) {
+      if (!isFsError(e)) throw e;
+      const last = latestCheckpoint(this.checkpointsDir);
+      throw new RunFolderError(
+        `step ${this.step_}: cannot write ${e.path ?? this.outDir}: ${describeFsError(e)}; ` +
+          (last
+            ? `the run folder keeps the checkpoint of step ${last.step}; free space, then continue with --resume`
+            : 'no checkpoint was written yet'),
+      );
+    }
+  }
+
+  private async runSteps(opts: RunOptions): Promise<TrainResult> {
     this.sessionStart = performance.now();
     const cfg = this.config;
+    if (this.step_ >= this.totalSteps) return this.finishCompleted(opts);
     while (this.step_ < this.totalSteps) {
       if (opts.signal?.aborted) {
         this.save();
@@ -486,19 +671,23 @@ export class Trainer {
       try {
         rec = this.trainStep();
       } catch (e) {
-        if (!(e instanceof NonFiniteLossError)) throw e;
-        const last = latestCheckpoint(this.checkpointsDir);
-        const kept = last
-          ? `last good checkpoint: step ${last.step} (${last.dir})`
-          : 'no checkpoint was written';
-        return this.finish('nan', null, `${e.message}; stopped, ${kept}`);
+        if (e instanceof NonFiniteLossError) {
+          // The newest checkpoint's weights are the ones that gave this loss.
+          return this.finish('nan', null, `${e.message}; stopped, ${this.keepGood(e.step - 1)}`);
+        }
+        if (e instanceof NonFiniteUpdateError)
+          return this.finish('nan', null, `${e.message}; stopped, ${this.keepGood(null)}`);
+        throw e;
       }
+      // This step's finite loss vouches for a checkpoint of the step before.
+      pruneCheckpoints(this.checkpointsDir, cfg.keep_checkpoints);
       this.metrics.log(rec);
       opts.onProgress?.(this.step_, this.totalSteps, {
         loss: rec['train/loss'],
         acc: rec['train/accuracy'],
         exact: rec['train/exact_accuracy'],
       });
+      opts.onStep?.(this.step_, rec);
       const last = this.step_ === this.totalSteps;
       if (!last && this.evalEvery !== null && this.step_ % this.evalEvery === 0) {
         this.metrics.log(this.evalRecord(await this.evaluate(opts.onEvalProgress)));
@@ -506,17 +695,57 @@ export class Trainer {
       } else if (!last && cfg.checkpoint_every > 0 && this.step_ % cfg.checkpoint_every === 0) {
         this.save();
       }
-      opts.onStep?.(this.step_, rec);
       // Let signal handlers run between steps.
       await new Promise((resolve) => setImmediate(resolve));
     }
     const final = await this.evaluate(opts.onEvalProgress);
-    this.metrics.log(this.evalRecord(final));
     this.save();
-    return this.finish('completed', final);
+    return this.finishCompleted(opts, final);
   }
 
+  /**
+   * The end of a run, also reached again by `--resume` of a run that had finished: the
+   * final evaluation is read back from `summary.json` rather than run (and logged) twice.
+   */
+  private async finishCompleted(opts: RunOptions, final?: EvalResult): Promise<TrainResult> {
+    if (!final) {
+      const done = readSummary(this.outDir);
+      if (done?.status === 'completed' && done.step === this.step_ && done.final) {
+        this.log(`resume: the run had completed at step ${this.step_}; nothing left to do`);
+        final = done.final;
+      } else {
+        final = await this.evaluate(opts.onEvalProgress);
+      }
+    }
+    if (!this.metrics.hasEvalAt(this.step_)) this.metrics.log(this.evalRecord(final));
+    const result = this.finish('completed', final);
+    return result;
+  }
+
+  /**
+   * After a non-finite loss or update: `suspect` is the step whose checkpoint holds the
+   * weights that gave the NaN loss (null: none does). That checkpoint is moved out of the
+   * resume order; the message names the one kept.
+   */
+  private keepGood(suspect: number | null): string {
+    let moved = '';
+    const latest = latestCheckpoint(this.checkpointsDir);
+    if (suspect !== null && latest?.step === suspect) {
+      const to = join(this.checkpointsDir, `${NONFINITE_PREFIX}${checkpointDirName(suspect)}`);
+      renameSync(latest.dir, to);
+      moved = `; the checkpoint of step ${suspect}, whose weights gave it, moved to ${to}`;
+    }
+    const good = latestCheckpoint(this.checkpointsDir);
+    return good
+      ? `last good checkpoint: step ${good.step} (${good.dir}), whose weights and loss were finite${moved}`
+      : moved
+        ? `no good checkpoint is left${moved}`
+        : 'no checkpoint was written yet';
+  }
+
+  /** Frees the tensors and files and releases the run folder's lock. */
   dispose(): void {
+    this.lock.release();
     disposeCarry(this.carry);
     this.optimizer.dispose();
     this.ema?.dispose();
