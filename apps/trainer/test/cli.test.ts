@@ -39,10 +39,20 @@ describe('rrm-train command line', () => {
   });
 });
 
-describe('rrm-train signals', () => {
-  it('SIGTERM saves a checkpoint after the current step and exits; --resume continues', async () => {
-    // A tiny TRM on generated 4×4 Sudoku, given as a YAML file over the default preset.
-    const config = join(root, 'tiny.yaml');
+describe('rrm-train faults', () => {
+  // A tiny TRM on generated 4×4 Sudoku, given as a YAML file over the default preset.
+  const config = join(root, 'tiny.yaml');
+  const out = join(root, 'run');
+  const trainSteps = () =>
+    readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((r) => 'train/loss' in r)
+      .map((r) => r.step);
+  let stoppedAt = 0;
+
+  it('saves once however many SIGINTs the process group gets; --resume continues', async () => {
     writeFileSync(
       config,
       [
@@ -55,7 +65,8 @@ describe('rrm-train signals', () => {
         'arch: {hidden_size: 16, L_layers: 1, H_cycles: 1, L_cycles: 1, halt_max_steps: 2}',
       ].join('\n'),
     );
-    const out = join(root, 'run');
+    // As `pnpm train` runs it, in a process group of its own (the group is what Ctrl-C
+    // signals; pnpm relays it once more).
     const child = spawn(
       process.execPath,
       [
@@ -70,7 +81,7 @@ describe('rrm-train signals', () => {
         '--out',
         out,
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
     );
     let stderr = '';
     child.stderr.setEncoding('utf8');
@@ -80,17 +91,91 @@ describe('rrm-train signals', () => {
         if (stderr.includes('train [')) resolve();
       });
     });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    // Ctrl-C three times, to the whole group.
+    for (const signal of ['SIGINT', 'SIGINT', 'SIGINT'] as const) process.kill(-child.pid!, signal);
     expect(await exited).toBe(130);
-    expect(stderr).toContain('SIGTERM: saving a checkpoint');
+    expect(stderr.match(/saving a checkpoint/g)).toHaveLength(1);
+    expect(stderr).not.toContain('without saving');
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.status).toBe('stopped');
+    stoppedAt = summary.step;
     expect(existsSync(join(summary.checkpoint, 'model.safetensors'))).toBe(true);
+    // Every step trained was kept: the checkpoint is at the last logged step.
+    expect(trainSteps()).toEqual(Array.from({ length: stoppedAt }, (_, i) => i + 1));
     // Resuming with an override that ends the run at once still loads the whole state.
-    const resumed = run('--backend', 'cpu', '--resume', '--out', out, `max_steps=${summary.step}`);
-    expect(resumed.stderr).toContain(`resume: step ${summary.step}`);
+    const resumed = run('--backend', 'cpu', '--resume', '--out', out, `max_steps=${stoppedAt}`);
+    expect(resumed.stderr).toContain(`resume: step ${stoppedAt}`);
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toMatch(/held-out exact accuracy \(all, 4 puzzles\)/);
+  });
+
+  it('a write that fails (file-size limit) names the file and step; the run resumes after', () => {
+    // state.safetensors (about 200 KB) exceeds a 150 KB limit; everything else fits.
+    const limited = spawnSync(
+      'bash',
+      [
+        '-c',
+        'ulimit -f 150; exec "$@"',
+        'bash',
+        process.execPath,
+        '--import',
+        'tsx',
+        '--conditions=source',
+        cli,
+        '--backend',
+        'cpu',
+        '--resume',
+        '--out',
+        out,
+        `max_steps=${stoppedAt + 4}`,
+        'checkpoint_every=2',
+      ],
+      { encoding: 'utf8', env: { ...process.env, RRM_DEBUG: '' } },
+    );
+    expect(limited.status).toBe(2);
+    expect(limited.stderr).toMatch(
+      new RegExp(
+        `rrm-train: step ${stoppedAt + 2}: cannot write .*state\\.safetensors: EFBIG \\(file too large[^)]*\\); the run folder keeps the checkpoint of step ${stoppedAt}; free space, then continue with --resume`,
+      ),
+    );
+    expect(limited.stderr).not.toMatch(/\n\s+at /);
+    const r = run('--backend', 'cpu', '--resume', '--out', out, `max_steps=${stoppedAt + 4}`);
+    expect(r.code).toBe(0);
+    expect(trainSteps()).toEqual(Array.from({ length: stoppedAt + 4 }, (_, i) => i + 1));
+  });
+
+  it('refuses a second trainer on the same run folder while the first runs', async () => {
+    const other = join(root, 'busy');
+    const first = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--conditions=source',
+        cli,
+        '--backend',
+        'cpu',
+        '--config',
+        config,
+        '--out',
+        other,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    first.stderr.setEncoding('utf8');
+    await new Promise<void>((resolve) => {
+      first.stderr.on('data', (chunk: string) => {
+        stderr += chunk;
+        if (stderr.includes('train [')) resolve();
+      });
+    });
+    const second = run('--backend', 'cpu', '--resume', '--out', other);
+    const exited = new Promise((resolve) => first.once('exit', resolve));
+    first.kill('SIGTERM');
+    await exited;
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain(`run folder ${other} is in use by process ${first.pid}`);
   });
 });

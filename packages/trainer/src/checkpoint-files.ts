@@ -28,6 +28,10 @@ function writeAndSync(path: string, data: Uint8Array | string): void {
     let off = 0;
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
     fsyncSync(fd);
+  } catch (e) {
+    // Writes through a descriptor do not say which file failed (disk full, size limit).
+    (e as NodeJS.ErrnoException).path ??= path;
+    throw e;
   } finally {
     closeSync(fd);
   }
