@@ -5,13 +5,21 @@
  * for ARC pass@k with a Kaggle-style submission.json. Prints a table, or JSON with --json.
  */
 import { writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { arcEvaluatorForDataset } from '@rrm/arc/node';
 import { parseBackendName, selectBackend } from '@rrm/backend';
 import { Progress } from '@rrm/progress';
 import { readSplit } from '@rrm/puzzles/node';
-import { evaluate, loadModel, resolveCheckpointDir } from '@rrm/trainer';
+import {
+  checkFiniteWeights,
+  checkModelFitsDataset,
+  ConfigError,
+  evaluate,
+  loadModel,
+  MODEL_FILE,
+  resolveCheckpointDir,
+} from '@rrm/trainer';
 import { type EvalReport, formatReport } from './report.js';
 
 const USAGE = `Usage: rrm-eval CHECKPOINT [options]
@@ -34,7 +42,7 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1)
-    throw new Error(`${flag}: expected a positive integer, got "${value}"`);
+    throw new ConfigError(`${flag}: expected a positive integer, got "${value}"`);
   return n;
 }
 
@@ -57,14 +65,22 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1)
-    throw new Error(`expected one checkpoint or run folder, got ${positionals.length}\n${USAGE}`);
+    throw new ConfigError(
+      `expected one checkpoint or run folder, got ${positionals.length}\n${USAGE}`,
+    );
   const batchSize = positiveInt(values['batch-size'], '--batch-size');
   const backend = await selectBackend(parseBackendName(values.backend), { log: say });
 
   const checkpoint = resolveCheckpointDir(positionals[0]);
   const { model, config } = loadModel(checkpoint);
+  // A NaN weight or another dataset's vocabulary would score without a word of warning.
+  checkFiniteWeights(model.namedParameters(), join(checkpoint, MODEL_FILE));
   const dataset = values.data ?? config.data_paths[0];
   const split = readSplit(dataset, 'test');
+  checkModelFitsDataset(config.arch, split.metadata, {
+    model: `checkpoint ${checkpoint}`,
+    dataset,
+  });
   const arc =
     config.evaluators.includes('arc') || values.submission ? arcEvaluatorForDataset(dataset) : null;
   let bar: Progress | null = null;

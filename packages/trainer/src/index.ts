@@ -6,6 +6,12 @@ export {
   writeCheckpointDir,
 } from './checkpoint-files.js';
 export {
+  checkFiniteWeights,
+  checkModelFitsDataset,
+  firstNonFinite,
+  NonFiniteWeightsError,
+} from './checks.js';
+export {
   ConfigError,
   isPlainObject,
   type ModelName,
@@ -50,12 +56,24 @@ export {
 } from './model.js';
 export { DEFAULT_PRESET, preset, presetNames, resolveConfig } from './presets.js';
 export {
+  acquireRunLock,
+  describeFsError,
+  LOCK_FILE,
+  prepareRunFolder,
+  RunFolderError,
+  type RunLock,
+  removeLeftovers,
+} from './run-folder.js';
+export {
+  NONFINITE_PREFIX,
   NonFiniteLossError,
+  NonFiniteUpdateError,
   type RunOptions,
   STATE_FILE,
   STATE_JSON,
   Trainer,
   type TrainerOptions,
   type TrainResult,
+  TrainStateError,
   type TrainStatus,
 } from './trainer.js';
