@@ -12,9 +12,9 @@ import { parseBackendName, selectBackend } from '@rrm/backend';
 import { Progress } from '@rrm/progress';
 import { readSplit } from '@rrm/puzzles/node';
 import {
+  ConfigError,
   checkFiniteWeights,
   checkModelFitsDataset,
-  ConfigError,
   evaluate,
   loadModel,
   MODEL_FILE,

@@ -58,9 +58,9 @@ describe('parsers on damaged input: a correct read or a named error', () => {
         const copy = join(tmp, 'copy');
         rmSync(copy, { recursive: true, force: true });
         mkdirSync(join(copy, 'train'), { recursive: true });
-        files.forEach((f, i) =>
-          writeFileSync(join(copy, 'train', f), i === which ? bytes : originals[i]),
-        );
+        files.forEach((f, i) => {
+          writeFileSync(join(copy, 'train', f), i === which ? bytes : originals[i]);
+        });
         for (const f of ['all__labels.npy', 'all__puzzle_identifiers.npy'])
           writeFileSync(join(copy, 'train', f), readFileSync(join(dir, 'train', f)));
         return readsOrNames(() => {

@@ -4,14 +4,14 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
-  readFileSync,
   readdirSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { readSafetensors, writeSafetensors, type WritableTensor } from '@rrm/layers';
+import { readSafetensors, type WritableTensor, writeSafetensors } from '@rrm/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestCheckpoint, Trainer, type TrainResult } from '../src/index.js';
