@@ -10,12 +10,47 @@ const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'rrm-train-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/** rrm-train from source, as `pnpm train` runs it. */
+const TRAIN = ['--import', 'tsx', '--conditions=source', cli];
+
 function run(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=source', cli, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, RRM_DEBUG: '' },
-  });
+  return runLimited(null, ...args);
+}
+
+/** rrm-train to its end; with `limitKb`, under that file-size limit (`ulimit -f`). */
+function runLimited(limitKb: number | null, ...args: string[]) {
+  const argv = [process.execPath, ...TRAIN, ...args];
+  const [file, ...rest] =
+    limitKb === null ? argv : ['bash', '-c', `ulimit -f ${limitKb}; exec "$@"`, 'bash', ...argv];
+  const r = spawnSync(file, rest, { encoding: 'utf8', env: { ...process.env, RRM_DEBUG: '' } });
   return { code: r.status, stderr: r.stderr };
+}
+
+/**
+ * Starts a training run in a child process and resolves once its progress bar is drawn
+ * (the trainer is then between steps); `stderr()` is what it has printed so far.
+ */
+async function startTraining(
+  configFile: string,
+  outDir: string,
+  options: { detached?: boolean } = {},
+) {
+  const child = spawn(
+    process.execPath,
+    [...TRAIN, '--backend', 'cpu', '--config', configFile, '--out', outDir],
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: options.detached },
+  );
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  await new Promise<void>((resolve) => {
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+      if (stderr.includes('train [')) resolve();
+    });
+  });
+  // 'close': after the exit and the last of stderr.
+  const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { child, closed, stderr: () => stderr };
 }
 
 describe('rrm-train command line', () => {
@@ -67,36 +102,12 @@ describe('rrm-train faults', () => {
     );
     // As `pnpm train` runs it, in a process group of its own (the group is what Ctrl-C
     // signals; pnpm relays it once more).
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '--conditions=source',
-        cli,
-        '--backend',
-        'cpu',
-        '--config',
-        config,
-        '--out',
-        out,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
-    );
-    let stderr = '';
-    child.stderr.setEncoding('utf8');
-    await new Promise<void>((resolve) => {
-      child.stderr.on('data', (chunk: string) => {
-        stderr += chunk;
-        if (stderr.includes('train [')) resolve();
-      });
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    const { child, closed, stderr: printed } = await startTraining(config, out, { detached: true });
     // Ctrl-C three times, to the whole group.
     for (const signal of ['SIGINT', 'SIGINT', 'SIGINT'] as const) process.kill(-child.pid!, signal);
-    expect(await exited).toBe(130);
-    expect(stderr.match(/saving a checkpoint/g)).toHaveLength(1);
-    expect(stderr).not.toContain('without saving');
+    expect(await closed).toBe(130);
+    expect(printed().match(/saving a checkpoint/g)).toHaveLength(1);
+    expect(printed()).not.toContain('without saving');
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.status).toBe('stopped');
     stoppedAt = summary.step;
@@ -112,28 +123,17 @@ describe('rrm-train faults', () => {
 
   it('a write that fails (file-size limit) names the file and step; the run resumes after', () => {
     // state.safetensors (about 200 KB) exceeds a 150 KB limit; everything else fits.
-    const limited = spawnSync(
-      'bash',
-      [
-        '-c',
-        'ulimit -f 150; exec "$@"',
-        'bash',
-        process.execPath,
-        '--import',
-        'tsx',
-        '--conditions=source',
-        cli,
-        '--backend',
-        'cpu',
-        '--resume',
-        '--out',
-        out,
-        `max_steps=${stoppedAt + 4}`,
-        'checkpoint_every=2',
-      ],
-      { encoding: 'utf8', env: { ...process.env, RRM_DEBUG: '' } },
+    const limited = runLimited(
+      150,
+      '--backend',
+      'cpu',
+      '--resume',
+      '--out',
+      out,
+      `max_steps=${stoppedAt + 4}`,
+      'checkpoint_every=2',
     );
-    expect(limited.status).toBe(2);
+    expect(limited.code).toBe(2);
     expect(limited.stderr).toMatch(
       new RegExp(
         `rrm-train: step ${stoppedAt + 2}: cannot write .*state\\.safetensors: EFBIG \\(file too large[^)]*\\); the run folder keeps the checkpoint of step ${stoppedAt}; free space, then continue with --resume`,
@@ -147,34 +147,10 @@ describe('rrm-train faults', () => {
 
   it('refuses a second trainer on the same run folder while the first runs', async () => {
     const other = join(root, 'busy');
-    const first = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '--conditions=source',
-        cli,
-        '--backend',
-        'cpu',
-        '--config',
-        config,
-        '--out',
-        other,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    first.stderr.setEncoding('utf8');
-    await new Promise<void>((resolve) => {
-      first.stderr.on('data', (chunk: string) => {
-        stderr += chunk;
-        if (stderr.includes('train [')) resolve();
-      });
-    });
+    const { child: first, closed } = await startTraining(config, other);
     const second = run('--backend', 'cpu', '--resume', '--out', other);
-    const exited = new Promise((resolve) => first.once('exit', resolve));
     first.kill('SIGTERM');
-    await exited;
+    await closed;
     expect(second.code).toBe(2);
     expect(second.stderr).toContain(`run folder ${other} is in use by process ${first.pid}`);
   });

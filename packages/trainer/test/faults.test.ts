@@ -38,6 +38,18 @@ function copyRun(name: string): string {
   return dir;
 }
 
+/** A trainer resuming `out`, and the lines it logs. */
+function resumeLogged(out: string): { trainer: Trainer; log: string[] } {
+  const log: string[] = [];
+  const trainer = new Trainer({
+    config: tinyConfig(data),
+    outDir: out,
+    resume: true,
+    log: (l) => log.push(l),
+  });
+  return { trainer, log };
+}
+
 const lines = (dir: string) => readFileSync(join(dir, 'metrics.jsonl'), 'utf8');
 
 /** The metric records without wall times, which differ between runs. */
@@ -91,13 +103,7 @@ describe('the run folder', () => {
     mkdirSync(join(ckpts, '.tmp-4242-step_00000008'));
     writeFileSync(join(ckpts, '.tmp-4242-step_00000008', 'model.safetensors'), 'partial');
     writeFileSync(join(out, '.tmp-4242-metrics.jsonl'), 'partial');
-    const log: string[] = [];
-    const t = new Trainer({
-      config: tinyConfig(data),
-      outDir: out,
-      resume: true,
-      log: (l) => log.push(l),
-    });
+    const { trainer: t, log } = resumeLogged(out);
     expect(log).toContain(
       `removed ${join(out, '.tmp-4242-metrics.jsonl')}, left by an interrupted write`,
     );
@@ -113,13 +119,7 @@ describe('resuming', () => {
   it('does not evaluate or log again when the run had completed', async () => {
     const out = copyRun('again');
     const before = lines(out);
-    const log: string[] = [];
-    const t = new Trainer({
-      config: tinyConfig(data),
-      outDir: out,
-      resume: true,
-      log: (l) => log.push(l),
-    });
+    const { trainer: t, log } = resumeLogged(out);
     const r = await t.run();
     t.dispose();
     expect(r.status).toBe('completed');
