@@ -10,6 +10,21 @@ const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'rrm-train-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+// A tiny TRM on generated 4×4 Sudoku, given as a YAML file over the default preset.
+const config = join(root, 'tiny.yaml');
+writeFileSync(
+  config,
+  [
+    'preset: sudoku-small',
+    `data_paths: [${join(root, 'data')}]`,
+    'build_data: {kind: sudoku, box_rows: 2, box_cols: 2, train_puzzles: 64, test_puzzles: 4, num_aug: 0, min_givens: 0, seed: 5}',
+    'global_batch_size: 4',
+    'max_steps: 10000',
+    'checkpoint_every: 0',
+    'arch: {hidden_size: 16, L_layers: 1, H_cycles: 1, L_cycles: 1, halt_max_steps: 2}',
+  ].join('\n'),
+);
+
 /** rrm-train from source, as `pnpm train` runs it. */
 const TRAIN = ['--import', 'tsx', '--conditions=source', cli];
 
@@ -74,9 +89,63 @@ describe('rrm-train command line', () => {
   });
 });
 
+// A read-only file system without privileges: a tmpfs mounted read-only inside a user
+// namespace that only the child sees.
+const readOnly = mkdtempSync(join(tmpdir(), 'rrm-train-ro-'));
+const userns = spawnSync('unshare', [
+  '-rm',
+  'sh',
+  '-c',
+  `mount -t tmpfs -o ro,size=64k tmpfs ${readOnly}`,
+]);
+if (userns.status !== 0)
+  console.warn(
+    'skipping the read-only --out test: `unshare -rm` (user namespaces) is not available',
+  );
+afterAll(() => rmSync(readOnly, { recursive: true, force: true }));
+
+describe.skipIf(userns.status !== 0)('rrm-train on a read-only or full file system', () => {
+  /** rrm-train with `readOnly` mounted as a fresh tmpfs (`options`), then `after` in the same namespace. */
+  function inMount(options: string, args: string[], after = '') {
+    const script = `mount -t tmpfs -o ${options} tmpfs ${readOnly} && { "$@"; rc=$?; ${after} exit $rc; }`;
+    const r = spawnSync(
+      'unshare',
+      ['-rm', 'sh', '-c', script, 'sh', process.execPath, ...TRAIN, '--backend', 'cpu', ...args],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, RRM_DEBUG: '' },
+      },
+    );
+    return { code: r.status, stderr: r.stderr, stdout: r.stdout };
+  }
+
+  it('says that the folder above --out is read-only', () => {
+    const out = join(readOnly, 'runs', 'x');
+    const r = inMount('ro,size=64k', ['--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `rrm-train: run folder ${out}: cannot create it: ${readOnly} is not writable: EROFS (read-only file system)`,
+    );
+  });
+
+  it('names the file and the step when the disk fills, and keeps the checkpoint before', () => {
+    // One checkpoint (about 310 KB) fits in 450 KB, the second does not.
+    const out = join(readOnly, 'run');
+    const r = inMount(
+      'size=450k',
+      ['--config', config, '--out', out, 'max_steps=8', 'checkpoint_every=2'],
+      `ls ${join(out, 'checkpoints')};`,
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /rrm-train: step 4: cannot write .*\/state\.safetensors: ENOSPC \(no space left on device\); the run folder keeps the checkpoint of step 2; free space, then continue with --resume/,
+    );
+    // The failed checkpoint's temporary folder gave its space back.
+    expect(r.stdout.trim().split('\n')).toEqual(['step_00000002']);
+  });
+});
+
 describe('rrm-train faults', () => {
-  // A tiny TRM on generated 4×4 Sudoku, given as a YAML file over the default preset.
-  const config = join(root, 'tiny.yaml');
   const out = join(root, 'run');
   const trainSteps = () =>
     readFileSync(join(out, 'metrics.jsonl'), 'utf8')
@@ -88,18 +157,6 @@ describe('rrm-train faults', () => {
   let stoppedAt = 0;
 
   it('saves once however many SIGINTs the process group gets; --resume continues', async () => {
-    writeFileSync(
-      config,
-      [
-        'preset: sudoku-small',
-        `data_paths: [${join(root, 'data')}]`,
-        'build_data: {kind: sudoku, box_rows: 2, box_cols: 2, train_puzzles: 64, test_puzzles: 4, num_aug: 0, min_givens: 0, seed: 5}',
-        'global_batch_size: 4',
-        'max_steps: 10000',
-        'checkpoint_every: 0',
-        'arch: {hidden_size: 16, L_layers: 1, H_cycles: 1, L_cycles: 1, halt_max_steps: 2}',
-      ].join('\n'),
-    );
     // As `pnpm train` runs it, in a process group of its own (the group is what Ctrl-C
     // signals; pnpm relays it once more).
     const { child, closed, stderr: printed } = await startTraining(config, out, { detached: true });

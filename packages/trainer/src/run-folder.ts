@@ -8,6 +8,7 @@
 import {
   accessSync,
   constants,
+  existsSync,
   linkSync,
   mkdirSync,
   readdirSync,
@@ -18,7 +19,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { TMP_PREFIX } from './checkpoint-files.js';
 
 export const LOCK_FILE = 'run.lock';
@@ -72,9 +73,25 @@ export function prepareRunFolder(dir: string): void {
     accessSync(dir, constants.W_OK);
   } catch (e) {
     throw new RunFolderError(
-      `run folder ${dir}: cannot ${st ? 'write into' : 'create'} it: ${describeFsError(e)}`,
+      `run folder ${dir}: cannot ${st ? 'write into' : 'create'} it: ${st ? describeFsError(e) : whyNotCreated(dir, e)}`,
     );
   }
+}
+
+/**
+ * Why `mkdir -p dir` failed, told from the nearest folder that exists: Node's recursive
+ * mkdir reports ENOENT on a read-only file system, which names nothing useful.
+ */
+function whyNotCreated(dir: string, e: unknown): string {
+  let at = resolve(dir);
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  if (!statSync(at).isDirectory()) return `${at} is a file, not a folder`;
+  try {
+    accessSync(at, constants.W_OK);
+  } catch (denied) {
+    return `${at} is not writable: ${describeFsError(denied)}`;
+  }
+  return describeFsError(e);
 }
 
 interface LockInfo {

@@ -70,8 +70,8 @@ describe('the run folder', () => {
     expect(() => new Trainer({ config: tinyConfig(data), outDir: file })).toThrow(
       `run folder ${file}: exists and is not a folder; choose another --out`,
     );
-    expect(() => prepareRunFolder(join(file, 'sub'))).toThrow(
-      `run folder ${join(file, 'sub')}: ${'ENOTDIR'}`,
+    expect(() => prepareRunFolder(join(file, 'sub', 'run'))).toThrow(
+      `run folder ${join(file, 'sub', 'run')}: cannot create it: ${file} is a file, not a folder`,
     );
   });
 
