@@ -4,6 +4,7 @@
  * held-out accuracy. SIGINT/SIGTERM (any number of them) save a checkpoint after the current
  * step and exit; `--resume --out DIR` continues from it.
  */
+import { arcEvaluatorForDataset } from '@rrm/arc/node';
 import { parseBackendName, selectBackend } from '@rrm/backend';
 import { formatDuration, Progress, peakRssMb } from '@rrm/progress';
 import {
@@ -124,6 +125,7 @@ async function main(argv: string[]): Promise<number> {
     backend,
     log: say,
     onDataProgress: lazyBar('building dataset'),
+    evaluators: { arc: (dir) => arcEvaluatorForDataset(dir) },
   });
   const c = trainer.config;
   say(

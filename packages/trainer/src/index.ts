@@ -65,12 +65,20 @@ export {
   removeLeftovers,
 } from './run-folder.js';
 export {
+  checkpointFiles,
+  loadTrainingState,
+  readSavedState,
+  type SavedState,
+  STATE_FILE,
+  STATE_JSON,
+  type TrainingParts,
+} from './train-state.js';
+export {
+  type EvaluatorFactories,
   NONFINITE_PREFIX,
   NonFiniteLossError,
   NonFiniteUpdateError,
   type RunOptions,
-  STATE_FILE,
-  STATE_JSON,
   Trainer,
   type TrainerOptions,
   type TrainResult,

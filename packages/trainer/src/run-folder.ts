@@ -63,7 +63,9 @@ export function prepareRunFolder(dir: string): void {
   try {
     st = statSync(dir);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+    // Missing, or under a file: mkdir below says which.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR')
       throw new RunFolderError(`run folder ${dir}: ${describeFsError(e)}`);
   }
   if (st && !st.isDirectory())

@@ -11,23 +11,11 @@
  */
 import { existsSync, readFileSync, renameSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ActCarry, disposeCarry, disposeStep, loadCheckpoint, saveCheckpoint } from '@rrm/act';
-import { arcEvaluatorForDataset } from '@rrm/arc/node';
-import {
-  AdamATan2,
-  AdamW,
-  cosineSchedule,
-  EMA,
-  type OptimizerState,
-  readSafetensors,
-  SignSGDSparse,
-  type TensorRecord,
-  type WritableTensor,
-  writeSafetensors,
-} from '@rrm/layers';
+import { type ActCarry, disposeCarry, disposeStep } from '@rrm/act';
+import { AdamATan2, AdamW, cosineSchedule, EMA, SignSGDSparse } from '@rrm/layers';
 import { TrainSampler, type TrainSamplerState } from '@rrm/puzzles';
 import { type OpenedSplit, readSplit } from '@rrm/puzzles/node';
-import { Rng, type RngState } from '@rrm/random';
+import { Rng } from '@rrm/random';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   atomicWriteFile,
@@ -39,7 +27,7 @@ import {
   writeCheckpointDir,
 } from './checkpoint-files.js';
 import { checkFiniteWeights, checkModelFitsDataset, firstNonFinite } from './checks.js';
-import { ConfigError, isPlainObject, type TrainConfig, totalSteps } from './config.js';
+import { ConfigError, type TrainConfig, totalSteps } from './config.js';
 import { datasetDir, ensureDataset, type ProgressFn } from './data.js';
 import {
   disposeActBatch,
@@ -49,7 +37,7 @@ import {
   toActBatch,
 } from './evaluate.js';
 import { type MetricRecord, MetricsLog } from './metrics.js';
-import { CONFIG_FILE, createModel, MODEL_FILE, type Model, withDatasetKeys } from './model.js';
+import { CONFIG_FILE, createModel, type Model, withDatasetKeys } from './model.js';
 import {
   acquireRunLock,
   describeFsError,
@@ -59,10 +47,12 @@ import {
   type RunLock,
   removeLeftovers,
 } from './run-folder.js';
-
-export const STATE_FILE = 'state.safetensors';
-export const STATE_JSON = 'state.json';
-const STATE_FORMAT = 'rrm-trainer-state/1';
+import {
+  checkpointFiles,
+  loadTrainingState,
+  readSavedState,
+  type TrainingParts,
+} from './train-state.js';
 
 export interface TrainerOptions {
   /** The resolved config; its arch may leave out the dataset keys (filled in here). */
@@ -76,17 +66,11 @@ export interface TrainerOptions {
   log?: (line: string) => void;
   /** Progress of building the dataset on first use. */
   onDataProgress?: ProgressFn;
-}
-
-interface SavedState {
-  format: string;
-  step: number;
-  total_steps: number;
-  optimizer_step: number;
-  sampler: TrainSamplerState;
-  exploration_rng: RngState;
-  elapsed_s: number;
-  backend: string;
+  /**
+   * The evaluators that the config's `evaluators` may name; the app passes them (rrm-train:
+   * `{ arc: arcEvaluatorForDataset }` from `@rrm/arc/node`). None by default.
+   */
+  evaluators?: EvaluatorFactories;
 }
 
 /** The loss of step `step` was NaN or infinite; nothing of that step was applied. */
@@ -148,89 +132,16 @@ export interface RunOptions {
   onStep?: (step: number, record: MetricRecord) => void;
 }
 
-function evaluatorsFor(names: string[], dataDir: string): Evaluator[] {
+/** Evaluators by the name a config's `evaluators` gives, each built from the dataset folder. */
+export type EvaluatorFactories = Record<string, (dataDir: string) => Evaluator>;
+
+function evaluatorsFor(names: string[], dataDir: string, known: EvaluatorFactories): Evaluator[] {
   return names.map((name) => {
-    if (name === 'arc') return arcEvaluatorForDataset(dataDir);
-    throw new ConfigError(`config key "evaluators": unknown evaluator "${name}" (known: arc)`);
+    const make = Object.hasOwn(known, name) ? known[name] : undefined;
+    if (make) return make(dataDir);
+    const list = Object.keys(known).join(', ') || 'none given';
+    throw new ConfigError(`config key "evaluators": unknown evaluator "${name}" (known: ${list})`);
   });
-}
-
-function f32(v: tf.Tensor): WritableTensor {
-  return { dtype: 'F32', shape: v.shape, data: v.dataSync() as Float32Array };
-}
-
-function i32(v: tf.Tensor): WritableTensor {
-  const cast = tf.cast(v, 'int32');
-  const data = cast.dataSync() as Int32Array;
-  cast.dispose();
-  return { dtype: 'I32', shape: v.shape, data };
-}
-
-/** Tensors saved under `prefix.` come back without it. */
-function withPrefix(
-  prefix: string,
-  tensors: Record<string, WritableTensor>,
-): Record<string, WritableTensor> {
-  return Object.fromEntries(Object.entries(tensors).map(([k, v]) => [`${prefix}.${k}`, v]));
-}
-
-function stripPrefix(
-  prefix: string,
-  tensors: Map<string, TensorRecord>,
-): Record<string, WritableTensor> {
-  const out: Record<string, WritableTensor> = {};
-  for (const [k, v] of tensors) {
-    if (k.startsWith(`${prefix}.`)) out[k.slice(prefix.length + 1)] = v as WritableTensor;
-  }
-  return out;
-}
-
-const STATE_FIELDS: Array<[keyof SavedState, 'int' | 'number' | 'object' | 'string']> = [
-  ['format', 'string'],
-  ['step', 'int'],
-  ['total_steps', 'int'],
-  ['optimizer_step', 'int'],
-  ['sampler', 'object'],
-  ['exploration_rng', 'object'],
-  ['elapsed_s', 'number'],
-];
-
-/** `state.json` of a checkpoint, each field checked; errors name the file and the field. */
-function readSavedState(path: string): SavedState {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new Error(
-      isFsError(e)
-        ? `${path}: ${describeFsError(e)}`
-        : `${path}: not valid JSON (${(e as Error).message})`,
-    );
-  }
-  if (!isPlainObject(raw)) throw new Error(`${path}: expected a JSON object`);
-  for (const [key, kind] of STATE_FIELDS) {
-    const v = raw[key];
-    const ok =
-      kind === 'int'
-        ? Number.isInteger(v) && (v as number) >= 0
-        : kind === 'number'
-          ? typeof v === 'number' && Number.isFinite(v)
-          : kind === 'object'
-            ? isPlainObject(v)
-            : typeof v === 'string';
-    if (!ok) {
-      const want = {
-        int: 'an integer >= 0',
-        number: 'a number',
-        object: 'an object',
-        string: 'a string',
-      }[kind];
-      throw new Error(`${path}: field "${key}" should be ${want}, got ${JSON.stringify(v)}`);
-    }
-  }
-  if (raw.format !== STATE_FORMAT)
-    throw new Error(`${path}: unknown format "${raw.format}", expected "${STATE_FORMAT}"`);
-  return raw as unknown as SavedState;
 }
 
 /** A run folder's `summary.json`, or null when it is missing or unreadable. */
@@ -268,6 +179,7 @@ export class Trainer {
   private readonly backend: string;
   private readonly log: (line: string) => void;
   private readonly lock: RunLock;
+  private readonly evaluatorFactories: EvaluatorFactories;
 
   constructor(opts: TrainerOptions) {
     this.log = opts.log ?? (() => {});
@@ -292,7 +204,8 @@ export class Trainer {
       if (ensureDataset(opts.config, opts.onDataProgress))
         this.log(`dataset: built ${this.dataDir}`);
       // Built once here so that a bad evaluator name or a missing file fails before training.
-      evaluatorsFor(opts.config.evaluators, this.dataDir);
+      this.evaluatorFactories = opts.evaluators ?? {};
+      evaluatorsFor(opts.config.evaluators, this.dataDir, this.evaluatorFactories);
       this.train = readSplit(this.dataDir, 'train');
       this.test = readSplit(this.dataDir, 'test');
       if (opts.resume) {
@@ -442,7 +355,7 @@ export class Trainer {
     const run = () =>
       evaluate(this.model, this.test, {
         batchSize: this.config.eval_batch_size ?? this.config.global_batch_size,
-        evaluators: evaluatorsFor(this.config.evaluators, this.dataDir),
+        evaluators: evaluatorsFor(this.config.evaluators, this.dataDir, this.evaluatorFactories),
         onProgress,
       });
     return this.ema ? this.ema.apply(run) : run();
@@ -469,56 +382,24 @@ export class Trainer {
    */
   save(): CheckpointRef {
     checkFiniteWeights(this.model.namedParameters(), `checkpoint of step ${this.step_}`);
-    const modelBytes = this.withEvalWeights(() => saveCheckpoint(this.model));
-    const tensors: Record<string, WritableTensor> = {};
-    if (this.ema) {
-      for (const [name, v] of this.model.trainableNamedParameters())
-        tensors[`train.${name}`] = f32(v);
-      Object.assign(tensors, withPrefix('ema', this.ema.getState().tensors));
-    }
-    const optim = this.optimizer.getState();
-    Object.assign(tensors, withPrefix('optim', optim.tensors));
-    const c = this.carry;
-    Object.assign(tensors, {
-      'carry.zH': f32(c.zH),
-      'carry.zL': f32(c.zL),
-      'carry.steps': i32(c.steps),
-      'carry.halted': i32(c.halted),
-      'carry.inputs': i32(c.data.inputs),
-      'carry.labels': i32(c.data.labels),
-      'carry.puzzle_identifiers': i32(c.data.puzzle_identifiers),
-    });
-    const state: SavedState = {
-      format: STATE_FORMAT,
+    const files = checkpointFiles(this.parts, this.carry, this.config, {
       step: this.step_,
       total_steps: this.totalSteps,
-      optimizer_step: optim.step,
       sampler: this.sampler.getState(),
       exploration_rng: this.model.explorationRng.getState(),
       elapsed_s: this.elapsedSeconds,
       backend: this.backend,
-    };
+    });
     return writeCheckpointDir(
       this.checkpointsDir,
       this.step_,
-      {
-        [MODEL_FILE]: modelBytes,
-        [CONFIG_FILE]: `${JSON.stringify(this.config, null, 2)}\n`,
-        [STATE_FILE]: writeSafetensors(tensors),
-        [STATE_JSON]: `${JSON.stringify(state, null, 2)}\n`,
-      },
+      files,
       this.config.keep_checkpoints + 1,
     );
   }
 
-  private withEvalWeights<T>(fn: () => T): T {
-    if (!this.ema) return fn();
-    this.ema.swapIn();
-    try {
-      return fn();
-    } finally {
-      this.ema.swapOut();
-    }
+  private get parts(): TrainingParts {
+    return { model: this.model, optimizer: this.optimizer, ema: this.ema };
   }
 
   /** Loads a checkpoint folder's state into this trainer; returns the sampler state. */
@@ -539,10 +420,7 @@ export class Trainer {
   }
 
   private restoreFrom({ dir, step }: CheckpointRef): TrainSamplerState {
-    const statePath = join(dir, STATE_JSON);
-    const state = readSavedState(statePath);
-    if (state.step !== step)
-      throw new Error(`${statePath}: step ${state.step}, but the folder is for step ${step}`);
+    const state = readSavedState(dir, step);
     if (state.step > this.totalSteps) {
       throw new ConfigError(
         `resume: the checkpoint is at step ${state.step}, past the ${this.totalSteps} steps the config now gives (epochs, max_steps)`,
@@ -553,53 +431,9 @@ export class Trainer {
         `resume: total steps ${state.total_steps} -> ${this.totalSteps} (config changed); the LR schedule follows the new count`,
       );
     }
-    const modelPath = join(dir, MODEL_FILE);
-    loadCheckpoint(this.model, readFileSync(modelPath), { source: modelPath });
-    checkFiniteWeights(this.model.namedParameters(), modelPath);
-    const tensorPath = join(dir, STATE_FILE);
-    const saved = readSafetensors(readFileSync(tensorPath), tensorPath).tensors;
-    const get = (name: string): TensorRecord => {
-      const t = saved.get(name);
-      if (!t) throw new Error(`${tensorPath}: tensor "${name}" missing`);
-      return t;
-    };
-    if (this.ema) {
-      for (const [name, v] of this.model.trainableNamedParameters()) {
-        const t = get(`train.${name}`);
-        tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, 'float32')));
-      }
-      this.ema.loadState({ step: 0, tensors: stripPrefix('ema', saved) });
-      checkFiniteWeights(this.model.namedParameters(), tensorPath);
-    }
-    if (state.optimizer_step > 0) {
-      const optim: OptimizerState = {
-        step: state.optimizer_step,
-        tensors: stripPrefix('optim', saved),
-      };
-      this.optimizer.loadState(optim, this.model.parameters());
-    }
-    const int = (name: string) => {
-      const t = get(name);
-      return tf.tensor(t.data, t.shape, 'int32');
-    };
-    const float = (name: string) => {
-      const t = get(name);
-      return tf.tensor(t.data, t.shape, 'float32');
-    };
+    const carry = loadTrainingState(dir, this.parts, state);
     disposeCarry(this.carry);
-    const halted = int('carry.halted');
-    this.carry = {
-      zH: float('carry.zH') as tf.Tensor3D,
-      zL: float('carry.zL') as tf.Tensor3D,
-      steps: int('carry.steps') as tf.Tensor1D,
-      halted: tf.cast(halted, 'bool') as tf.Tensor1D,
-      data: {
-        inputs: int('carry.inputs') as tf.Tensor2D,
-        labels: int('carry.labels') as tf.Tensor2D,
-        puzzle_identifiers: int('carry.puzzle_identifiers') as tf.Tensor1D,
-      },
-    };
-    halted.dispose();
+    this.carry = carry;
     this.model.explorationRng = Rng.fromState(state.exploration_rng);
     this.step_ = state.step;
     this.elapsedBefore = state.elapsed_s;

@@ -183,3 +183,36 @@ describe('resuming', () => {
     );
   });
 });
+
+describe('evaluators', () => {
+  it('come from the app: a name it did not pass is refused, one it passed is used', async () => {
+    const config = tinyConfig(data, [
+      ['evaluators', ['count']],
+      ['max_steps', 1],
+    ]);
+    expect(() => new Trainer({ config, outDir: join(root, 'ev-none') })).toThrow(
+      'config key "evaluators": unknown evaluator "count" (known: none given)',
+    );
+    const seen: string[] = [];
+    let examples = 0;
+    const t = new Trainer({
+      config,
+      outDir: join(root, 'ev'),
+      evaluators: {
+        count: (dir) => {
+          seen.push(dir);
+          return {
+            update: (b) => {
+              examples += b.puzzleIdentifiers.length;
+            },
+            result: () => ({ metrics: { 'count/examples': examples } }),
+          };
+        },
+      },
+    });
+    const r = await t.run();
+    t.dispose();
+    expect(seen[0]).toBe(data);
+    expect(r.final!.metrics['count/examples']).toBeGreaterThan(0);
+  });
+});
