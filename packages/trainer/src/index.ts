@@ -14,6 +14,7 @@ export {
 export {
   ConfigError,
   isPlainObject,
+  LIMITS,
   type ModelName,
   mergeConfig,
   type SudokuBuildConfig,
