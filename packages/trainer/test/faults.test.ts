@@ -152,6 +152,13 @@ describe('resuming', () => {
     expect(existsSync(join(out, LOCK_FILE))).toBe(false);
   });
 
+  it('refuses a config that now ends before the checkpoint', () => {
+    const out = copyRun('shorter');
+    expect(
+      () => new Trainer({ config: tinyConfig(data, [['max_steps', 4]]), outDir: out, resume: true }),
+    ).toThrow('resume: the checkpoint is at step 8, past the 4 steps the config now gives');
+  });
+
   it('refuses a checkpoint with a NaN weight, naming the file and the weight', () => {
     const out = copyRun('nan-weight');
     const latest = latestCheckpoint(join(out, 'checkpoints'))!;
