@@ -267,13 +267,18 @@ export class Trainer {
     } catch (e) {
       this.releaseAfterFailedStart(existed);
       throw isFsError(e)
-        ? new RunFolderError(`run folder ${opts.outDir}: ${describeFsError(e)} at ${e.path}`)
+        ? new RunFolderError(
+            `${e.path ?? opts.outDir}: ${describeFsError(e)} (starting the run in ${opts.outDir})`,
+          )
         : e;
     }
   }
 
   /** A constructor that failed leaves no lock, and no empty folder it created itself. */
   private releaseAfterFailedStart(existed: boolean): void {
+    if (this.carry) disposeCarry(this.carry);
+    this.optimizer?.dispose();
+    this.ema?.dispose();
     this.model?.dispose();
     this.train?.close();
     this.test?.close();

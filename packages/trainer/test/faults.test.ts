@@ -14,7 +14,13 @@ import { join } from 'node:path';
 import { readSafetensors, type WritableTensor, writeSafetensors } from '@rrm/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { latestCheckpoint, Trainer, type TrainResult } from '../src/index.js';
+import {
+  createModel,
+  latestCheckpoint,
+  Trainer,
+  type TrainResult,
+  TrainStateError,
+} from '../src/index.js';
 import { LOCK_FILE, prepareRunFolder } from '../src/run-folder.js';
 import { tempDir, tinyConfig } from './fixture.js';
 
@@ -152,10 +158,31 @@ describe('resuming', () => {
     expect(existsSync(join(out, LOCK_FILE))).toBe(false);
   });
 
+  it('a failed start frees what it built', () => {
+    const out = copyRun('leak');
+    writeFileSync(join(latestCheckpoint(join(out, 'checkpoints'))!.dir, 'state.json'), '{');
+    const leakOf = (fn: () => void) => {
+      const before = tf.memory().numTensors;
+      fn();
+      return tf.memory().numTensors - before;
+    };
+    const failedStart = () =>
+      expect(() => new Trainer({ config: tinyConfig(data), outDir: out, resume: true })).toThrow(
+        TrainStateError,
+      );
+    // The model packages leave a couple of tensors behind on dispose (not the trainer's
+    // doing); a failed start must leave no more than building and disposing the model.
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    const model = leakOf(() => createModel(config).dispose());
+    expect(leakOf(failedStart)).toBe(model);
+    expect(leakOf(failedStart)).toBe(model);
+  });
+
   it('refuses a config that now ends before the checkpoint', () => {
     const out = copyRun('shorter');
     expect(
-      () => new Trainer({ config: tinyConfig(data, [['max_steps', 4]]), outDir: out, resume: true }),
+      () =>
+        new Trainer({ config: tinyConfig(data, [['max_steps', 4]]), outDir: out, resume: true }),
     ).toThrow('resume: the checkpoint is at step 8, past the 4 steps the config now gives');
   });
 
