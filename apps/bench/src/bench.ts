@@ -109,7 +109,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult & { profile
 
   const step = () => {
     if (o.mode === 'train') {
-      const r = model.trainStep(carry, batch);
+      const r = model.stepWithGrads(carry, batch);
       optimizer.step(model.parameters(), r.grads);
       carry = r.carry;
       disposeStep(r);

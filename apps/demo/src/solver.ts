@@ -1,11 +1,4 @@
-import {
-  type ActBatch,
-  type ActModel,
-  disposeCarry,
-  disposeStep,
-  IGNORE_LABEL_ID,
-  loadCheckpoint,
-} from '@rrm/act';
+import { type ActBatch, type ActModel, disposeCarry, disposeStep, loadCheckpoint } from '@rrm/act';
 import { ARC_SEQ_LEN, ARC_VOCAB_SIZE, cropArcGrid, encodeArcGrid } from '@rrm/arc';
 import { createHRM } from '@rrm/hrm';
 import {
@@ -14,6 +7,7 @@ import {
   encodeMaze,
   encodeSudoku,
   type Grid,
+  IGNORE_LABEL_ID,
   MAZE_CHARSET,
   makeGrid,
   type SudokuShape,

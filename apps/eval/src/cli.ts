@@ -11,8 +11,8 @@ import { arcEvaluatorForDataset } from '@rrm/arc/node';
 import { parseBackendName, selectBackend } from '@rrm/backend';
 import { Progress } from '@rrm/progress';
 import { readSplit } from '@rrm/puzzles/node';
+import { ConfigError } from '@rrm/reasoning';
 import {
-  ConfigError,
   checkFiniteWeights,
   checkModelFitsDataset,
   evaluate,
@@ -74,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
   const checkpoint = resolveCheckpointDir(positionals[0]);
   const { model, config } = loadModel(checkpoint);
   // A NaN weight or another dataset's vocabulary would score without a word of warning.
-  checkFiniteWeights(model.namedParameters(), join(checkpoint, MODEL_FILE));
+  checkFiniteWeights([...model.stateDict()], join(checkpoint, MODEL_FILE));
   const dataset = values.data ?? config.data_paths[0];
   const split = readSplit(dataset, 'test');
   checkModelFitsDataset(config.arch, split.metadata, {

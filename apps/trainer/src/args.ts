@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, isPlainObject } from '@rrm/trainer';
+import { ConfigError, isPlainObject } from '@rrm/reasoning';
 import YAML from 'yaml';
 
 export interface TrainArgs {

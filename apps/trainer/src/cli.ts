@@ -7,8 +7,8 @@
 import { arcEvaluatorForDataset } from '@rrm/arc/node';
 import { parseBackendName, selectBackend } from '@rrm/backend';
 import { formatDuration, Progress, peakRssMb } from '@rrm/progress';
+import { ConfigError } from '@rrm/reasoning';
 import {
-  ConfigError,
   DEFAULT_PRESET,
   type EvalResult,
   type MetricRecord,

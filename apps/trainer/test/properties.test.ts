@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, resolveConfig } from '@rrm/trainer';
+import { ConfigError } from '@rrm/reasoning';
+import { resolveConfig } from '@rrm/trainer';
 import fc from 'fast-check';
 import { afterAll, describe, it } from 'vitest';
 // The shared damage generator of the parsers' property tests.

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-/** One batch of puzzles: int32 tensors, labels use -100 for "not scored". */
+/** One batch of puzzles: int32 tensors; labels are `IGNORE_LABEL_ID` where not scored. */
 export type ActBatch = {
   inputs: tf.Tensor2D; // [B, S]
   labels: tf.Tensor2D; // [B, S]
@@ -70,8 +70,8 @@ export type ResetCarry = Latents & {
 export function resetCarry(
   carry: ActCarry,
   batch: ActBatch,
-  H_init: tf.Tensor1D,
-  L_init: tf.Tensor1D,
+  H_init: tf.Tensor, // [D]
+  L_init: tf.Tensor, // [D]
 ): ResetCarry {
   const reset = carry.halted;
   if (batch.inputs.shape[0] !== reset.shape[0]) {
@@ -93,8 +93,4 @@ export function resetCarry(
       ),
     },
   };
-}
-
-export function disposeLatents(z: Latents): void {
-  tf.dispose([z.zH, z.zL]);
 }

@@ -19,7 +19,7 @@ export function checkpointTensors(
   prefix = REFERENCE_PREFIX,
 ): Map<string, WritableTensor> {
   const out = new Map<string, WritableTensor>();
-  for (const [name, v] of model.namedParameters()) {
+  for (const [name, v] of model.stateDict()) {
     out.set(prefix + name, { dtype: 'F32', shape: v.shape, data: v.dataSync() as Float32Array });
   }
   return out;
@@ -77,7 +77,7 @@ export function loadCheckpoint(
   const source = opts.source ?? '<checkpoint>';
   const warn = opts.onWarning ?? ((m: string) => console.warn(m));
   const file = input instanceof Uint8Array ? readSafetensors(input, source) : input;
-  const params = model.namedParameters();
+  const params = [...model.stateDict()];
   const keys = [...file.tensors.keys()];
   const prefix = detectPrefix(
     keys,

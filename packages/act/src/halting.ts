@@ -15,12 +15,13 @@ export interface HaltingConfig {
  * Exploration: with probability `halt_exploration_prob` a sequence must run at
  * least a uniformly drawn 2..halt_max_steps steps; 0 means no minimum.
  */
-export function drawMinHaltSteps(rng: Rng, batchSize: number, cfg: HaltingConfig): Int32Array {
+export function drawMinHaltSteps(rng: Rng, batchSize: number, config: HaltingConfig): Int32Array {
   const out = new Int32Array(batchSize);
   // As the reference: no exploration when there is only one step to take.
-  if (cfg.halt_exploration_prob === 0 || cfg.halt_max_steps <= 1) return out;
+  if (config.halt_exploration_prob === 0 || config.halt_max_steps <= 1) return out;
   for (let b = 0; b < batchSize; b++) {
-    if (rng.uniform() < cfg.halt_exploration_prob) out[b] = 2 + rng.int(cfg.halt_max_steps - 1);
+    if (rng.uniform() < config.halt_exploration_prob)
+      out[b] = 2 + rng.int(config.halt_max_steps - 1);
   }
   return out;
 }
@@ -35,12 +36,12 @@ export interface HaltInput {
 }
 
 /** Which sequences stop after this step (bool [B]). */
-export function haltDecision(cfg: HaltingConfig, h: HaltInput): tf.Tensor1D {
+export function haltDecision(config: HaltingConfig, h: HaltInput): tf.Tensor1D {
   return tf.tidy((): tf.Tensor1D => {
-    const isLastStep = tf.greaterEqual(h.steps, cfg.halt_max_steps);
+    const isLastStep = tf.greaterEqual(h.steps, config.halt_max_steps);
     // With a single step there is nothing to decide.
-    if (!h.train || cfg.halt_max_steps <= 1) return isLastStep as tf.Tensor1D;
-    const wantsHalt = cfg.haltOnQHaltOnly
+    if (!h.train || config.halt_max_steps <= 1) return isLastStep as tf.Tensor1D;
+    const wantsHalt = config.haltOnQHaltOnly
       ? tf.greater(h.qHalt, 0)
       : tf.greater(h.qHalt, h.qContinue);
     const halted = tf.logicalOr(isLastStep, wantsHalt);
@@ -56,13 +57,13 @@ export function haltDecision(cfg: HaltingConfig, h: HaltInput): tf.Tensor1D {
  * max(next q_halt, next q_continue).
  */
 export function qContinueTarget(
-  cfg: HaltingConfig,
+  config: HaltingConfig,
   steps: tf.Tensor1D,
   nextQHalt: tf.Tensor1D,
   nextQContinue: tf.Tensor1D,
 ): tf.Tensor1D {
   return tf.tidy(() => {
-    const isLastStep = tf.greaterEqual(steps, cfg.halt_max_steps);
+    const isLastStep = tf.greaterEqual(steps, config.halt_max_steps);
     const next = tf.where(isLastStep, nextQHalt, tf.maximum(nextQHalt, nextQContinue));
     return tf.sigmoid(next) as tf.Tensor1D;
   });

@@ -1,11 +1,10 @@
-export { type BlockConfig, ReasoningBlock, ReasoningModule } from './blocks';
 export {
   type ActBatch,
   type ActCarry,
   disposeCarry,
-  disposeLatents,
   initialCarry,
   type Latents,
+  type ResetCarry,
   resetCarry,
 } from './carry';
 export {
@@ -15,46 +14,27 @@ export {
   REFERENCE_PREFIX,
   saveCheckpoint,
 } from './checkpoint';
-export {
-  checkReasoningConfig,
-  type DataKeys,
-  defaultPuzzleEmbLen,
-  fromPreset,
-  type LossType,
-  type PosEncodings,
-  type ReasoningConfig,
-  reasoningConfigSpec,
-} from './config';
-export {
-  ConfigError,
-  type ConfigSpec,
-  describeValue,
-  FIELD_WORDING,
-  type FieldSpec,
-  type FieldWording,
-  isPlainObject,
-  validateFields,
-} from './fields';
 export { drawMinHaltSteps, type HaltingConfig, haltDecision, qContinueTarget } from './halting';
-export { type Heads, ReasoningInner, SparsePuzzleEmbedding } from './inner';
 export {
   type ActLosses,
   type ActMetrics,
   actLoss,
+  actLossHead,
   actMetricSums,
-  IGNORE_LABEL_ID,
+  type LossType,
   sequenceCorrectness,
 } from './loss';
 export {
+  type ActGradStep,
+  type ActInner,
   ActModel,
   type ActModelOptions,
+  type ActStep,
   type CreateOptions,
   createActModel,
   disposeStep,
+  type Heads,
+  type InnerOutput,
   type LossSums,
-  type ScoredStep,
   type StepOutputs,
-  type StepResult,
-  type TrainStepResult,
 } from './model';
-export { withoutGradient } from './no-grad';

@@ -1,12 +1,13 @@
 import {
   binaryCrossEntropyWithLogits,
+  noGrad,
   softmaxCrossEntropy,
   stablemaxCrossEntropy,
 } from '@rrm/layers';
+import { IGNORE_LABEL_ID } from '@rrm/puzzles';
 import * as tf from '@tensorflow/tfjs-core';
-import type { LossType } from './config';
 
-export const IGNORE_LABEL_ID = -100;
+export type LossType = 'stablemax_cross_entropy' | 'softmax_cross_entropy';
 
 /**
  * Per-sequence correctness, computed without gradient: [B, 3] float32 with columns
@@ -104,6 +105,31 @@ export function actMetricSums(
     ];
     return tf.stack(perSequence.map((m) => tf.sum(tf.mul(valid, m)))) as tf.Tensor1D;
   });
+}
+
+/**
+ * The reference's ACT loss head on one step: the loss, differentiable in the logits and
+ * q-values, and (without gradient) its parts and the metric sums as one float32 tensor
+ * `[loss, lm_loss, q_halt_loss, q_continue_loss, ...METRIC_NAMES]`.
+ */
+export function actLossHead(
+  lossType: LossType,
+  outputs: Omit<ActLossInput, 'labels' | 'correctness' | 'targetQContinue'> & {
+    targetQContinue?: tf.Tensor1D;
+  },
+  carry: { halted: tf.Tensor1D; steps: tf.Tensor1D; data: { labels: tf.Tensor2D } },
+): { loss: tf.Scalar; sums: tf.Tensor1D } {
+  const labels = carry.data.labels;
+  const correctness = noGrad(() => sequenceCorrectness(outputs.logits, labels));
+  const targetQContinue = outputs.targetQContinue ?? null;
+  const l = actLoss(lossType, { ...outputs, labels, targetQContinue, correctness });
+  const sums = noGrad(() =>
+    tf.concat([
+      tf.stack([l.loss, l.lmLoss, l.qHaltLoss, l.qContinueLoss]),
+      actMetricSums(correctness, outputs.qHalt, carry.halted, carry.steps),
+    ]),
+  );
+  return { loss: l.loss, sums: sums as tf.Tensor1D };
 }
 
 export function toMetrics(sums: ArrayLike<number>): ActMetrics {

@@ -1,4 +1,4 @@
-import { Module } from '@rrm/layers';
+import { Module, noGrad, valueAndGradsWithAux } from '@rrm/layers';
 import { Rng } from '@rrm/random';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -7,20 +7,54 @@ import {
   disposeCarry,
   initialCarry,
   type Latents,
+  type ResetCarry,
   resetCarry,
 } from './carry';
-import type { LossType, ReasoningConfig } from './config';
 import { drawMinHaltSteps, type HaltingConfig, haltDecision, qContinueTarget } from './halting';
-import type { Heads, ReasoningInner } from './inner';
-import { type ActMetrics, actLoss, actMetricSums, sequenceCorrectness, toMetrics } from './loss';
-import { withoutGradient } from './no-grad';
+import { type ActMetrics, actLossHead, type LossType, toMetrics } from './loss';
+
+/** The inner model's heads: token logits and the two halting q-values. */
+export type Heads = {
+  logits: tf.Tensor3D; // [B, S, V]
+  qHalt: tf.Tensor1D; // [B]
+  qContinue: tf.Tensor1D; // [B]
+};
+
+/** The inner model's result for one supervision step. */
+export type InnerOutput = Heads & {
+  /** The latents the next step starts from, detached from the tape. */
+  carry: Latents;
+};
+
+/**
+ * What the ACT frame needs of the model it wraps (the reference's `inner`): the recursion
+ * of one supervision step, the initial latents of a restarted sequence, and the sparse
+ * puzzle-embedding table.
+ */
+export interface ActInner extends Module {
+  readonly config: { seq_len: number; hidden_size: number };
+  /** Positions in the latents: the puzzle-embedding prefix, then the sequence. */
+  readonly totalLen: number;
+  readonly H_init: tf.Variable; // buffer [D]
+  readonly L_init: tf.Variable; // buffer [D]
+  readonly puzzle_emb: {
+    readonly weights: tf.Variable;
+    rows(ids: tf.Tensor1D): tf.Tensor2D;
+  } | null;
+  /**
+   * One supervision step of recursion from `carry`, differentiable where the model's
+   * gradient path runs. inputs int32 [B, S]; puzzleRows [B, puzzle_emb_ndim] or null.
+   */
+  forward(carry: Latents, inputs: tf.Tensor2D, puzzleRows: tf.Tensor2D | null): InnerOutput;
+}
 
 export type StepOutputs = Heads & {
   /** Q-learning halting only, in training: the bootstrapped target for qContinue. */
   targetQContinue?: tf.Tensor1D;
 };
 
-export type StepResult = {
+/** One supervision step: the carry for the next one and this step's outputs. */
+export type ActStep = {
   carry: ActCarry;
   outputs: StepOutputs;
 };
@@ -32,12 +66,10 @@ export type LossSums = {
   q_continue_loss: number;
 };
 
-export type ScoredStep = StepResult & {
+/** A supervision step in training with the loss head's results and the gradients. */
+export type ActGradStep = ActStep & {
   losses: LossSums;
   metrics: ActMetrics;
-};
-
-export type TrainStepResult = ScoredStep & {
   /** d loss / d parameter, aligned with `model.parameters()`. */
   grads: tf.Tensor[];
   /**
@@ -64,7 +96,7 @@ export type ActModelOptions = {
 };
 
 /** Frees a step's outputs and gradients (not its carry, which the next step consumes). */
-export function disposeStep(r: StepResult | TrainStepResult): void {
+export function disposeStep(r: ActStep | ActGradStep): void {
   const { logits, qHalt, qContinue, targetQContinue } = r.outputs;
   tf.dispose([logits, qHalt, qContinue]);
   targetQContinue?.dispose();
@@ -82,24 +114,19 @@ const EXPLORATION_STREAM = 0x4143; // fork label of the exploration stream
  * over from the previous step until it halts. Parameters are named as the
  * reference checkpoints name them below `_orig_mod.model.` (`inner.L_level...`).
  */
-export class ActModel<C = unknown> extends Module {
-  readonly inner: ReasoningInner;
+export class ActModel<C = unknown, I extends ActInner = ActInner> extends Module {
+  readonly inner: I;
   /** Exploration draws; replace with `Rng.fromState(saved)` to resume a run's stream. */
   explorationRng: Rng;
 
   constructor(
     readonly config: C,
-    inner: ReasoningInner,
+    inner: I,
     readonly options: ActModelOptions,
   ) {
     super();
     this.inner = this.child('inner', inner);
     this.explorationRng = new Rng(options.seed).fork(EXPLORATION_STREAM);
-  }
-
-  /** Trainable parameters under their reference names, in `parameters()` order. */
-  trainableNamedParameters(): Array<[string, tf.Variable]> {
-    return this.namedParameters().filter(([, v]) => v.trainable);
   }
 
   /** Number of trainable weights; the puzzle-embedding table (a buffer) is not counted. */
@@ -109,158 +136,105 @@ export class ActModel<C = unknown> extends Module {
 
   /** Every sequence halted, so the first step loads `batchSize` fresh sequences. */
   initialCarry(batchSize: number): ActCarry {
-    const { seq_len, hidden_size } = this.inner.cfg;
+    const { seq_len, hidden_size } = this.inner.config;
     return initialCarry(batchSize, seq_len, this.inner.totalLen, hidden_size);
   }
 
   /**
-   * One supervision step without gradient. Takes ownership of `carry` (disposed);
-   * the caller owns the returned carry and outputs (`disposeStep`). In evaluation
+   * One supervision step, no tape recording. Takes ownership of `carry` (disposed); the
+   * caller owns the returned carry and outputs (`disposeStep`). In evaluation
    * (`train: false`) every sequence runs exactly `halt_max_steps` steps.
    */
-  step(carry: ActCarry, batch: ActBatch, opts: { train: boolean }): StepResult {
-    this.checkBatch(batch);
-    const minHaltSteps = this.drawExploration(carry, opts.train);
-    const result = tf.tidy(() => {
-      const r = resetCarry(carry, batch, this.initH, this.initL);
-      const x = this.inner.inputEmbeddings(
-        r.data.inputs,
-        this.puzzleRows(r.data.puzzle_identifiers),
-      );
-      const z = this.inner.recurse(r, x);
-      const heads = this.inner.heads(z.zH);
-      const steps = tf.add(r.steps, 1) as tf.Tensor1D;
-      const target = this.wantsTarget(opts.train) ? this.targetQ(z, x, steps) : undefined;
-      return this.finishStep(z, steps, r.data, heads, target, opts.train, minHaltSteps);
-    });
-    disposeCarry(carry);
+  step(carry: ActCarry, batch: ActBatch, opts: { train: boolean }): ActStep {
+    const { state, rows, minHaltSteps } = this.begin(carry, batch, opts.train);
+    const result = tf.tidy(() => this.forward(state, rows, opts.train, minHaltSteps));
+    this.end(state, rows);
     return result;
   }
 
-  /** `step` plus the loss head's losses and metrics (what evaluation records). */
-  scoredStep(carry: ActCarry, batch: ActBatch, opts: { train: boolean }): ScoredStep {
-    const result = this.step(carry, batch, opts);
-    const { carry: c, outputs: o } = result;
-    const sums = tf.tidy(() => {
-      const correctness = sequenceCorrectness(o.logits, c.data.labels);
-      const losses = this.losses(o, c.data.labels, correctness);
-      return tf.concat([losses, actMetricSums(correctness, o.qHalt, c.halted, c.steps)]);
-    });
-    return { ...result, ...readSums(sums) };
+  /**
+   * One supervision step in training, the loss head, and the gradient of the loss with
+   * respect to every trainable parameter and to the batch's puzzle-embedding rows: the
+   * same forward as `step`, recorded. Takes ownership of `carry`; the caller owns the
+   * rest of the result (`disposeStep`).
+   */
+  stepWithGrads(carry: ActCarry, batch: ActBatch): ActGradStep {
+    const { state, rows, minHaltSteps } = this.begin(carry, batch, true);
+    const leaves = rows ? [...this.parameters(), rows] : this.parameters();
+    const { value, aux, grads } = valueAndGradsWithAux(() => {
+      const { carry: next, outputs } = this.forward(state, rows, true, minHaltSteps);
+      const head = actLossHead(this.options.lossType, outputs, next);
+      // The data passes through unchanged; the rest is new.
+      const { data: _, ...latentsAndCounts } = next;
+      return { value: head.loss, aux: { next: latentsAndCounts, outputs, sums: head.sums } };
+    }, leaves);
+    value.dispose();
+    const puzzleEmbGrad = rows
+      ? { ids: tf.clone(state.data.puzzle_identifiers), grad: grads.pop() as tf.Tensor2D }
+      : null;
+    this.end(state, rows);
+    return {
+      carry: { ...aux.next, data: state.data },
+      outputs: aux.outputs,
+      ...readSums(aux.sums),
+      grads,
+      puzzleEmbGrad,
+    };
   }
 
   /**
-   * One training step: the supervision step in train mode, the loss head, and the
-   * gradient of the loss with respect to every trainable parameter and to the
-   * batch's puzzle-embedding rows. The first `H_cycles − 1` cycles (TRM) or all but
-   * the last L and H updates (HRM) run before the gradient tape starts. Takes
-   * ownership of `carry`; the caller owns the rest of the result (`disposeStep`).
+   * The ACT forward of one supervision step (the reference's ACT `forward`): the inner
+   * recursion and heads, with gradient where the inner model gives it; then, with the
+   * tape paused, the step count, the halting decision and, for Q-learning in training,
+   * the bootstrapped q_continue target from one more inner step from the new carry.
    */
-  trainStep(carry: ActCarry, batch: ActBatch): TrainStepResult {
-    this.checkBatch(batch);
-    const minHaltSteps = this.drawExploration(carry, true);
-    const pre = tf.tidy(() => {
-      const r = resetCarry(carry, batch, this.initH, this.initL);
-      const rows = this.puzzleRows(r.data.puzzle_identifiers);
-      const z = this.inner.noGradCycles(r, this.inner.inputEmbeddings(r.data.inputs, rows));
-      return {
-        z,
-        steps: tf.add(r.steps, 1) as tf.Tensor1D,
-        data: r.data,
-        rows: rows ? [rows] : [],
-      };
-    });
-    disposeCarry(carry);
-    const rows = pre.rows[0] ?? null;
-
-    // Tensors the gradient closure hands out; tf.keep lets them outlive its scope.
-    let fwd: {
-      z: Latents;
-      heads: Heads;
-      target?: tf.Tensor1D;
-      losses: tf.Tensor1D;
-      correctness: tf.Tensor2D;
-    };
-    const { value, grads } = tf.valueAndGrads(() => {
-      const x = this.inner.inputEmbeddings(pre.data.inputs, rows);
-      const z = this.inner.gradCycles(pre.z, x);
-      const heads = this.inner.heads(z.zH);
-      const labels = pre.data.labels;
-      const correctness = withoutGradient(() => sequenceCorrectness(heads.logits, labels));
-      const target = this.wantsTarget(true)
-        ? withoutGradient(() => this.targetQ(z, x, pre.steps))
-        : undefined;
-      const l = actLoss(this.options.lossType, {
-        ...heads,
-        labels,
-        targetQContinue: target ?? null,
-        correctness,
-      });
-      const losses = withoutGradient(() =>
-        tf.stack([l.loss, l.lmLoss, l.qHaltLoss, l.qContinueLoss]),
-      );
-      fwd = { z, heads, target, losses: losses as tf.Tensor1D, correctness };
-      for (const t of [z.zH, z.zL, heads.logits, heads.qHalt, heads.qContinue, losses, correctness])
-        tf.keep(t);
-      if (target) tf.keep(target);
-      return l.loss;
-    })([...this.parameters(), ...(rows ? [rows] : [])]);
-    value.dispose();
-    tf.dispose([pre.z.zH, pre.z.zL]);
-    const f = fwd!;
-
-    const result = this.finishStep(f.z, pre.steps, pre.data, f.heads, f.target, true, minHaltSteps);
-    const sums = tf.tidy(() =>
-      tf.concat([
-        f.losses,
-        actMetricSums(f.correctness, f.heads.qHalt, result.carry.halted, result.carry.steps),
-      ]),
-    );
-    tf.dispose([f.losses, f.correctness]);
-    const puzzleEmbGrad = rows
-      ? { ids: tf.clone(pre.data.puzzle_identifiers), grad: grads.pop() as tf.Tensor2D }
-      : null;
-    rows?.dispose();
-    return { ...result, ...readSums(sums), grads, puzzleEmbGrad };
-  }
-
-  private get initH(): tf.Tensor1D {
-    return this.inner.H_init as tf.Tensor1D;
-  }
-
-  private get initL(): tf.Tensor1D {
-    return this.inner.L_init as tf.Tensor1D;
-  }
-
-  /** [loss, lm_loss, q_halt_loss, q_continue_loss] without gradient. */
-  private losses(o: StepOutputs, labels: tf.Tensor2D, correctness: tf.Tensor2D): tf.Tensor1D {
-    const l = actLoss(this.options.lossType, {
-      ...o,
-      labels,
-      targetQContinue: o.targetQContinue ?? null,
-      correctness,
-    });
-    return tf.stack([l.loss, l.lmLoss, l.qHaltLoss, l.qContinueLoss]) as tf.Tensor1D;
-  }
-
-  /** Steps are counted; halting is decided from the q-values, with no gradient. */
-  private finishStep(
-    z: Latents,
-    steps: tf.Tensor1D,
-    data: ActBatch,
-    heads: Heads,
-    target: tf.Tensor1D | undefined,
+  private forward(
+    state: ResetCarry,
+    rows: tf.Tensor2D | null,
     train: boolean,
     minHaltSteps: Int32Array | null,
-  ): StepResult {
-    const halted = haltDecision(this.options.halting, { steps, ...heads, train, minHaltSteps });
-    const outputs: StepOutputs = target ? { ...heads, targetQContinue: target } : { ...heads };
-    return { carry: { ...z, steps, halted, data }, outputs };
+  ): ActStep {
+    const { carry: latents, ...heads } = this.inner.forward(state, state.data.inputs, rows);
+    const { steps, halted } = noGrad(() => {
+      const steps = tf.add(state.steps, 1) as tf.Tensor1D;
+      const h = { steps, ...heads, train, minHaltSteps };
+      return { steps, halted: haltDecision(this.options.halting, h) };
+    });
+    const outputs: StepOutputs = { ...heads };
+    if (this.wantsTarget(train)) {
+      outputs.targetQContinue = noGrad(() => {
+        const next = this.inner.forward(latents, state.data.inputs, rows);
+        return qContinueTarget(this.options.halting, steps, next.qHalt, next.qContinue);
+      });
+    }
+    return { carry: { ...latents, steps, halted, data: state.data }, outputs };
+  }
+
+  /**
+   * Before the forward, outside any tape: the batch checked, exploration drawn, halted
+   * sequences restarted, and the batch's puzzle-embedding rows gathered (the sparse
+   * embedding's differentiable leaf). Takes ownership of `carry`.
+   */
+  private begin(carry: ActCarry, batch: ActBatch, train: boolean) {
+    this.checkBatch(batch);
+    const halting = this.options.halting;
+    const B = carry.halted.shape[0];
+    const minHaltSteps = train ? drawMinHaltSteps(this.explorationRng, B, halting) : null;
+    const state = tf.tidy(() => resetCarry(carry, batch, this.inner.H_init, this.inner.L_init));
+    disposeCarry(carry);
+    const rows = this.inner.puzzle_emb?.rows(state.data.puzzle_identifiers) ?? null;
+    return { state, rows, minHaltSteps };
+  }
+
+  /** Frees what `begin` made, except the data, which the new carry holds. */
+  private end(state: ResetCarry, rows: tf.Tensor2D | null): void {
+    tf.dispose([state.zH, state.zL, state.steps]);
+    rows?.dispose();
   }
 
   /** Shapes and dtypes, so a wrong batch fails here and not deep inside a kernel. */
   private checkBatch(batch: ActBatch): void {
-    const seqLen = this.inner.cfg.seq_len;
+    const seqLen = this.inner.config.seq_len;
     const B = batch.inputs.shape[0];
     const expect: Array<[string, tf.Tensor | undefined, number[]]> = [
       ['inputs', batch.inputs, [B, seqLen]],
@@ -286,23 +260,6 @@ export class ActModel<C = unknown> extends Module {
     const h = this.options.halting;
     return train && !h.haltOnQHaltOnly && h.halt_max_steps > 1;
   }
-
-  /** Q-learning target from one more forward pass from the new carry, without gradient. */
-  private targetQ(z: Latents, x: tf.Tensor3D, steps: tf.Tensor1D): tf.Tensor1D {
-    return tf.tidy(() => {
-      const next = this.inner.heads(this.inner.recurse(z, x).zH);
-      return qContinueTarget(this.options.halting, steps, next.qHalt, next.qContinue);
-    });
-  }
-
-  private puzzleRows(ids: tf.Tensor1D): tf.Tensor2D | null {
-    return this.inner.puzzle_emb ? this.inner.puzzle_emb.rows(ids) : null;
-  }
-
-  private drawExploration(carry: ActCarry, train: boolean): Int32Array | null {
-    if (!train) return null;
-    return drawMinHaltSteps(this.explorationRng, carry.halted.shape[0], this.options.halting);
-  }
 }
 
 export interface CreateOptions {
@@ -312,19 +269,17 @@ export interface CreateOptions {
 }
 
 /** Puts an inner model under ACT with its config's halting settings. */
-export function createActModel<C extends ReasoningConfig>(
-  config: C,
-  inner: ReasoningInner,
-  haltOnQHaltOnly: boolean,
-  opts: CreateOptions,
-): ActModel<C> {
+export function createActModel<
+  C extends { halt_max_steps: number; halt_exploration_prob: number },
+  I extends ActInner,
+>(config: C, inner: I, opts: CreateOptions & { haltOnQHaltOnly: boolean }): ActModel<C, I> {
   return new ActModel(config, inner, {
     seed: opts.seed,
     lossType: opts.lossType ?? 'stablemax_cross_entropy',
     halting: {
       halt_max_steps: config.halt_max_steps,
       halt_exploration_prob: config.halt_exploration_prob,
-      haltOnQHaltOnly,
+      haltOnQHaltOnly: opts.haltOnQHaltOnly,
     },
   });
 }

@@ -44,7 +44,7 @@ const batch = {
 const opt = new AdamATan2({ lr: 1e-3, beta1: 0.9, beta2: 0.95, weightDecay: 0.1 });
 let carry = model.initialCarry(2);
 for (let step = 1; step <= 20; step++) {
-  const r = model.trainStep(carry, batch); // includes the bootstrapped q_continue target
+  const r = model.stepWithGrads(carry, batch); // includes the bootstrapped q_continue target
   opt.step(model.parameters(), r.grads);
   carry = r.carry;
   if (step % 5 === 0)

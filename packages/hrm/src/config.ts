@@ -6,7 +6,7 @@ import {
   type ReasoningConfig,
   reasoningConfigSpec,
   validateFields,
-} from '@rrm/act';
+} from '@rrm/reasoning';
 
 /** HRM's config: the reference `HierarchicalReasoningModel_ACTV1Config` keys. */
 export type HRMConfig = ReasoningConfig;

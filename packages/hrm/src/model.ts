@@ -1,75 +1,60 @@
 import {
+  type ActInner,
   type ActModel,
   type CreateOptions,
   createActModel,
-  defaultPuzzleEmbLen,
+  type InnerOutput,
   type Latents,
-  ReasoningInner,
-  ReasoningModule,
 } from '@rrm/act';
+import { detach, noGrad } from '@rrm/layers';
 import { Rng } from '@rrm/random';
+import { defaultPuzzleEmbLen, ReasoningInner, ReasoningModule } from '@rrm/reasoning';
 import * as tf from '@tensorflow/tfjs-core';
 import { type HRMConfig, hrmConfig } from './config';
 
-/**
- * HRM's inner model: a slow high-level module `H_level` and a fast low-level one
- * `L_level`. Every L update is `zL ← L(zL, zH + x)`, and after each L_cycles of
- * them `zH ← H(zH, zL)`. Only the very last L and H updates get gradient (the
- * one-step approximation of the fixed point's gradient).
- */
-export class HRMInner extends ReasoningInner {
-  private readonly H_level: ReasoningModule;
-  private readonly L_level: ReasoningModule;
+/** HRM's inner model: a slow high-level module `H_level` and a fast low-level one `L_level`. */
+export class HRMInner extends ReasoningInner<HRMConfig> implements ActInner {
+  readonly H_level: ReasoningModule;
+  readonly L_level: ReasoningModule;
 
-  constructor(
-    readonly config: HRMConfig,
-    rng: Rng,
-  ) {
+  constructor(config: HRMConfig, rng: Rng) {
     super(config, defaultPuzzleEmbLen(config.puzzle_emb_ndim, config.hidden_size), rng);
     this.H_level = this.child('H_level', new ReasoningModule(config.H_layers, config, rng));
     this.L_level = this.child('L_level', new ReasoningModule(config.L_layers, config, rng));
   }
 
-  private updateL(z: Latents, x: tf.Tensor3D): tf.Tensor3D {
-    return tf.tidy(() => this.L_level.apply(z.zL, tf.add(z.zH, x) as tf.Tensor3D, this.cosSin));
-  }
-
-  private updateH(z: Latents): tf.Tensor3D {
-    return this.H_level.apply(z.zH, z.zL, this.cosSin);
-  }
-
-  /** All H_cycles × L_cycles L updates and H_cycles H updates except the last of each. */
-  noGradCycles(z: Latents, x: tf.Tensor3D): Latents {
-    const { H_cycles, L_cycles } = this.config;
-    let { zH, zL } = z;
-    // Intermediate latents are freed as soon as they are replaced; the inputs are the caller's.
-    const release = (t: tf.Tensor) => t !== z.zH && t !== z.zL && t.dispose();
-    for (let h = 0; h < H_cycles; h++) {
-      const lastH = h === H_cycles - 1;
-      for (let l = 0; l < (lastH ? L_cycles - 1 : L_cycles); l++) {
-        const next = this.updateL({ zH, zL }, x);
-        release(zL);
-        zL = next;
-      }
-      if (!lastH) {
-        const next = this.updateH({ zH, zL });
-        release(zH);
-        zH = next;
-      }
-    }
-    return { zH, zL };
-  }
-
-  /** The last L update and the last H update. */
-  gradCycles(z: Latents, x: tf.Tensor3D): Latents {
+  /**
+   * One supervision step of HRM's hierarchical recursion: x the input embedding, zH the
+   * slow high-level state, zL the fast low-level one, T = H_cycles and n = L_cycles.
+   * T cycles of: `zL ← L(zL, zH + x)` n times, then `zH ← H(zH, zL)`. Every update but the
+   * very last L and H ones runs with the tape paused (the one-step approximation of the
+   * fixed point's gradient). The carry leaves detached; the heads read zH.
+   */
+  forward(carry: Latents, inputs: tf.Tensor2D, puzzleRows: tf.Tensor2D | null): InnerOutput {
     return tf.tidy(() => {
-      const zL = this.updateL(z, x);
-      return { zH: this.updateH({ zH: z.zH, zL }), zL };
+      const { H_cycles: T, L_cycles: n } = this.config;
+      const x = this.inputEmbeddings(inputs, puzzleRows);
+      const L = (zL: tf.Tensor3D, zH: tf.Tensor3D) =>
+        this.L_level.apply(zL, tf.add(zH, x) as tf.Tensor3D, this.cosSin);
+      const H = (zH: tf.Tensor3D, zL: tf.Tensor3D) => this.H_level.apply(zH, zL, this.cosSin);
+
+      let { zH, zL } = noGrad(() => {
+        let { zH, zL } = carry;
+        for (let h = 0; h < T; h++) {
+          for (let l = 0; l < n; l++) if (h < T - 1 || l < n - 1) zL = L(zL, zH);
+          if (h < T - 1) zH = H(zH, zL);
+        }
+        return { zH, zL };
+      });
+      zL = L(zL, zH);
+      zH = H(zH, zL);
+
+      return { carry: detach({ zH, zL }), ...this.heads(zH) };
     });
   }
 }
 
-export type HRM = ActModel<HRMConfig>;
+export type HRM = ActModel<HRMConfig, HRMInner>;
 
 /**
  * An HRM with freshly initialised weights. `config` is a raw object with the
@@ -78,5 +63,6 @@ export type HRM = ActModel<HRMConfig>;
  */
 export function createHRM(config: unknown, opts: CreateOptions): HRM {
   const c = hrmConfig(config);
-  return createActModel(c, new HRMInner(c, new Rng(opts.seed)), false, opts);
+  const inner = new HRMInner(c, new Rng(opts.seed));
+  return createActModel(c, inner, { ...opts, haltOnQHaltOnly: false });
 }

@@ -4,24 +4,7 @@ import { expectFlatTensorCount } from '@rrm/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHRM, HRM_PRESETS, hrmConfig, hrmPreset } from '../src';
-
-const tiny = {
-  batch_size: 2,
-  seq_len: 5,
-  vocab_size: 6,
-  num_puzzle_identifiers: 3,
-  puzzle_emb_ndim: 8,
-  H_cycles: 2,
-  L_cycles: 2,
-  H_layers: 1,
-  L_layers: 1,
-  hidden_size: 8,
-  expansion: 2,
-  num_heads: 2,
-  pos_encodings: 'rope',
-  halt_max_steps: 3,
-  halt_exploration_prob: 0,
-};
+import { tiny } from './tiny';
 
 let batch: ActBatch;
 
@@ -42,12 +25,12 @@ describe('hrmConfig', () => {
   it('names the field in every error', () => {
     const ok = { ...tiny };
     expect(() => hrmConfig({ ...ok, pos_encodings: 'none' })).toThrow(
-      /HRM config: field "pos_encodings" must be one of "rope", "learned"/,
+      /HRM config key "pos_encodings": expected one of rope, learned, got "none"/,
     );
     expect(() => hrmConfig({ ...ok, H_layers: 0 })).toThrow(
-      /field "H_layers" must be an integer >= 1/,
+      /key "H_layers": expected an integer >= 1, got 0/,
     );
-    expect(() => hrmConfig({ ...ok, mlp_t: true })).toThrow(/unknown field\(s\) "mlp_t"/);
+    expect(() => hrmConfig({ ...ok, mlp_t: true })).toThrow(/unknown HRM config key "mlp_t"/);
     expect(() => hrmPreset('v2' as 'v1', tiny)).toThrow(/HRM preset "v2" unknown/);
   });
 });
@@ -71,7 +54,7 @@ describe('createHRM', () => {
   it('learns q_continue from a bootstrapped target in training only', () => {
     const model = createHRM(tiny, { seed: 1 });
     let carry = model.initialCarry(2);
-    const train = model.trainStep(carry, batch);
+    const train = model.stepWithGrads(carry, batch);
     carry = train.carry;
     const target = Array.from(train.outputs.targetQContinue!.dataSync());
     expect(target.every((t) => t > 0 && t < 1)).toBe(true);
@@ -92,7 +75,7 @@ describe('createHRM', () => {
     const model = createHRM({ ...tiny, L_cycles: 1, halt_exploration_prob: 0.3 }, { seed: 2 });
     let carry = model.initialCarry(2);
     await expectFlatTensorCount(() => {
-      const r = model.trainStep(carry, batch);
+      const r = model.stepWithGrads(carry, batch);
       carry = r.carry;
       disposeStep(r);
     }, 50);

@@ -56,7 +56,7 @@ const opt = new AdamATan2({ lr: 1e-3, weightDecay: 0.1 });
 const params = block.parameters();
 for (let step = 0; step < 3; step++) {
   const { value, grads } = tf.variableGrads(
-    () => tf.mean(stablemaxCrossEntropy(block.apply(x, rope), labels)) as tf.Scalar,
+    () => tf.mean(stablemaxCrossEntropy(block.apply(x, rope), labels, -100)) as tf.Scalar,
     params,
   );
   opt.step(
@@ -72,12 +72,13 @@ for (let step = 0; step < 3; step++) {
 // Save and reload the weights as safetensors bytes (works in the browser too).
 const bytes = writeSafetensors(
   Object.fromEntries(
-    block
-      .namedParameters()
-      .map(([n, v]) => [n, { dtype: 'F32' as const, shape: v.shape, data: v.dataSync() }]),
+    [...block.stateDict()].map(([n, v]) => [
+      n,
+      { dtype: 'F32' as const, shape: v.shape, data: v.dataSync() },
+    ]),
   ),
 );
-block.loadNamed(readSafetensors(bytes, 'block.safetensors').tensors, {
+block.loadStateDict(readSafetensors(bytes, 'block.safetensors').tensors, {
   source: 'block.safetensors',
 });
 console.log(`round-tripped ${bytes.byteLength} bytes`);

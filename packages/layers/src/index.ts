@@ -6,7 +6,6 @@ await registerGradients();
 export { lecunStd, truncNormal } from './init';
 export {
   binaryCrossEntropyWithLogits,
-  IGNORE_LABEL_ID,
   logStablemax,
   softmaxCrossEntropy,
   stablemaxCrossEntropy,
@@ -45,6 +44,7 @@ export {
   type WritableTensor,
   writeSafetensors,
 } from './safetensors';
+export { detach, noGrad, type Tensors, valueAndGradsWithAux } from './tape';
 export { fromTensor, toTensor } from './tensors';
-export { expectFlatTensorCount } from './testing';
+export { expectFlatTensorCount, expectTensorsClose } from './testing';
 export { registerGradients };

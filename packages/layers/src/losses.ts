@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-export const IGNORE_LABEL_ID = -100;
-
 /**
  * Per-token negative log-probability of `labels` under `logProbs` [..., V]; 0 where the
  * label is `ignoreIndex`. Returns [...] (the labels' shape).
@@ -15,11 +13,12 @@ function pickNegLogProb(logProbs: tf.Tensor, labels: tf.Tensor, ignoreIndex: num
   return tf.where(valid, tf.neg(picked), tf.zerosLike(picked));
 }
 
-type PerTokenLoss = (logits: tf.Tensor, labels: tf.Tensor, ignoreIndex?: number) => tf.Tensor;
+/** `ignoreIndex`: the label value that is not scored (the batches' `IGNORE_LABEL_ID`). */
+type PerTokenLoss = (logits: tf.Tensor, labels: tf.Tensor, ignoreIndex: number) => tf.Tensor;
 
 /** A per-token cross-entropy from a log-normaliser over the last axis. */
 function crossEntropy(name: string, logNormalise: (logits: tf.Tensor) => tf.Tensor): PerTokenLoss {
-  return (logits, labels, ignoreIndex = IGNORE_LABEL_ID) => {
+  return (logits, labels, ignoreIndex) => {
     const lead = logits.shape.slice(0, -1);
     if (lead.length !== labels.shape.length || lead.some((d, i) => d !== labels.shape[i])) {
       throw new Error(

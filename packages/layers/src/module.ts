@@ -36,33 +36,44 @@ export abstract class Module {
     return m;
   }
 
-  /** Every parameter and buffer, depth first, under dotted names. */
-  namedParameters(prefix = ''): Array<[string, tf.Variable]> {
-    const out: Array<[string, tf.Variable]> = [];
-    for (const [name, { v }] of this.ownParams) out.push([prefix + name, v]);
-    for (const [name, m] of this.children) out.push(...m.namedParameters(`${prefix}${name}.`));
+  /**
+   * Every parameter and buffer under its dotted name, depth first in registration order:
+   * what a checkpoint holds (PyTorch's `state_dict()`).
+   */
+  stateDict(prefix = ''): Map<string, tf.Variable> {
+    const out = new Map<string, tf.Variable>();
+    this.visit(prefix, (name, v) => out.set(name, v));
     return out;
   }
 
-  /** The trainable parameters, in `namedParameters` order. */
-  parameters(): tf.Variable[] {
-    const out: tf.Variable[] = [];
-    for (const { v, trainable } of this.ownParams.values()) if (trainable) out.push(v);
-    for (const m of this.children.values()) out.push(...m.parameters());
+  /** The trainable parameters under their dotted names, in `parameters()` order. */
+  namedParameters(prefix = ''): Array<[string, tf.Variable]> {
+    const out: Array<[string, tf.Variable]> = [];
+    this.visit(prefix, (name, v, trainable) => trainable && out.push([name, v]));
     return out;
+  }
+
+  /** The trainable parameters (what an optimiser updates); buffers are left out. */
+  parameters(): tf.Variable[] {
+    return this.namedParameters().map(([, v]) => v);
+  }
+
+  private visit(prefix: string, f: (name: string, v: tf.Variable, trainable: boolean) => void) {
+    for (const [name, { v, trainable }] of this.ownParams) f(prefix + name, v, trainable);
+    for (const [name, m] of this.children) m.visit(`${prefix}${name}.`, f);
   }
 
   /**
-   * Assigns every parameter from `tensors` (names looked up as `prefix + name`). Missing
-   * names and shape mismatches are errors naming `source` and the tensor; with `strict`,
-   * so are entries under `prefix` that match no parameter.
+   * Assigns every parameter and buffer from `tensors` (names looked up as `prefix + name`).
+   * Missing names and shape mismatches are errors naming `source` and the tensor; with
+   * `strict`, so are entries under `prefix` that match no parameter.
    */
-  loadNamed(
+  loadStateDict(
     tensors: ReadonlyMap<string, TensorRecord>,
     opts: { prefix?: string; source?: string; strict?: boolean } = {},
   ): void {
     const { prefix = '', source = '<tensors>', strict = true } = opts;
-    const named = this.namedParameters(prefix);
+    const named = this.stateDict(prefix);
     for (const [name, v] of named) {
       const rec = tensors.get(name);
       if (!rec) throw new Error(`${source}: tensor "${name}" missing`);
@@ -80,8 +91,7 @@ export abstract class Module {
       tf.tidy(() => v.assign(tf.tensor(Float32Array.from(data), rec.shape, 'float32')));
     }
     if (strict) {
-      const known = new Set(named.map(([n]) => n));
-      const extra = [...tensors.keys()].filter((k) => k.startsWith(prefix) && !known.has(k));
+      const extra = [...tensors.keys()].filter((k) => k.startsWith(prefix) && !named.has(k));
       if (extra.length > 0) throw new Error(`${source}: unexpected tensors ${extra.join(', ')}`);
     }
   }

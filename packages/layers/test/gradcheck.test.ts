@@ -133,7 +133,7 @@ describe('finite-difference gradient checks (float32, central differences)', () 
       [2, 3],
       'int32',
     );
-    const loss = () => tf.sum(stablemaxCrossEntropy(logits, labels)) as tf.Scalar;
+    const loss = () => tf.sum(stablemaxCrossEntropy(logits, labels, -100)) as tf.Scalar;
     expect(gradCheck(loss, [logits], new Rng(17), 6)).toBeLessThan(1e-2);
   });
 
@@ -145,7 +145,7 @@ describe('finite-difference gradient checks (float32, central differences)', () 
     const total = xs.map(s).reduce((a, b) => a + b);
     const want = xs.map((x, j) => ds(x) / total - (j === label ? ds(x) / s(x) : 0));
     const g = tf.grad((l: tf.Tensor) =>
-      tf.sum(stablemaxCrossEntropy(l, tf.tensor1d([label], 'int32'))),
+      tf.sum(stablemaxCrossEntropy(l, tf.tensor1d([label], 'int32'), -100)),
     )(tf.tensor2d([xs]));
     const got = g.dataSync();
     for (let j = 0; j < xs.length; j++) expect(got[j]).toBeCloseTo(want[j], 6);
@@ -169,7 +169,8 @@ test('a training step (forward, gradients, AdamATan2) keeps the live tensor coun
   );
   const step = () => {
     const { value, grads } = tf.variableGrads(
-      () => tf.mean(stablemaxCrossEntropy(mlp.apply(att.apply(x, rope)), labels)) as tf.Scalar,
+      () =>
+        tf.mean(stablemaxCrossEntropy(mlp.apply(att.apply(x, rope)), labels, -100)) as tf.Scalar,
       params,
     );
     opt.step(

@@ -40,7 +40,11 @@ function reference(f: (x: number) => number): number[] {
 
 describe('cross-entropy losses', () => {
   test('stablemax CE matches a float64 evaluation of s(x) = 1/(1-x) | x+1, per token, 0 where ignored', () => {
-    const got = stablemaxCrossEntropy(tf.tensor3d(logits), tf.tensor2d(labels, undefined, 'int32'));
+    const got = stablemaxCrossEntropy(
+      tf.tensor3d(logits),
+      tf.tensor2d(labels, undefined, 'int32'),
+      -100,
+    );
     expect(got.shape).toEqual([2, 3]);
     const want = reference((x) => (x < 0 ? 1 / (1 - x) : x + 1));
     // float32 against the reference's float64: well inside the 1e-4 relative loss tolerance.
@@ -50,7 +54,11 @@ describe('cross-entropy losses', () => {
   });
 
   test('softmax CE matches float64 and ignores -100', () => {
-    const got = softmaxCrossEntropy(tf.tensor3d(logits), tf.tensor2d(labels, undefined, 'int32'));
+    const got = softmaxCrossEntropy(
+      tf.tensor3d(logits),
+      tf.tensor2d(labels, undefined, 'int32'),
+      -100,
+    );
     const want = reference(Math.exp);
     expect(maxAbsDiff(got.dataSync(), want)).toBeLessThan(1e-5);
     expect(got.dataSync()[5]).toBeCloseTo(
@@ -62,9 +70,9 @@ describe('cross-entropy losses', () => {
   test('a custom ignore index, and mismatched shapes are rejected', () => {
     const got = stablemaxCrossEntropy(tf.tensor2d([[1, 2]]), tf.tensor1d([1], 'int32'), 1);
     expect(Array.from(got.dataSync())).toEqual([0]);
-    expect(() => softmaxCrossEntropy(tf.tensor3d(logits), tf.tensor1d([1, 2], 'int32'))).toThrow(
-      'softmaxCrossEntropy: logits [2,3,4] need labels [2,3], got [2]',
-    );
+    expect(() =>
+      softmaxCrossEntropy(tf.tensor3d(logits), tf.tensor1d([1, 2], 'int32'), -100),
+    ).toThrow('softmaxCrossEntropy: logits [2,3,4] need labels [2,3], got [2]');
   });
 
   test('gradients stay finite for large logits of either sign, and ignored tokens get none', () => {
@@ -74,7 +82,7 @@ describe('cross-entropy losses', () => {
     ]);
     const y = tf.tensor1d([1, -100], 'int32');
     const g = tf
-      .grad((l: tf.Tensor) => tf.sum(stablemaxCrossEntropy(l, y)))(x)
+      .grad((l: tf.Tensor) => tf.sum(stablemaxCrossEntropy(l, y, -100)))(x)
       .arraySync() as number[][];
     expect(g.flat().every(Number.isFinite)).toBe(true);
     expect(g[1]).toEqual([0, 0, 0, 0]);
@@ -128,7 +136,7 @@ describe('stablemax cross-entropy against the reference losses', () => {
       );
       const want = (await readSafetensorsFile(`${dir}/train.safetensors`)).tensors.get('lm_loss_1')!
         .data[0];
-      const perToken = stablemaxCrossEntropy(toTensor(logits), labels);
+      const perToken = stablemaxCrossEntropy(toTensor(logits), labels, -100);
       const counts = tf.maximum(tf.sum(tf.cast(tf.notEqual(labels, -100), 'float32'), -1), 1);
       const got = tf.sum(tf.div(tf.sum(perToken, -1), counts)).dataSync()[0];
       expect(Math.abs(got - want) / Math.abs(want)).toBeLessThan(1e-6);

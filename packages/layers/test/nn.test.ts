@@ -78,31 +78,33 @@ describe('Module', () => {
 
   test('buffers are named and loaded but not trained; names cannot repeat', () => {
     const net = new Net(new Rng(1));
-    expect(net.namedParameters('m.').map(([n]) => n)).toEqual([
+    expect([...net.stateDict('m.').keys()]).toEqual([
       'm.H_init',
       'm.layers.0.weight',
       'm.layers.0.bias',
     ]);
-    expect(net.parameters()).toHaveLength(2);
+    expect(net.namedParameters('m.').map(([n]) => n)).toEqual([
+      'm.layers.0.weight',
+      'm.layers.0.bias',
+    ]);
+    expect(net.parameters()).toEqual(net.namedParameters().map(([, v]) => v));
     expect(() => net.twice()).toThrow('Net: parameter name "H_init" registered twice');
     const records = new Map(
-      net
-        .namedParameters('m.')
-        .map(([n, v]) => [
-          n,
-          { dtype: 'F32' as const, shape: v.shape, data: new Float32Array(v.size).fill(7) },
-        ]),
+      [...net.stateDict('m.')].map(([n, v]) => [
+        n,
+        { dtype: 'F32' as const, shape: v.shape, data: new Float32Array(v.size).fill(7) },
+      ]),
     );
-    net.loadNamed(records, { prefix: 'm.' });
-    expect(Array.from(net.namedParameters()[0][1].dataSync())).toEqual([7, 7, 7, 7]);
+    net.loadStateDict(records, { prefix: 'm.' });
+    expect(Array.from(net.stateDict().get('H_init')!.dataSync())).toEqual([7, 7, 7, 7]);
     records.set('m.extra', { dtype: 'F32', shape: [1], data: new Float32Array(1) });
-    expect(() => net.loadNamed(records, { prefix: 'm.', source: 'ck.safetensors' })).toThrow(
+    expect(() => net.loadStateDict(records, { prefix: 'm.', source: 'ck.safetensors' })).toThrow(
       'ck.safetensors: unexpected tensors m.extra',
     );
-    net.loadNamed(records, { prefix: 'm.', strict: false });
+    net.loadStateDict(records, { prefix: 'm.', strict: false });
     records.set('m.H_init', { dtype: 'F32', shape: [5], data: new Float32Array(5) });
     expect(() =>
-      net.loadNamed(records, { prefix: 'm.', strict: false, source: 'ck.safetensors' }),
+      net.loadStateDict(records, { prefix: 'm.', strict: false, source: 'ck.safetensors' }),
     ).toThrow('ck.safetensors: tensor "m.H_init" has shape [5], expected [4]');
     net.dispose();
   });
@@ -373,16 +375,16 @@ describe('parameter names and shapes match the reference checkpoints', () => {
       const want = [...tensors]
         .filter(([k]) => k.startsWith(full))
         .map(([k, t]) => [k, t.shape] as const);
-      const have = level.namedParameters(full).map(([k, v]) => [k, v.shape] as const);
+      const have = [...level.stateDict(full)].map(([k, v]) => [k, v.shape] as const);
       expect(new Map(have)).toEqual(new Map(want));
       const before = tf.memory().numTensors;
-      level.loadNamed(tensors, { prefix: full, source: path });
+      level.loadStateDict(tensors, { prefix: full, source: path });
       expect(tf.memory().numTensors).toBe(before);
-      for (const [k, v] of level.namedParameters(full))
+      for (const [k, v] of level.stateDict(full))
         expect(v.dataSync()).toEqual(tensors.get(k)!.data);
-      expect(() => level.loadNamed(tensors, { prefix: `${prefix}inner.`, source: path })).toThrow(
-        /weights\.safetensors: tensor ".*inner\.layers\.0\..*" missing/,
-      );
+      expect(() =>
+        level.loadStateDict(tensors, { prefix: `${prefix}inner.`, source: path }),
+      ).toThrow(/weights\.safetensors: tensor ".*inner\.layers\.0\..*" missing/);
       level.dispose();
     });
   }

@@ -138,10 +138,10 @@ function checkTrain(c: ParityCase, model: ActModel, batch: ActBatch, check: Chec
   const source = `${c.dir}/train.safetensors`;
   const ref = (name: string) => record(c.train, name, source).data;
   const prefix = c.config.checkpoint_prefix;
-  const params = model.trainableNamedParameters();
+  const params = model.namedParameters();
   let carry = model.initialCarry(batch.inputs.shape[0]);
   for (let k = 1; k <= c.config.train_steps; k++) {
-    const r = model.trainStep(carry, batch);
+    const r = model.stepWithGrads(carry, batch);
     carry = r.carry;
     for (const key of LOSS_KEYS)
       check.scalar('losses', `train ${key}_${k}`, r.losses[key], ref(`${key}_${k}`)[0]);

@@ -4,8 +4,8 @@
  * (another vocabulary or sequence length trains or scores nonsense).
  */
 import type { PuzzleDatasetMetadata } from '@rrm/puzzles';
+import { ConfigError } from '@rrm/reasoning';
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from './config.js';
 
 /** A weight holds NaN or ±Infinity. */
 export class NonFiniteWeightsError extends Error {

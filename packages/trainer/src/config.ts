@@ -6,17 +6,8 @@
  */
 
 import { totalmem } from 'node:os';
-import {
-  ConfigError,
-  type ConfigSpec,
-  type FieldWording,
-  isPlainObject,
-  validateFields,
-} from '@rrm/act';
 import { generatedDatasetBytes } from '@rrm/puzzles';
-
-// The validator's error type and mapping test, from the trainer's config module as before.
-export { ConfigError, isPlainObject };
+import { ConfigError, type ConfigSpec, isPlainObject, validateFields } from '@rrm/reasoning';
 
 export type ModelName = 'trm' | 'hrm';
 
@@ -113,16 +104,6 @@ const TRAIN: ConfigSpec<TrainConfig> = {
   keep_checkpoints: { kind: 'int', min: 1 },
 };
 
-/** The trainer's wording, by dotted key: `config key "lr": expected a finite number, got "fast"`. */
-const KEY_WORDING: FieldWording = {
-  want: 'broken',
-  quoteChoices: false,
-  invalid: (label, key, want, got) => `${label} key "${key}": expected ${want}, got ${got}`,
-  missing: (label, key, want) => `${label} key "${key}": expected ${want}, got nothing`,
-  unknown: (label, keys) => `unknown ${label} key "${keys[0]}"`,
-  notObject: (label, got) => `${label}: expected a mapping, got ${got}`,
-};
-
 /**
  * Bounds on the recursion, which sets the cost of every supervision step: network passes
  * per step (TRM: H_cycles × (L_cycles + 1), HRM: H_cycles × L_cycles) and supervision
@@ -171,7 +152,7 @@ function checkLimits(cfg: TrainConfig): void {
 
 /** Checks a fully merged config; errors name the dotted key at fault. */
 export function validateTrainConfig(raw: unknown): TrainConfig {
-  const cfg = validateFields(raw, TRAIN, 'config', KEY_WORDING);
+  const cfg = validateFields(raw, TRAIN, 'config');
   if (cfg.data_paths.length === 0)
     throw new ConfigError('config key "data_paths": needs at least one dataset folder');
   checkLimits(cfg);

@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import { generateSudoku, type SudokuPuzzle, type SudokuShape, sudokuSplit } from '@rrm/puzzles';
 import { writeDataset } from '@rrm/puzzles/node';
 import { Rng } from '@rrm/random';
-import { ConfigError, type SudokuBuildConfig, type TrainConfig } from './config.js';
+import { ConfigError } from '@rrm/reasoning';
+import type { SudokuBuildConfig, TrainConfig } from './config.js';
 
 export type ProgressFn = (
   done: number,

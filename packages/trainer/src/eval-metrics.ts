@@ -3,7 +3,7 @@
  * step, and when the model would have halted. Sequences without a labelled token (padding
  * of the last test batch) are left out, as the reference loss head leaves them out.
  */
-import { IGNORE_LABEL_ID } from '@rrm/layers';
+import { IGNORE_LABEL_ID } from '@rrm/puzzles';
 
 export interface StepMetrics {
   /** Supervision step, 1-based. */

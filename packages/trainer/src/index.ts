@@ -12,8 +12,6 @@ export {
   NonFiniteWeightsError,
 } from './checks.js';
 export {
-  ConfigError,
-  isPlainObject,
   LIMITS,
   type ModelName,
   mergeConfig,

@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { type ActModel, loadCheckpoint } from '@rrm/act';
 import { createHRM } from '@rrm/hrm';
 import type { PuzzleDatasetMetadata } from '@rrm/puzzles';
+import { ConfigError } from '@rrm/reasoning';
 import { createTRM } from '@rrm/trm';
 import { latestCheckpoint } from './checkpoint-files.js';
-import { ConfigError, type TrainConfig, validateTrainConfig } from './config.js';
+import { type TrainConfig, validateTrainConfig } from './config.js';
 
 export type Model = ActModel<unknown>;
 

@@ -4,14 +4,9 @@
  * the small presets train on a 2-core machine from generated data built on first use.
  */
 import { HRM_PRESETS } from '@rrm/hrm';
+import { ConfigError } from '@rrm/reasoning';
 import { TRM_PRESETS } from '@rrm/trm';
-import {
-  ConfigError,
-  mergeConfig,
-  setDotted,
-  type TrainConfig,
-  validateTrainConfig,
-} from './config.js';
+import { mergeConfig, setDotted, type TrainConfig, validateTrainConfig } from './config.js';
 
 type Layer = Record<string, unknown>;
 

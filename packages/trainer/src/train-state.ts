@@ -19,9 +19,10 @@ import {
 } from '@rrm/layers';
 import type { TrainSamplerState } from '@rrm/puzzles';
 import type { RngState } from '@rrm/random';
+import { isPlainObject } from '@rrm/reasoning';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkFiniteWeights } from './checks.js';
-import { isPlainObject, type TrainConfig } from './config.js';
+import type { TrainConfig } from './config.js';
 import { CONFIG_FILE, MODEL_FILE, type Model } from './model.js';
 import { describeFsError, isFsError } from './run-folder.js';
 
@@ -102,7 +103,7 @@ export function checkpointFiles(
   const modelBytes = withEvalWeights(ema, () => saveCheckpoint(model));
   const tensors: Record<string, WritableTensor> = {};
   if (ema) {
-    for (const [name, v] of model.trainableNamedParameters()) tensors[`train.${name}`] = f32(v);
+    for (const [name, v] of model.namedParameters()) tensors[`train.${name}`] = f32(v);
     Object.assign(tensors, withPrefix('ema', ema.getState().tensors));
   }
   const optim = optimizer.getState();
@@ -187,7 +188,7 @@ export function loadTrainingState(dir: string, parts: TrainingParts, state: Save
   const { model, optimizer, ema } = parts;
   const modelPath = join(dir, MODEL_FILE);
   loadCheckpoint(model, readFileSync(modelPath), { source: modelPath });
-  checkFiniteWeights(model.namedParameters(), modelPath);
+  checkFiniteWeights([...model.stateDict()], modelPath);
   const tensorPath = join(dir, STATE_FILE);
   const saved = readSafetensors(readFileSync(tensorPath), tensorPath).tensors;
   const get = (name: string): TensorRecord => {
@@ -196,12 +197,12 @@ export function loadTrainingState(dir: string, parts: TrainingParts, state: Save
     return t;
   };
   if (ema) {
-    for (const [name, v] of model.trainableNamedParameters()) {
+    for (const [name, v] of model.namedParameters()) {
       const t = get(`train.${name}`);
       tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, 'float32')));
     }
     ema.loadState({ step: 0, tensors: stripPrefix('ema', saved) });
-    checkFiniteWeights(model.namedParameters(), tensorPath);
+    checkFiniteWeights([...model.stateDict()], tensorPath);
   }
   if (state.optimizer_step > 0) {
     optimizer.loadState(

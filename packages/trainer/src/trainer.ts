@@ -16,6 +16,7 @@ import { AdamATan2, AdamW, cosineSchedule, EMA, SignSGDSparse } from '@rrm/layer
 import { TrainSampler, type TrainSamplerState } from '@rrm/puzzles';
 import { type OpenedSplit, readSplit } from '@rrm/puzzles/node';
 import { Rng } from '@rrm/random';
+import { ConfigError } from '@rrm/reasoning';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   atomicWriteFile,
@@ -27,7 +28,7 @@ import {
   writeCheckpointDir,
 } from './checkpoint-files.js';
 import { checkFiniteWeights, checkModelFitsDataset, firstNonFinite } from './checks.js';
-import { ConfigError, type TrainConfig, totalSteps } from './config.js';
+import { type TrainConfig, totalSteps } from './config.js';
 import { datasetDir, ensureDataset, type ProgressFn } from './data.js';
 import {
   disposeActBatch,
@@ -315,7 +316,7 @@ export class Trainer {
   trainStep(): MetricRecord {
     const cfg = this.config;
     const batch = toActBatch(this.sampler.next());
-    const r = this.model.trainStep(this.carry, batch);
+    const r = this.model.stepWithGrads(this.carry, batch);
     disposeActBatch(batch);
     this.carry = r.carry;
     const step = this.step_ + 1;
@@ -342,7 +343,7 @@ export class Trainer {
     this.ema?.update();
     disposeStep(r);
     this.step_ = step;
-    const bad = firstNonFinite(this.model.namedParameters());
+    const bad = firstNonFinite([...this.model.stateDict()]);
     if (bad !== null) throw new NonFiniteUpdateError(step, bad);
 
     const count = Math.max(r.metrics.count, 1);
@@ -386,7 +387,7 @@ export class Trainer {
    * weights are good (`run` prunes then), one more.
    */
   save(): CheckpointRef {
-    checkFiniteWeights(this.model.namedParameters(), `checkpoint of step ${this.step_}`);
+    checkFiniteWeights([...this.model.stateDict()], `checkpoint of step ${this.step_}`);
     const files = checkpointFiles(this.parts, this.carry, this.config, {
       step: this.step_,
       total_steps: this.totalSteps,

@@ -1,5 +1,6 @@
+import { ConfigError } from '@rrm/reasoning';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, totalSteps } from '../src/config.js';
+import { totalSteps } from '../src/config.js';
 import { DEFAULT_PRESET, preset, presetNames, resolveConfig } from '../src/presets.js';
 
 describe('config resolution', () => {

@@ -41,13 +41,13 @@ const batch = {
     ],
     undefined,
     'int32',
-  ), // -100: not scored
+  ), // -100 (IGNORE_LABEL_ID): not scored
   puzzle_identifiers: tf.tensor1d([0, 2], 'int32'),
 };
 
 // Training: loss, metrics and gradients of one step; the carry goes on to the next step.
 let carry = model.initialCarry(2); // every sequence "halted": the first step loads the batch
-const r = model.trainStep(carry, batch);
+const r = model.stepWithGrads(carry, batch);
 console.log(r.losses, r.metrics); // { loss, lm_loss, q_halt_loss, q_continue_loss }, metric sums
 // r.grads[i] is d loss / d model.parameters()[i]; the puzzle embedding's rows get
 // r.puzzleEmbGrad = { ids, grad } for a sparse update of model.inner.puzzle_emb.weights.

@@ -8,7 +8,7 @@ import {
   type ReasoningConfig,
   reasoningConfigSpec,
   validateFields,
-} from '@rrm/act';
+} from '@rrm/reasoning';
 
 /** TRM's config: the reference `TinyRecursiveReasoningModel_ACTV1Config` keys. */
 export interface TRMConfig extends ReasoningConfig {
@@ -35,8 +35,8 @@ export function trmConfig(raw: unknown): TRMConfig {
   checkReasoningConfig(c, label);
   if (c.puzzle_emb_len > 0 && c.puzzle_emb_len * c.hidden_size < c.puzzle_emb_ndim) {
     throw new ConfigError(
-      `${label}: field "puzzle_emb_len" (${c.puzzle_emb_len}) × hidden_size (${c.hidden_size}) ` +
-        `must hold puzzle_emb_ndim (${c.puzzle_emb_ndim})`,
+      `${label} key "puzzle_emb_len": expected positions × hidden_size (${c.hidden_size}) ` +
+        `to hold puzzle_emb_ndim (${c.puzzle_emb_ndim}), got ${c.puzzle_emb_len}`,
     );
   }
   return c;

@@ -1,4 +1,5 @@
-export type { CreateOptions, DataKeys } from '@rrm/act';
+export type { CreateOptions } from '@rrm/act';
+export type { DataKeys } from '@rrm/reasoning';
 export {
   TRM_PRESETS,
   type TRMConfig,

@@ -1,77 +1,71 @@
 import {
+  type ActInner,
   type ActModel,
   type CreateOptions,
   createActModel,
-  disposeLatents,
+  type InnerOutput,
   type Latents,
-  ReasoningInner,
-  ReasoningModule,
 } from '@rrm/act';
+import { detach, noGrad } from '@rrm/layers';
 import { Rng } from '@rrm/random';
+import { ReasoningInner, ReasoningModule } from '@rrm/reasoning';
 import * as tf from '@tensorflow/tfjs-core';
 import { type TRMConfig, trmConfig, trmPuzzleEmbLen } from './config';
 
-/**
- * TRM's inner model: one reasoning network `L_level` updates both latents. A cycle
- * refines the low-level latent L_cycles times from (zH + x), then the answer latent
- * once from zL: `zL ← net(zL, zH + x)` ×n, `zH ← net(zH, zL)`.
- */
-export class TRMInner extends ReasoningInner {
-  private readonly L_level: ReasoningModule;
+/** TRM's inner model: one reasoning network, `L_level`, updates both latents. */
+export class TRMInner extends ReasoningInner<TRMConfig> implements ActInner {
+  readonly L_level: ReasoningModule;
 
-  constructor(
-    readonly config: TRMConfig,
-    rng: Rng,
-  ) {
+  constructor(config: TRMConfig, rng: Rng) {
     const puzzleEmbLen = trmPuzzleEmbLen(config);
     super(config, puzzleEmbLen, rng);
+    const tokenMixLength = config.mlp_t ? config.seq_len + puzzleEmbLen : undefined;
     this.L_level = this.child(
       'L_level',
-      new ReasoningModule(
-        config.L_layers,
-        {
-          ...config,
-          tokenMixLength: config.mlp_t ? config.seq_len + puzzleEmbLen : undefined,
-        },
-        rng,
-      ),
+      new ReasoningModule(config.L_layers, { ...config, tokenMixLength }, rng),
     );
   }
 
-  private cycle({ zH, zL }: Latents, x: tf.Tensor3D): Latents {
+  /**
+   * One supervision step of TRM's deep recursion, named as in the paper: x the input
+   * embedding, y (= zH) the answer, z (= zL) the latent reasoning, T = H_cycles and
+   * n = L_cycles. A latent recursion is `z ← net(z, x + y)` n times, then `y ← net(y, z)`.
+   * The first T − 1 recursions run with the tape paused; the last one is backpropagated
+   * in full. The carry leaves detached; the heads read y.
+   */
+  forward(carry: Latents, inputs: tf.Tensor2D, puzzleRows: tf.Tensor2D | null): InnerOutput {
     return tf.tidy(() => {
-      const injection = tf.add(zH, x) as tf.Tensor3D;
-      let z = zL;
-      for (let i = 0; i < this.config.L_cycles; i++)
-        z = this.L_level.apply(z, injection, this.cosSin);
-      return { zH: this.L_level.apply(zH, z, this.cosSin), zL: z };
+      const { H_cycles: T, L_cycles: n } = this.config;
+      const x = this.inputEmbeddings(inputs, puzzleRows);
+      const net = (h: tf.Tensor3D, injection: tf.Tensor3D) =>
+        this.L_level.apply(h, injection, this.cosSin);
+      const latentRecursion = ({ y, z }: { y: tf.Tensor3D; z: tf.Tensor3D }) => {
+        const yx = tf.add(y, x) as tf.Tensor3D;
+        for (let i = 0; i < n; i++) z = net(z, yx);
+        return { y: net(y, z), z };
+      };
+
+      let yz = noGrad(() => {
+        let r = { y: carry.zH, z: carry.zL };
+        for (let t = 0; t < T - 1; t++) r = latentRecursion(r);
+        return r;
+      });
+      yz = latentRecursion(yz);
+
+      return { carry: detach({ zH: yz.y, zL: yz.z }), ...this.heads(yz.y) };
     });
-  }
-
-  /** H_cycles − 1 full cycles; their result only seeds the graded cycle. */
-  noGradCycles(z: Latents, x: tf.Tensor3D): Latents {
-    let current = z;
-    for (let h = 0; h < this.config.H_cycles - 1; h++) {
-      const next = this.cycle(current, x);
-      if (current !== z) disposeLatents(current);
-      current = next;
-    }
-    return current;
-  }
-
-  /** The last cycle, which backprop goes through in full. */
-  gradCycles(z: Latents, x: tf.Tensor3D): Latents {
-    return this.cycle(z, x);
   }
 }
 
-export type TRM = ActModel<TRMConfig>;
+export type TRM = ActModel<TRMConfig, TRMInner>;
 
 /**
  * A TRM with freshly initialised weights. `config` is a raw object with the
- * reference keys (validated here) or an already validated `TRMConfig`.
+ * reference keys (validated here) or an already validated `TRMConfig`. TRM halts
+ * on q_halt > 0 alone unless `no_ACT_continue` is false.
  */
 export function createTRM(config: unknown, opts: CreateOptions): TRM {
   const c = trmConfig(config);
-  return createActModel(c, new TRMInner(c, new Rng(opts.seed)), c.no_ACT_continue, opts);
+  const inner = new TRMInner(c, new Rng(opts.seed));
+  return createActModel(c, inner, { ...opts, haltOnQHaltOnly: c.no_ACT_continue });
 }

@@ -51,7 +51,7 @@ function evalLogits(model: TRM): Float32Array {
 /** A trained-looking model: a non-zero puzzle table and q head. */
 function model(seed: number): TRM {
   const m = createTRM(tiny, { seed });
-  const named = new Map(m.namedParameters());
+  const named = m.stateDict();
   named.get('inner.puzzle_emb.weights')!.assign(tf.randomNormal([3, 8], 0, 1, 'float32', seed));
   named.get('inner.q_head.weight')!.assign(tf.randomNormal([2, 8], 0, 1, 'float32', seed));
   return m;
@@ -116,7 +116,7 @@ describe('checkpoints', () => {
       Array.from({ length: 40 }, (_, i) => (i % 8) + Math.floor(i / 8)),
       [5, 8],
     );
-    new Map(big.namedParameters()).get('inner.puzzle_emb.weights')!.assign(rows);
+    big.stateDict().get('inner.puzzle_emb.weights')!.assign(rows);
     const small = model(2);
     const warnings: string[] = [];
     loadCheckpoint(small, saveCheckpoint(big), {
@@ -125,7 +125,7 @@ describe('checkpoints', () => {
     });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/big: puzzle-embedding table .* has 5 rows, the model 3/);
-    const table = new Map(small.namedParameters()).get('inner.puzzle_emb.weights')!;
+    const table = small.stateDict().get('inner.puzzle_emb.weights')!;
     // Column j of the stored rows holds j + 0..4, so its mean is j + 2.
     const expected = Array.from({ length: 24 }, (_, i) => (i % 8) + 2);
     expect(Array.from(table.dataSync())).toEqual(expected);

@@ -21,28 +21,30 @@ describe('trmConfig', () => {
   it('names the field in every error', () => {
     const ok = { ...TRM_PRESETS.arc, ...data };
     expect(() => trmConfig({ ...ok, hidden_size: 0 })).toThrow(
-      /"hidden_size" must be an integer >= 1, got 0/,
+      /key "hidden_size": expected an integer >= 1, got 0/,
     );
     expect(() => trmConfig({ ...ok, expansion: '4' })).toThrow(
-      /"expansion" must be a number > 0, got "4"/,
+      /key "expansion": expected a finite number, got "4"/,
     );
     expect(() => trmConfig({ ...ok, pos_encodings: 'alibi' })).toThrow(
-      /"pos_encodings" must be one of/,
+      /key "pos_encodings": expected one of rope, learned, none/,
     );
     expect(() => trmConfig({ ...ok, halt_exploration_prob: 1.5 })).toThrow(
       /"halt_exploration_prob"/,
     );
-    expect(() => trmConfig({ ...ok, mlp_t: 1 })).toThrow(/"mlp_t" must be true or false/);
-    expect(() => trmConfig({ ...ok, H_cycle: 3 })).toThrow(/unknown field\(s\) "H_cycle"/);
+    expect(() => trmConfig({ ...ok, mlp_t: 1 })).toThrow(
+      /key "mlp_t": expected true or false, got 1/,
+    );
+    expect(() => trmConfig({ ...ok, H_cycle: 3 })).toThrow(/unknown TRM config key "H_cycle"/);
     const { vocab_size: _, ...noVocab } = ok;
-    expect(() => trmConfig(noVocab)).toThrow(/required field "vocab_size" is missing/);
+    expect(() => trmConfig(noVocab)).toThrow(/key "vocab_size": expected an integer, got nothing/);
     expect(() => trmConfig({ ...ok, num_heads: 7 })).toThrow(
-      /"hidden_size" \(512\) must be divisible by "num_heads" \(7\)/,
+      /key "hidden_size": expected a multiple of num_heads \(7\), got 512/,
     );
     expect(() => trmConfig({ ...ok, puzzle_emb_len: 1, puzzle_emb_ndim: 600 })).toThrow(
       /"puzzle_emb_len"/,
     );
-    expect(() => trmConfig(null)).toThrow(/TRM config: expected an object/);
+    expect(() => trmConfig(null)).toThrow(/TRM config: expected a mapping, got null/);
   });
 
   it('resolves the puzzle-embedding length as the reference does', () => {

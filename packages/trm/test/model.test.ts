@@ -3,26 +3,8 @@ import { type ActBatch, type ActCarry, disposeCarry, disposeStep } from '@rrm/ac
 import { expectFlatTensorCount } from '@rrm/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTRM, type TRM, type TRMConfig } from '../src';
-
-const tiny = {
-  batch_size: 3,
-  seq_len: 6,
-  vocab_size: 5,
-  num_puzzle_identifiers: 4,
-  puzzle_emb_ndim: 12,
-  puzzle_emb_len: 2,
-  H_cycles: 2,
-  L_cycles: 2,
-  L_layers: 1,
-  hidden_size: 8,
-  expansion: 2,
-  num_heads: 2,
-  pos_encodings: 'rope',
-  halt_max_steps: 3,
-  halt_exploration_prob: 0,
-  forward_dtype: 'float32',
-} satisfies Partial<TRMConfig>;
+import { createTRM, type TRM } from '../src';
+import { tiny } from './tiny';
 
 let batch: ActBatch;
 
@@ -48,7 +30,7 @@ describe('createTRM', () => {
     const a = createTRM(tiny, { seed: 7 });
     const b = createTRM(tiny, { seed: 7 });
     const c = createTRM(tiny, { seed: 8 });
-    const named = new Map(a.namedParameters());
+    const named = a.stateDict();
     expect(Array.from(named.get('inner.q_head.weight')!.dataSync()).every((v) => v === 0)).toBe(
       true,
     );
@@ -59,7 +41,7 @@ describe('createTRM', () => {
     expect(named.get('inner.puzzle_emb.weights')!.trainable).toBe(false);
     expect(named.get('inner.H_init')!.trainable).toBe(false);
     const weight = (m: typeof a) =>
-      new Map(m.namedParameters()).get('inner.L_level.layers.0.mlp.down_proj.weight')!;
+      m.stateDict().get('inner.L_level.layers.0.mlp.down_proj.weight')!;
     expect(weight(a).dataSync()).toEqual(weight(b).dataSync());
     expect(weight(a).dataSync()).not.toEqual(weight(c).dataSync());
     for (const m of [a, b, c]) m.dispose();
@@ -85,10 +67,13 @@ describe('supervision steps', () => {
   it('halts a sequence once q_halt > 0 in training, then restarts it on new data', () => {
     const model = createTRM(tiny, { seed: 1 });
     // Make q_halt = 5 for every sequence: all halt after their first step.
-    new Map(model.namedParameters()).get('inner.q_head.bias')!.assign(tf.tensor1d([5, -5]));
+    model
+      .stateDict()
+      .get('inner.q_head.bias')!
+      .assign(tf.tensor1d([5, -5]));
     let carry = model.initialCarry(3);
     for (let k = 0; k < 2; k++) {
-      const r = model.trainStep(carry, batch);
+      const r = model.stepWithGrads(carry, batch);
       carry = r.carry;
       expect(Array.from(carry.halted.dataSync())).toEqual([1, 1, 1]);
       expect(Array.from(carry.steps.dataSync())).toEqual([1, 1, 1]);
@@ -103,7 +88,10 @@ describe('supervision steps', () => {
   it('explores reproducibly: the same seed draws the same minimum steps', () => {
     const run = () => {
       const model = createTRM({ ...tiny, halt_exploration_prob: 1 }, { seed: 3 });
-      new Map(model.namedParameters()).get('inner.q_head.bias')!.assign(tf.tensor1d([5, -5]));
+      model
+        .stateDict()
+        .get('inner.q_head.bias')!
+        .assign(tf.tensor1d([5, -5]));
       let carry: ActCarry = model.initialCarry(3);
       const steps: number[][] = [];
       for (let k = 0; k < 6; k++) {
@@ -131,7 +119,7 @@ describe('supervision steps', () => {
       /batch\.inputs must be int32 \[3, 6\] \(seq_len 6\), got int32 \[3, 5\]/,
     );
     const floats = tf.zeros([3]) as tf.Tensor1D;
-    expect(() => model.trainStep(carry, { ...batch, puzzle_identifiers: floats })).toThrow(
+    expect(() => model.stepWithGrads(carry, { ...batch, puzzle_identifiers: floats })).toThrow(
       /batch\.puzzle_identifiers must be int32 \[3\] \(seq_len 6\), got float32 \[3\]/,
     );
     tf.dispose([short, floats]);
@@ -141,8 +129,8 @@ describe('supervision steps', () => {
 
   it('returns gradients for every trainable parameter and the batch puzzle rows', () => {
     const model = createTRM(tiny, { seed: 2 });
-    const r = model.trainStep(model.initialCarry(3), batch);
-    const params = model.trainableNamedParameters();
+    const r = model.stepWithGrads(model.initialCarry(3), batch);
+    const params = model.namedParameters();
     expect(r.grads.length).toBe(params.length);
     expect(r.grads.map((g) => g.shape)).toEqual(params.map(([, v]) => v.shape));
     expect(r.puzzleEmbGrad!.grad.shape).toEqual([3, 12]);
@@ -160,7 +148,7 @@ describe('supervision steps', () => {
     let c = carry;
     await expectFlatTensorCount(() => {
       const r =
-        mode === 'train' ? model.trainStep(c, batch) : model.step(c, batch, { train: false });
+        mode === 'train' ? model.stepWithGrads(c, batch) : model.step(c, batch, { train: false });
       c = r.carry;
       disposeStep(r);
     }, steps);

@@ -1,3 +1,4 @@
+import type { Heads } from '@rrm/act';
 import {
   type CosSin,
   Embedding,
@@ -9,7 +10,6 @@ import {
 } from '@rrm/layers';
 import type { Rng } from '@rrm/random';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Latents } from './carry';
 import type { ReasoningConfig } from './config';
 
 /**
@@ -32,19 +32,13 @@ export class SparsePuzzleEmbedding extends Module {
   }
 }
 
-export type Heads = {
-  logits: tf.Tensor3D; // [B, S, V]
-  qHalt: tf.Tensor1D; // [B]
-  qContinue: tf.Tensor1D; // [B]
-};
-
 /**
- * What HRM and TRM share around their recursion: input embedding (tokens, puzzle
- * embedding prefix, positions), the initial latents, and the output heads.
- * Subclasses add their reasoning modules and say how one step recurses, split
- * into the part run without gradient and the part trained by backprop.
+ * What HRM and TRM share around their recursion (the reference's `inner` model less its
+ * `forward`): the input embedding (tokens, puzzle-embedding prefix, positions), the
+ * initial latents `H_init`/`L_init`, and the output heads. Subclasses add their reasoning
+ * modules and write the recursion in their `forward`.
  */
-export abstract class ReasoningInner extends Module {
+export abstract class ReasoningInner<C extends ReasoningConfig = ReasoningConfig> extends Module {
   readonly puzzleEmbLen: number;
   /** Positions in the latents: puzzle-embedding prefix + sequence. */
   readonly totalLen: number;
@@ -59,34 +53,34 @@ export abstract class ReasoningInner extends Module {
   private readonly embedScale: number;
 
   constructor(
-    readonly cfg: ReasoningConfig,
+    readonly config: C,
     puzzleEmbLen: number,
     rng: Rng,
   ) {
     super();
-    const D = cfg.hidden_size;
+    const D = config.hidden_size;
     this.puzzleEmbLen = puzzleEmbLen;
-    this.totalLen = cfg.seq_len + puzzleEmbLen;
+    this.totalLen = config.seq_len + puzzleEmbLen;
     this.embedScale = Math.sqrt(D);
     const embedStd = 1 / this.embedScale;
     this.embed_tokens = this.child(
       'embed_tokens',
-      new Embedding(cfg.vocab_size, D, { initStd: embedStd, rng }),
+      new Embedding(config.vocab_size, D, { initStd: embedStd, rng }),
     );
-    this.lm_head = this.child('lm_head', new Linear(D, cfg.vocab_size, { bias: false, rng }));
+    this.lm_head = this.child('lm_head', new Linear(D, config.vocab_size, { bias: false, rng }));
     this.q_head = this.child('q_head', new Linear(D, 2, { bias: true, rng }));
     // Halting starts almost never (sigmoid(-5)) so early training bootstraps on the lm loss.
     this.q_head.weight.assign(tf.zerosLike(this.q_head.weight));
     this.q_head.bias!.assign(tf.fill([2], -5));
-    if (cfg.puzzle_emb_ndim > 0) {
+    if (config.puzzle_emb_ndim > 0) {
       this.puzzle_emb = this.child(
         'puzzle_emb',
-        new SparsePuzzleEmbedding(cfg.num_puzzle_identifiers, cfg.puzzle_emb_ndim),
+        new SparsePuzzleEmbedding(config.num_puzzle_identifiers, config.puzzle_emb_ndim),
       );
     }
-    if (cfg.pos_encodings === 'rope') {
-      this.rope = new RotaryEmbedding(D / cfg.num_heads, this.totalLen, cfg.rope_theta);
-    } else if (cfg.pos_encodings === 'learned') {
+    if (config.pos_encodings === 'rope') {
+      this.rope = new RotaryEmbedding(D / config.num_heads, this.totalLen, config.rope_theta);
+    } else if (config.pos_encodings === 'learned') {
       this.embed_pos = this.child(
         'embed_pos',
         new LearnedPositionEmbedding(this.totalLen, D, { initStd: embedStd, rng }),
@@ -101,16 +95,16 @@ export abstract class ReasoningInner extends Module {
   }
 
   /**
-   * x = √D · (tokens with the puzzle embedding prepended [+ positions]).
+   * The input embedding x = √D · (tokens with the puzzle embedding prepended [+ positions]).
    * inputs int32 [B, S], puzzleRows [B, puzzle_emb_ndim] (null without puzzle
    * embedding) -> [B, P+S, D]
    */
   inputEmbeddings(inputs: tf.Tensor2D, puzzleRows: tf.Tensor2D | null): tf.Tensor3D {
     return tf.tidy(() => {
-      const D = this.cfg.hidden_size;
+      const D = this.config.hidden_size;
       let x = this.embed_tokens.apply(inputs) as tf.Tensor3D;
       if (puzzleRows) {
-        const pad = this.puzzleEmbLen * D - this.cfg.puzzle_emb_ndim;
+        const pad = this.puzzleEmbLen * D - this.config.puzzle_emb_ndim;
         const padded =
           pad > 0
             ? tf.pad(puzzleRows, [
@@ -141,17 +135,6 @@ export abstract class ReasoningInner extends Module {
       const [qHalt, qContinue] = tf.unstack(q, 1) as tf.Tensor1D[];
       return { logits, qHalt, qContinue };
     });
-  }
-
-  /** The recursion up to the updates that get gradient; run outside any gradient tape. */
-  abstract noGradCycles(z: Latents, x: tf.Tensor3D): Latents;
-
-  /** The updates backprop goes through (the last L and H updates, or TRM's last cycle). */
-  abstract gradCycles(z: Latents, x: tf.Tensor3D): Latents;
-
-  /** One full supervision step of recursion. */
-  recurse(z: Latents, x: tf.Tensor3D): Latents {
-    return tf.tidy(() => this.gradCycles(this.noGradCycles(z, x), x));
   }
 
   override dispose(): void {

@@ -1,7 +1,7 @@
 /**
  * Field-by-field validation of raw config objects (JSON, YAML), shared by the model configs
  * and the trainer's: every field present (or defaulted) with the right type and range, no
- * unknown fields, and every error naming the config and the field at fault.
+ * unknown fields, and every error naming the config and the field at fault, in one wording.
  */
 
 /** A config that cannot be used; the message names the config (or file) and the field. */
@@ -26,33 +26,19 @@ export type FieldSpec = { nullable?: boolean } & (
 export type ConfigSpec<T> = { [K in keyof T]-?: FieldSpec };
 
 /**
- * How errors read. `label` names the config being checked, `key` the field (with its
- * parents: `build_data.seed`), `want` what the field accepts, `got` the value as shown.
+ * The one wording of config errors, for the model configs and the trainer's alike:
+ * `config key "lr": expected a finite number, got "fast"`. `label` names the config (or
+ * file), `key` the field with its parents (`build_data.seed`), `want` the rule the value
+ * broke (`an integer` for 1.5, `an integer >= 1` for 0), `got` the value as shown.
  */
-export interface FieldWording {
-  /**
-   * `accepted`: say all that the field accepts (`an integer >= 1`, even for 1.5);
-   * `broken`: only the rule the value broke (`an integer` for 1.5, `an integer >= 1` for 0).
-   */
-  want: 'accepted' | 'broken';
-  /** Quote the choices of an `enum` field (`"rope", "learned"`) rather than list them bare. */
-  quoteChoices: boolean;
-  invalid(label: string, key: string, want: string, got: string): string;
-  missing(label: string, key: string, want: string): string;
-  unknown(label: string, keys: readonly string[], known: readonly string[]): string;
-  notObject(label: string, got: string): string;
-}
-
-/** The model configs' wording: `TRM config: field "hidden_size" must be an integer >= 1, got 0`. */
-export const FIELD_WORDING: FieldWording = {
-  want: 'accepted',
-  quoteChoices: true,
-  invalid: (label, key, want, got) => `${label}: field "${key}" must be ${want}, got ${got}`,
-  missing: (label, key) => `${label}: required field "${key}" is missing`,
-  unknown: (label, keys, known) =>
-    `${label}: unknown field(s) ${keys.map((k) => `"${k}"`).join(', ')}; ` +
-    `known fields are ${known.join(', ')}`,
-  notObject: (label, got) => `${label}: expected an object of config fields, got ${got}`,
+const WORDING = {
+  invalid: (label: string, key: string, want: string, got: string) =>
+    `${label} key "${key}": expected ${want}, got ${got}`,
+  missing: (label: string, key: string, want: string) =>
+    `${label} key "${key}": expected ${want}, got nothing`,
+  unknown: (label: string, keys: readonly string[]) =>
+    `unknown ${label} key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}`,
+  notObject: (label: string, got: string) => `${label}: expected a mapping, got ${got}`,
 };
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -101,7 +87,7 @@ function onlyRule(spec: FieldSpec, rule: Rule): FieldSpec {
     : { kind: 'number', min: spec.min, exclusiveMin: spec.exclusiveMin };
 }
 
-function accepts(spec: FieldSpec, quoteChoices: boolean): string {
+function accepts(spec: FieldSpec): string {
   let text: string;
   switch (spec.kind) {
     case 'int':
@@ -120,8 +106,7 @@ function accepts(spec: FieldSpec, quoteChoices: boolean): string {
       text = 'true or false';
       break;
     case 'enum': {
-      const choices = spec.values.map((v) => (quoteChoices ? JSON.stringify(v) : v));
-      text = choices.length === 1 ? choices[0] : `one of ${choices.join(', ')}`;
+      text = spec.values.length === 1 ? spec.values[0] : `one of ${spec.values.join(', ')}`;
       break;
     }
     case 'strings':
@@ -136,39 +121,40 @@ function accepts(spec: FieldSpec, quoteChoices: boolean): string {
 
 /**
  * Checks `raw` against `spec` and returns the typed config, defaults filled in, fields in
- * the order of `spec`. Throws a `ConfigError` worded by `wording` (the model configs' by
- * default) naming `label` and the field at fault; `prefix` names nested fields
- * (`build_data.`).
+ * the order of `spec`. Throws a `ConfigError` naming `label` and the field at fault;
+ * `prefix` names nested fields (`build_data.`).
  */
 export function validateFields<T>(
   raw: unknown,
   spec: ConfigSpec<T>,
   label: string,
-  wording: FieldWording = FIELD_WORDING,
   prefix = '',
 ): T {
-  if (!isPlainObject(raw)) throw new ConfigError(wording.notObject(label, describeValue(raw)));
+  if (!isPlainObject(raw)) throw new ConfigError(WORDING.notObject(label, describeValue(raw)));
   const unknown = Object.keys(raw).filter((k) => !(k in spec));
-  if (unknown.length > 0) {
-    const named = (keys: string[]) => keys.map((k) => prefix + k);
-    throw new ConfigError(wording.unknown(label, named(unknown), named(Object.keys(spec))));
-  }
+  if (unknown.length > 0)
+    throw new ConfigError(
+      WORDING.unknown(
+        label,
+        unknown.map((k) => prefix + k),
+      ),
+    );
   const out: Record<string, unknown> = {};
   for (const [name, fieldSpec] of Object.entries(spec) as Array<[string, FieldSpec]>) {
     const key = prefix + name;
     const given = raw[name];
     const value = given === undefined && 'default' in fieldSpec ? fieldSpec.default : given;
-    const want = (rule: Rule) =>
-      accepts(
-        wording.want === 'accepted' ? fieldSpec : onlyRule(fieldSpec, rule),
-        wording.quoteChoices,
-      );
-    if (value === undefined) throw new ConfigError(wording.missing(label, key, want('type')));
+    if (value === undefined) {
+      throw new ConfigError(WORDING.missing(label, key, accepts(onlyRule(fieldSpec, 'type'))));
+    }
     const rule = brokenRule(fieldSpec, value);
-    if (rule) throw new ConfigError(wording.invalid(label, key, want(rule), describeValue(value)));
+    if (rule) {
+      const want = accepts(onlyRule(fieldSpec, rule));
+      throw new ConfigError(WORDING.invalid(label, key, want, describeValue(value)));
+    }
     out[name] =
       fieldSpec.kind === 'object' && fieldSpec.fields && value !== null
-        ? validateFields(value, fieldSpec.fields, label, wording, `${key}.`)
+        ? validateFields(value, fieldSpec.fields, label, `${key}.`)
         : value;
   }
   return out as T;

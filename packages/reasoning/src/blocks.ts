@@ -21,22 +21,22 @@ export class ReasoningBlock extends Module {
   private readonly mlp: SwiGLU;
   private readonly eps: number;
 
-  constructor(cfg: BlockConfig, rng: Rng) {
+  constructor(config: BlockConfig, rng: Rng) {
     super();
-    this.eps = cfg.rms_norm_eps;
-    if (cfg.tokenMixLength !== undefined) {
+    this.eps = config.rms_norm_eps;
+    if (config.tokenMixLength !== undefined) {
       this.mlp_t = this.child(
         'mlp_t',
-        new TokenMixingMLP(cfg.tokenMixLength, cfg.expansion, { rng }),
+        new TokenMixingMLP(config.tokenMixLength, config.expansion, { rng }),
       );
     } else {
-      const headDim = cfg.hidden_size / cfg.num_heads;
+      const headDim = config.hidden_size / config.num_heads;
       this.self_attn = this.child(
         'self_attn',
-        new Attention({ hiddenSize: cfg.hidden_size, headDim, numHeads: cfg.num_heads, rng }),
+        new Attention({ hiddenSize: config.hidden_size, headDim, numHeads: config.num_heads, rng }),
       );
     }
-    this.mlp = this.child('mlp', new SwiGLU(cfg.hidden_size, cfg.expansion, { rng }));
+    this.mlp = this.child('mlp', new SwiGLU(config.hidden_size, config.expansion, { rng }));
   }
 
   /** h [B, L, D] -> [B, L, D] */
@@ -58,10 +58,10 @@ export class ReasoningBlock extends Module {
 export class ReasoningModule extends Module {
   private readonly layers: ReasoningBlock[];
 
-  constructor(numLayers: number, cfg: BlockConfig, rng: Rng) {
+  constructor(numLayers: number, config: BlockConfig, rng: Rng) {
     super();
     this.layers = Array.from({ length: numLayers }, (_, i) =>
-      this.child(`layers.${i}`, new ReasoningBlock(cfg, rng)),
+      this.child(`layers.${i}`, new ReasoningBlock(config, rng)),
     );
   }
 

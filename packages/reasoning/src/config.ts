@@ -7,7 +7,6 @@
 import { ConfigError, type ConfigSpec } from './fields';
 
 export type PosEncodings = 'rope' | 'learned' | 'none';
-export type LossType = 'stablemax_cross_entropy' | 'softmax_cross_entropy';
 
 /** The keys both reference models read. */
 export interface ReasoningConfig {
@@ -57,13 +56,13 @@ export const reasoningConfigSpec: ConfigSpec<ReasoningConfig> = {
 export function checkReasoningConfig(c: ReasoningConfig, label: string): void {
   if (c.hidden_size % c.num_heads !== 0) {
     throw new ConfigError(
-      `${label}: field "hidden_size" (${c.hidden_size}) must be divisible by "num_heads" (${c.num_heads})`,
+      `${label} key "hidden_size": expected a multiple of num_heads (${c.num_heads}), got ${c.hidden_size}`,
     );
   }
   if (c.pos_encodings === 'rope' && (c.hidden_size / c.num_heads) % 2 !== 0) {
     throw new ConfigError(
-      `${label}: field "pos_encodings" is "rope", which needs an even head dimension ` +
-        `(hidden_size / num_heads = ${c.hidden_size / c.num_heads})`,
+      `${label} key "pos_encodings": rope needs an even head dimension, got ` +
+        `hidden_size / num_heads = ${c.hidden_size / c.num_heads}`,
     );
   }
 }
