@@ -1,9 +1,10 @@
 // Run from the repo root: pnpm exec tsx --conditions=source packages/act/examples/loss-head.ts
-import '@tensorflow/tfjs-backend-cpu';
+
 import { actLoss, actMetricSums, haltDecision, sequenceCorrectness } from '@rrm/act';
+import { selectBackend } from '@rrm/backend';
 import * as tf from '@tensorflow/tfjs-core';
 
-await tf.setBackend('cpu');
+await selectBackend('auto'); // prints which backend it chose and why
 // Two sequences of three tokens over a vocabulary of 4 (-100: not scored).
 const logits = tf.tensor3d([
   [

@@ -14,10 +14,11 @@ function builtins() {
 }
 
 /**
- * tfjs-node(-gpu) ships without its addon; its install script downloads libtensorflow and
- * builds `lib/napi-v*\/tfjs_binding.node`. Importing the package without it fails half-way
- * through registering kernels (and prints hundreds of warnings), so look first.
- * Returns why it cannot load, or null when the addon is there.
+ * tfjs-node(-gpu) is an optional peer: installing it is the opt-in, because its install
+ * script downloads libtensorflow and builds `lib/napi-v*\/tfjs_binding.node`. Importing the
+ * package without that addon fails half-way through registering kernels (and prints
+ * hundreds of warnings), so look first. Returns why it cannot load, saying how to add it,
+ * or null when the addon is there.
  */
 export function tfjsNodeAddonProblem(pkg: string): string | null {
   const { fs, path, require } = builtins();
@@ -25,7 +26,7 @@ export function tfjsNodeAddonProblem(pkg: string): string | null {
   try {
     dir = path.dirname(require.resolve(`${pkg}/package.json`));
   } catch {
-    return 'package not installed';
+    return `not installed (to use it: npm install ${pkg}, which downloads libtensorflow)`;
   }
   const lib = path.join(dir, 'lib');
   const built =
@@ -33,7 +34,7 @@ export function tfjsNodeAddonProblem(pkg: string): string | null {
     fs.readdirSync(lib).some((d) => fs.existsSync(path.join(lib, d, 'tfjs_binding.node')));
   return built
     ? null
-    : 'native addon lib/napi-v*/tfjs_binding.node not built (its install script, which downloads libtensorflow, did not run)';
+    : `native addon lib/napi-v*/tfjs_binding.node not built (its install script, which downloads libtensorflow, did not run: npm rebuild ${pkg} runs it)`;
 }
 
 /** The folder holding the tfjs-backend-wasm `.wasm` files, with a trailing separator. */

@@ -1,11 +1,12 @@
 // Run from the repo root: pnpm exec tsx --conditions=source packages/hrm/examples/train-steps.ts
-import '@tensorflow/tfjs-backend-cpu';
+
 import { disposeCarry, disposeStep } from '@rrm/act';
+import { selectBackend } from '@rrm/backend';
 import { createHRM, hrmPreset } from '@rrm/hrm';
 import { AdamATan2 } from '@rrm/layers';
 import * as tf from '@tensorflow/tfjs-core';
 
-await tf.setBackend('cpu');
+await selectBackend('auto'); // prints which backend it chose and why
 // The paper's architecture, shrunk to run in a second.
 const config = hrmPreset(
   'v1',

@@ -1,4 +1,7 @@
 // Run from the repo root: pnpm exec tsx --conditions=source packages/layers/examples/block.ts
+// The one example on a fixed backend: @rrm/backend depends (through the native backend's
+// tests) on this package, so it cannot be a dependency here; the other examples use
+// selectBackend('auto').
 import '@tensorflow/tfjs-backend-cpu';
 import { Rng } from '@rrm/random';
 import * as tf from '@tensorflow/tfjs-core';

@@ -18,7 +18,8 @@ const isNode = (): boolean =>
 
 /**
  * Registers TF.js's gradient functions, which `@tensorflow/tfjs-core` alone does not
- * (the `@tensorflow/tfjs` bundle does). Idempotent; `@rrm/layers` awaits it on import.
+ * (the `@tensorflow/tfjs` bundle does). Idempotent; source-mode Node awaits it on import
+ * (register-gradients-hook.ts); builds and bundlers need no hook.
  * The registry is global, so the ESM copy of the gradient modules loaded in Node serves
  * the engine of the CommonJS build too.
  */

@@ -1,7 +1,5 @@
-import { registerGradients } from './gradients';
-
 // tfjs-core registers no gradients by itself; training with these layers needs them.
-await registerGradients();
+import '#register-gradients';
 
 export { lecunStd, truncNormal } from './init';
 export {
@@ -47,4 +45,3 @@ export {
 export { detach, noGrad, type Tensors, valueAndGradsWithAux } from './tape';
 export { fromTensor, toTensor } from './tensors';
 export { expectFlatTensorCount, expectTensorsClose } from './testing';
-export { registerGradients };

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, test } from 'vitest';
-import { registerGradients } from '../src/index';
+import { registerGradients } from '../src/gradients';
+import '../src/index';
 
 test('importing @rrm/layers registers the gradient functions', async () => {
   expect(tf.getGradient('Square')).toBeDefined();

@@ -1,9 +1,8 @@
 // Run from the repo root: pnpm exec tsx --conditions=source packages/parity/examples/check.ts
-import '@tensorflow/tfjs-backend-cpu';
+import { selectBackend } from '@rrm/backend';
 import { checkParity } from '@rrm/parity';
-import * as tf from '@tensorflow/tfjs-core';
 
-await tf.setBackend('cpu');
+await selectBackend('auto'); // prints which backend it chose and why
 const report = await checkParity(
   new URL('../../../../shared/parity/trm_edge_single_cycle', import.meta.url).pathname,
 );

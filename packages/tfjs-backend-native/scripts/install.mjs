@@ -1,6 +1,9 @@
 // Builds the native addon at install time. It never fails the install: when the
 // build fails it prints one line, records the reason in build/install-error.txt
 // (the loader reports it) and exits 0, so the `native` backend is simply absent.
+// `--strict` (turbo's build:native, which the tests depend on; turbo runs it when the
+// sources' contents change, and the file dates then show them newer than the addon) fails
+// loudly instead, so that turbo caches only a built addon.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,7 +15,13 @@ const buildDir = join(root, 'build');
 const logFile = join(buildDir, 'install.log');
 const errorFile = join(buildDir, 'install-error.txt');
 
+const strict = process.argv.includes('--strict');
+
 function giveUp(reason) {
+  if (strict) {
+    console.error(`@rrm/tfjs-backend-native: addon not built: ${reason}`);
+    process.exit(1);
+  }
   mkdirSync(buildDir, { recursive: true });
   writeFileSync(errorFile, `${reason}\n`);
   console.log(
@@ -52,7 +61,8 @@ try {
 
 // Build against the headers that ship with this Node when they exist, so no
 // download from nodejs.org is needed (offline machines, CI).
-const args = [gyp, 'rebuild'];
+// One compiler per core: the sources are independent, and this runs in every fresh install.
+const args = [gyp, 'rebuild', '--jobs=max'];
 const headers = join(dirname(process.execPath), '..', 'include', 'node');
 if (!process.env.npm_config_nodedir && existsSync(join(headers, 'node_api.h'))) {
   args.push(`--nodedir=${join(headers, '..', '..')}`);

@@ -1,10 +1,11 @@
 // Run from the repo root: pnpm exec tsx --conditions=source packages/trm/examples/step.ts
-import '@tensorflow/tfjs-backend-cpu';
+
 import { disposeCarry, disposeStep } from '@rrm/act';
+import { selectBackend } from '@rrm/backend';
 import { createTRM } from '@rrm/trm';
 import * as tf from '@tensorflow/tfjs-core';
 
-await tf.setBackend('cpu');
+await selectBackend('auto'); // prints which backend it chose and why
 const model = createTRM(
   {
     batch_size: 2,
