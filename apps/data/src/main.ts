@@ -4,6 +4,7 @@
  * draws progress and prints summaries.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import {
   ARC_SEQ_LEN,
@@ -23,6 +24,7 @@ import {
   decodeSudoku,
   formatMaze,
   formatSudoku,
+  generatedDatasetBytes,
   generateMazeDataset,
   generateSudokuDataset,
   mazeSplit,
@@ -148,6 +150,31 @@ function selectRows<T extends { rating: number }>(
   return Array.from(rng.permutation(kept.length).subarray(0, n), (i) => kept[i]);
 }
 
+/**
+ * The generators hold the whole dataset in memory before writing it, so a count that
+ * cannot fit is refused up front (over half the machine's memory) instead of growing
+ * towards an out-of-memory crash.
+ */
+function generatedCounts(
+  args: ParsedArgs,
+  copiesPerTrain: number,
+  seqLen: number,
+): { numTrain: number; numTest: number } {
+  const numTrain = intOption(args, 'train', 1000, 1);
+  const numTest = intOption(args, 'test', 100, 1);
+  const examples = numTrain * copiesPerTrain + numTest;
+  const bytes = generatedDatasetBytes(examples, seqLen);
+  const limit = totalmem() / 2;
+  if (bytes > limit) {
+    const gb = (b: number) => (b / 2 ** 30).toFixed(b < 2 ** 30 ? 2 : 0);
+    throw new UsageError(
+      `--train ${numTrain} --test ${numTest}: ${examples} examples of ${seqLen} tokens need about ${gb(bytes)} GB in memory, ` +
+        `more than half of this machine's ${gb(totalmem())} GB; build fewer puzzles (or several datasets)`,
+    );
+  }
+  return { numTrain, numTest };
+}
+
 function buildSudoku(args: ParsedArgs, io: Io): PuzzleDataset {
   const seed = intOption(args, 'seed', 0);
   const numAug = intOption(args, 'num-aug', 100);
@@ -173,11 +200,12 @@ function buildSudoku(args: ParsedArgs, io: Io): PuzzleDataset {
     throw new UsageError(
       `--size must be one of ${Object.keys(SUDOKU_SHAPES).join(', ')}, got "${sizeName}"`,
     );
+  const side = shape.boxRows * shape.boxCols;
+  const counts = generatedCounts(args, 1 + numAug, side * side);
   const p = progressFor('generate', io);
   const dataset = generateSudokuDataset({
     shape,
-    numTrain: intOption(args, 'train', 1000),
-    numTest: intOption(args, 'test', 100),
+    ...counts,
     numAug,
     seed,
     minGivens: intOption(args, 'min-givens', 0),
@@ -202,11 +230,13 @@ function buildMaze(args: ParsedArgs, io: Io): PuzzleDataset {
       identifiers: ['<blank>'],
     };
   }
+  const size = intOption(args, 'size', 30, 3);
+  // --aug adds the seven other dihedral transforms of each training maze.
+  const counts = generatedCounts(args, augment ? 8 : 1, size * size);
   const p = progressFor('generate', io);
   const dataset = generateMazeDataset({
-    size: intOption(args, 'size', 30, 3),
-    numTrain: intOption(args, 'train', 1000),
-    numTest: intOption(args, 'test', 100),
+    size,
+    ...counts,
     minPathLength: intOption(args, 'min-path', 1, 1),
     augment,
     seed: intOption(args, 'seed', 0),

@@ -136,7 +136,22 @@ describe('rrm-data', () => {
       [
         ['build', 'sudoku', '--train', '-3', '--out', join(tmp, 'x')],
         2,
-        /--train must be an integer >= 0/,
+        /--train must be an integer >= 1, got "-3"/,
+      ],
+      [
+        ['build', 'sudoku', '--train', '0', '--out', join(tmp, 'x')],
+        2,
+        /--train must be an integer >= 1, got "0"/,
+      ],
+      [
+        ['build', 'sudoku', '--train', '1e9', '--out', join(tmp, 'x')],
+        2,
+        /--train 1000000000 --test 100: 101000000100 examples of 81 tokens need about \d+ GB in memory, more than half of this machine's/,
+      ],
+      [
+        ['build', 'maze', '--train', '1e9', '--aug', '--out', join(tmp, 'x')],
+        2,
+        /8000000100 examples of 900 tokens need about/,
       ],
       [
         [
@@ -164,5 +179,7 @@ describe('rrm-data', () => {
       expect(r.err).toMatch(message);
       expect(r.err).not.toMatch(/\n\s+at /);
     }
+    // Refused before anything was generated or written.
+    expect(existsSync(join(tmp, 'x'))).toBe(false);
   });
 });

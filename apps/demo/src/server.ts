@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -28,17 +28,30 @@ export async function serveStatic(
   root: string,
   opts: { host?: string; port?: number } = {},
 ): Promise<StaticServer> {
-  const base = resolve(root);
-  const info = await stat(join(base, 'index.html')).catch(() => null);
-  if (!info) throw new Error(`${join(base, 'index.html')} not found: build the demo first`);
+  const info = await stat(join(resolve(root), 'index.html')).catch(() => null);
+  if (!info)
+    throw new Error(`${join(resolve(root), 'index.html')} not found: build the demo first`);
+  // Compared against real paths below, so the folder itself may be reached through a link.
+  const base = await realpath(root);
 
   const server: Server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const text = (status: number, body: string) =>
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    } catch {
+      // A malformed escape such as "/%ff" is the client's error, not the server's end.
+      text(400, 'bad request: malformed URL escape');
+      return;
+    }
     const file = normalize(join(base, path.endsWith('/') ? `${path}index.html` : path));
-    // Refuse anything outside the served folder ("/../" after normalising).
-    const st = file.startsWith(base + sep) ? await stat(file).catch(() => null) : null;
+    // Refuse anything outside the served folder ("/../" after normalising), and symbolic
+    // links inside it: the real path must be the requested one.
+    const real = file.startsWith(base + sep) ? await realpath(file).catch(() => null) : null;
+    const st = real === file ? await stat(file).catch(() => null) : null;
     if (!st?.isFile()) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}`);
+      text(404, `not found: ${path}`);
       return;
     }
     res.writeHead(200, {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,16 @@ import { type StaticServer, serveStatic } from '../src/server';
 const site = mkdtempSync(join(tmpdir(), 'rrm-demo-site-'));
 writeFileSync(join(site, 'index.html'), '<!doctype html><title>t</title>');
 writeFileSync(join(site, 'b.wasm'), new Uint8Array([0, 97, 115, 109]));
-afterAll(() => rmSync(site, { recursive: true, force: true }));
+// A secret outside the served folder, reachable through links inside it.
+const outside = mkdtempSync(join(tmpdir(), 'rrm-demo-outside-'));
+writeFileSync(join(outside, 'secret.txt'), 'TOP-SECRET');
+symlinkSync(join(outside, 'secret.txt'), join(site, 'link.txt'));
+mkdirSync(join(site, 'sub'));
+symlinkSync(outside, join(site, 'sub', 'dir'));
+afterAll(() => {
+  rmSync(site, { recursive: true, force: true });
+  rmSync(outside, { recursive: true, force: true });
+});
 
 describe('the static server', () => {
   let server: StaticServer;
@@ -31,6 +40,21 @@ describe('the static server', () => {
   it('answers 404 for missing files and for paths outside its folder', async () => {
     expect((await fetch(`${server.url}nope.js`)).status).toBe(404);
     expect((await fetch(`${server.url}..%2f..%2fetc%2fpasswd`)).status).toBe(404);
+  });
+
+  it('answers 400 to a malformed escape and keeps serving', async () => {
+    const bad = await fetch(`${server.url}%ff`);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('malformed URL escape');
+    expect((await fetch(`${server.url}b.wasm`)).status).toBe(200);
+  });
+
+  it('does not follow symbolic links inside its folder', async () => {
+    for (const path of ['link.txt', 'sub/dir/secret.txt']) {
+      const r = await fetch(`${server.url}${path}`);
+      expect(r.status, path).toBe(404);
+      expect(await r.text()).not.toContain('TOP-SECRET');
+    }
   });
 
   it('refuses a folder without a built app', async () => {

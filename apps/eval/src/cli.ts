@@ -10,7 +10,14 @@ import { arcEvaluatorForDataset, arcTestPuzzlesSource } from '@rrm/arc/node';
 import { parseBackendName, selectBackend } from '@rrm/backend';
 import { Progress } from '@rrm/progress';
 import { readSplit } from '@rrm/puzzles/node';
-import { evaluate, modelFromCheckpoint, readCheckpoint } from '@rrm/trainer';
+import { ConfigError } from '@rrm/reasoning';
+import {
+  checkFiniteWeights,
+  checkModelFitsDataset,
+  evaluate,
+  modelFromCheckpoint,
+  readCheckpoint,
+} from '@rrm/trainer';
 import { type EvalReport, formatReport } from './report.js';
 
 const USAGE = `Usage: rrm-eval CHECKPOINT [options]
@@ -34,7 +41,7 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1)
-    throw new Error(`${flag}: expected a positive integer, got "${value}"`);
+    throw new ConfigError(`${flag}: expected a positive integer, got "${value}"`);
   return n;
 }
 
@@ -57,7 +64,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1)
-    throw new Error(`expected one checkpoint or run folder, got ${positionals.length}\n${USAGE}`);
+    throw new ConfigError(
+      `expected one checkpoint or run folder, got ${positionals.length}\n${USAGE}`,
+    );
   const batchSize = positiveInt(values['batch-size'], '--batch-size');
   const backend = await selectBackend(parseBackendName(values.backend), { log: say });
 
@@ -68,6 +77,12 @@ async function main(argv: string[]): Promise<number> {
   say(
     `checkpoint: ${ckpt.weights} (${ckpt.format === 'torch' ? 'PyTorch format' : 'safetensors'})`,
   );
+  // A NaN weight or another dataset's vocabulary would score without a word of warning.
+  checkFiniteWeights([...model.stateDict()], ckpt.weights);
+  checkModelFitsDataset(config.arch, split.metadata, {
+    model: `checkpoint ${ckpt.weights}`,
+    dataset,
+  });
   const wantArc = config.evaluators.includes('arc') || values.submission !== undefined;
   if (wantArc) say(arcTestPuzzlesSource(dataset));
   const arc = wantArc ? arcEvaluatorForDataset(dataset) : null;

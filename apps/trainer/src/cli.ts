@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * rrm-train: resolve a config, pick a backend, train with a progress bar, and end with the
- * held-out accuracy. SIGINT/SIGTERM save a checkpoint after the current step and exit;
- * `--resume --out DIR` continues from it.
+ * held-out accuracy. SIGINT/SIGTERM (any number of them) save a checkpoint after the current
+ * step and exit; `--resume --out DIR` continues from it.
  */
+import { arcEvaluatorForDataset, arcTestPuzzlesSource } from '@rrm/arc/node';
 import { parseBackendName, selectBackend } from '@rrm/backend';
 import { formatDuration, Progress, peakRssMb } from '@rrm/progress';
 import { ConfigError } from '@rrm/reasoning';
@@ -104,18 +105,26 @@ async function main(argv: string[]): Promise<number> {
   const { config, outDir, name } = resolveRun(args);
   const backend = await selectBackend(parseBackendName(args.backend), { log: say });
 
+  // One stop, however many signals arrive: Ctrl-C under `pnpm train` or tsx reaches this
+  // process twice (from the terminal's process group and relayed by the parent), and a
+  // second signal must not undo the save the first one asked for. Ctrl-\ (SIGQUIT) still
+  // ends the process at once.
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stop.signal.aborted) {
-      say(`${signal} again: exiting without saving (the previous checkpoint stays loadable)`);
-      process.exit(130);
-    }
-    say(`\n${signal}: saving a checkpoint after this step, then exiting (again to exit at once)`);
+    if (stop.signal.aborted) return;
+    say(`\n${signal}: saving a checkpoint after this step, then exiting`);
     stop.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  // Says once where the ARC evaluator's test puzzles come from (built again at every eval).
+  let toldArcSource = false;
+  const arcEvaluator = (dir: string) => {
+    if (!toldArcSource) say(arcTestPuzzlesSource(dir));
+    toldArcSource = true;
+    return arcEvaluatorForDataset(dir);
+  };
   const trainer = new Trainer({
     config,
     outDir,
@@ -123,6 +132,7 @@ async function main(argv: string[]): Promise<number> {
     backend,
     log: say,
     onDataProgress: lazyBar('building dataset'),
+    evaluators: { arc: arcEvaluator },
   });
   const c = trainer.config;
   say(

@@ -129,6 +129,15 @@ export function parseCombined(
   if (sols !== null && (typeof sols !== 'object' || Array.isArray(sols))) {
     throw new ArcDataError(`${options.solutionsFile}: expected an object {task_id: [grid, ...]}`);
   }
+  if (sols) {
+    // A solution with no challenge means the two files are from different sets.
+    const extra = Object.keys(sols).filter((id) => !Object.hasOwn(challenges, id));
+    if (extra.length > 0) {
+      throw new ArcDataError(
+        `${options.solutionsFile}: task ${extra[0]} has solutions but is not in ${options.challengesFile}${extra.length > 1 ? ` (and ${extra.length - 1} more)` : ''}`,
+      );
+    }
+  }
   return Object.entries(challenges).map(([id, value]) => {
     const task = parseTask(id, value, { file: options.challengesFile, requireTestOutputs: false });
     if (sols) {

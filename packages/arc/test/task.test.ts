@@ -60,6 +60,13 @@ describe('ARC task validation', () => {
       parseCombined(challenges, {}, { challengesFile: 'c.json', solutionsFile: 's.json' }),
     ).toThrow(/s.json: task t1: no solutions/);
     expect(() =>
+      parseCombined(
+        challenges,
+        { t1: [[[4, 5]]], zz: [[[1]]] },
+        { challengesFile: 'c.json', solutionsFile: 's.json' },
+      ),
+    ).toThrow(/s.json: task zz has solutions but is not in c.json/);
+    expect(() =>
       parseCombined(challenges, null, { challengesFile: 'c.json', requireTestOutputs: true }),
     ).toThrow(/c.json: task t1, test example 0: missing "output"/);
   });

@@ -13,6 +13,11 @@ export interface RowSource {
   readonly rowLength: number;
   /** Copy row `row` into `out` starting at `offset`. */
   readRow(row: number, out: Int32Array, offset: number): void;
+  /**
+   * Visit every value in C order, a chunk at a time (`first`: index of the chunk's first
+   * value), so that a check over a file-backed source needs no row-by-row reads.
+   */
+  scan(visit: (values: ArrayLike<number>, first: number) => void): void;
 }
 
 /** Rows held in memory (a whole small array, or one built by a generator). */
@@ -32,6 +37,10 @@ export class MemoryRows implements RowSource {
   readRow(row: number, out: Int32Array, offset: number): void {
     const start = row * this.rowLength;
     out.set(this.data.subarray(start, start + this.rowLength), offset);
+  }
+
+  scan(visit: (values: ArrayLike<number>, first: number) => void): void {
+    visit(this.data, 0);
   }
 }
 
@@ -57,6 +66,32 @@ function checkIndex(a: Int32Array, end: number, name: string, source: string): v
   if (a[a.length - 1] !== end) {
     throw new DatasetError(`${source}: ${name} ends at ${a[a.length - 1]}, expected ${end}`);
   }
+}
+
+/**
+ * Tokens outside the vocabulary would one-hot to nothing and train or score silently wrong,
+ * so they are refused by position. Labels may also be `ignore_label_id`.
+ */
+function checkTokens(
+  rows: RowSource,
+  name: 'inputs' | 'labels',
+  metadata: PuzzleDatasetMetadata,
+  source: string,
+): void {
+  const vocab = metadata.vocab_size;
+  const ignore = name === 'labels' ? metadata.ignore_label_id : null;
+  rows.scan((values, first) => {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if ((v >= 0 && v < vocab) || v === ignore) continue;
+      const at = first + i;
+      const row = Math.floor(at / rows.rowLength);
+      const allowed = ignore === null ? '' : ` or the ignore label ${ignore}`;
+      throw new DatasetError(
+        `${source}: ${name}[${row}, ${at - row * rows.rowLength}] = ${v} is outside the vocabulary [0, ${vocab})${allowed} of dataset.json`,
+      );
+    }
+  });
 }
 
 /** Check that a set's arrays agree with each other and with the split's metadata. */
@@ -94,6 +129,44 @@ export function validatePuzzleSet(
       );
     }
   }
+  checkTokens(inputs, 'inputs', metadata, source);
+  checkTokens(labels, 'labels', metadata, source);
+}
+
+/**
+ * The split-wide counts of `dataset.json` against its sets' arrays: the sampler's epoch
+ * length and the trainer's step count come from `total_groups`.
+ */
+export function validateSplitCounts(split: PuzzleSplit, source: string): void {
+  const { metadata } = split;
+  let groups = 0;
+  let puzzles = 0;
+  for (const name of metadata.sets) {
+    const set = split.sets[name];
+    if (!set) throw new DatasetError(`${source}: set "${name}" is listed but has no arrays`);
+    groups += set.groupIndices.length - 1;
+    puzzles += set.puzzleIdentifiers.length;
+  }
+  for (const [key, found] of [
+    ['total_groups', groups],
+    ['total_puzzles', puzzles],
+  ] as const) {
+    if (metadata[key] !== found) {
+      throw new DatasetError(
+        `${source}: "${key}" is ${metadata[key]}, but the index arrays hold ${found}`,
+      );
+    }
+  }
+  if (metadata.pad_id >= metadata.vocab_size) {
+    throw new DatasetError(
+      `${source}: "pad_id" ${metadata.pad_id} is outside the vocabulary [0, ${metadata.vocab_size})`,
+    );
+  }
+  if (metadata.blank_identifier_id >= metadata.num_puzzle_identifiers) {
+    throw new DatasetError(
+      `${source}: "blank_identifier_id" ${metadata.blank_identifier_id} is outside [0, ${metadata.num_puzzle_identifiers})`,
+    );
+  }
 }
 
 /** A set built in memory from integer arrays (generators, tests). */
@@ -113,4 +186,14 @@ export function memorySet(arrays: {
     puzzleIndices: Int32Array.from(arrays.puzzleIndices),
     groupIndices: Int32Array.from(arrays.groupIndices),
   };
+}
+
+/**
+ * About how many bytes the in-memory generators (`generateSudokuDataset`,
+ * `generateMazeDataset`) hold for `examples` examples of `seqLen` tokens before anything is
+ * written: the generated puzzle, its encoded example and the split's flat copy (measured at
+ * about 0.5 KB per 9×9 Sudoku). Callers refuse builds that cannot fit in memory up front.
+ */
+export function generatedDatasetBytes(examples: number, seqLen: number): number {
+  return examples * (4 * seqLen + 256);
 }

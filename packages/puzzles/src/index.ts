@@ -17,12 +17,14 @@ export {
   sudokuVocabSize,
 } from './builders.js';
 export {
+  generatedDatasetBytes,
   MemoryRows,
   memorySet,
   type PuzzleSet,
   type PuzzleSplit,
   type RowSource,
   validatePuzzleSet,
+  validateSplitCounts,
 } from './dataset.js';
 export {
   DIHEDRAL_INVERSE,

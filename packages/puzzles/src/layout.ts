@@ -11,6 +11,7 @@ import {
   type PuzzleSplit,
   type RowSource,
   validatePuzzleSet,
+  validateSplitCounts,
 } from './dataset.js';
 import {
   DatasetError,
@@ -142,6 +143,7 @@ export function readSplit(dir: string, split: string, options: ReadSplitOptions 
       };
       validatePuzzleSet(sets[name], metadata, join(dir, split, `${name}__*.npy`));
     }
+    validateSplitCounts({ metadata, sets }, join(dir, split, 'dataset.json'));
     // Memory-resident arrays need no open file.
     for (const f of opened)
       if (!Object.values(sets).some((s) => s.inputs === f || s.labels === f)) f.close();
@@ -252,6 +254,7 @@ export function writeSplit(
   data: PuzzleSplit,
   dtype = tokenDtype(data.metadata.vocab_size),
 ): void {
+  validateSplitCounts(data, `${split}/dataset.json`);
   for (const name of data.metadata.sets) {
     const set = data.sets[name];
     if (!set) throw new DatasetError(`writeSplit: set "${name}" listed in metadata is missing`);

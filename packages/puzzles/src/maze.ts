@@ -5,6 +5,7 @@
  */
 import type { Rng } from '@rrm/random';
 import { dihedral, makeGrid } from './grid.js';
+import { DatasetError } from './metadata.js';
 
 export const MAZE_CHARSET = '# SGo';
 const WALL = '#';
@@ -173,7 +174,7 @@ export function parseMazeCsv(
 ): { size: number; rows: Array<Maze & { source: string; rating: number }> } {
   const lines = text.split(/\r?\n/);
   if (lines[0]?.trim() !== 'source,question,answer,rating') {
-    throw new Error(`${file}:1: expected header "source,question,answer,rating"`);
+    throw new DatasetError(`${file}:1: expected header "source,question,answer,rating"`);
   }
   let size = 0;
   const rows: Array<Maze & { source: string; rating: number }> = [];
@@ -182,16 +183,17 @@ export function parseMazeCsv(
     const where = `${file}:${i + 1}`;
     // Mazes contain spaces but no commas, so a plain split is exact.
     const parts = lines[i].split(',');
-    if (parts.length !== 4) throw new Error(`${where}: expected 4 fields, found ${parts.length}`);
+    if (parts.length !== 4)
+      throw new DatasetError(`${where}: expected 4 fields, found ${parts.length}`);
     const [source, question, answer, rating] = parts;
     const n = Math.round(Math.sqrt(question.length));
     if (n * n !== question.length || answer.length !== question.length) {
-      throw new Error(
+      throw new DatasetError(
         `${where}: question (${question.length}) and answer (${answer.length}) must be the same square size`,
       );
     }
     if (size && n !== size)
-      throw new Error(`${where}: maze size ${n} differs from ${size} on the first row`);
+      throw new DatasetError(`${where}: maze size ${n} differs from ${size} on the first row`);
     size = n;
     for (const [field, s] of [
       ['question', question],
@@ -199,12 +201,12 @@ export function parseMazeCsv(
     ]) {
       const bad = [...s].findIndex((ch) => !MAZE_CHARSET.includes(ch));
       if (bad >= 0)
-        throw new Error(
+        throw new DatasetError(
           `${where}: ${field} has ${JSON.stringify(s[bad])} at ${bad}, not in "${MAZE_CHARSET}"`,
         );
     }
     rows.push({ size: n, question, answer, source, rating: Number(rating) });
   }
-  if (!size) throw new Error(`${file}: no mazes`);
+  if (!size) throw new DatasetError(`${file}: no mazes`);
   return { size, rows };
 }

@@ -23,6 +23,8 @@ function readHeader(fd: number, path: string): NpyHeader {
   }
 }
 
+const SCAN_BYTES = 4 << 20;
+
 /** An open .npy file. Read whole (small index arrays) or a row at a time (inputs, labels). */
 export class NpyFile implements RowSource {
   readonly header: NpyHeader;
@@ -86,6 +88,21 @@ export class NpyFile implements RowSource {
       for (let i = 0; i < values.length; i++) out[offset + i] = Number(values[i]);
     } else {
       out.set(values, offset);
+    }
+  }
+
+  scan(visit: (values: ArrayLike<number>, first: number) => void): void {
+    const { dtype, shape, dataOffset } = this.header;
+    const per = BYTES_PER_ELEMENT[dtype];
+    const total = elementCount(shape);
+    const chunk = Math.max(1, Math.floor(SCAN_BYTES / per));
+    const bytes = new Uint8Array(chunk * per);
+    for (let first = 0; first < total; first += chunk) {
+      const n = Math.min(chunk, total - first);
+      const got = readSync(this.handle(), bytes, 0, n * per, dataOffset + first * per);
+      if (got < n * per) throw new NpyFormatError(this.path, 'unexpected end of file');
+      const values = typedArrayFor(dtype, bytes.buffer, 0, n);
+      visit(values instanceof BigInt64Array ? Array.from(values, Number) : values, first);
     }
   }
 

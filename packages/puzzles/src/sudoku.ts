@@ -5,6 +5,7 @@
  * A grid is a Uint8Array of n*n cells, 0 = blank, digits 1..n.
  */
 import type { Rng } from '@rrm/random';
+import { DatasetError } from './metadata.js';
 
 export interface SudokuShape {
   boxRows: number;
@@ -297,7 +298,7 @@ export function parseSudokuCsv(
   const lines = text.split(/\r?\n/);
   const header = lines[0]?.trim();
   if (header !== 'source,question,answer,rating') {
-    throw new Error(
+    throw new DatasetError(
       `${file}:1: expected header "source,question,answer,rating", found "${header ?? ''}"`,
     );
   }
@@ -308,30 +309,33 @@ export function parseSudokuCsv(
     if (line === '') continue;
     const where = `${file}:${i + 1}`;
     const parts = line.split(',');
-    if (parts.length !== 4) throw new Error(`${where}: expected 4 fields, found ${parts.length}`);
+    if (parts.length !== 4)
+      throw new DatasetError(`${where}: expected 4 fields, found ${parts.length}`);
     const [source, q, a, rating] = parts;
     if (q.length !== a.length)
-      throw new Error(`${where}: question has ${q.length} cells, answer ${a.length}`);
+      throw new DatasetError(`${where}: question has ${q.length} cells, answer ${a.length}`);
     const s = shapeForCells(q.length);
-    if (!s) throw new Error(`${where}: ${q.length} cells is not a 4x4, 6x6 or 9x9 Sudoku`);
-    if (shape && shape !== s) throw new Error(`${where}: Sudoku size differs from the first row`);
+    if (!s) throw new DatasetError(`${where}: ${q.length} cells is not a 4x4, 6x6 or 9x9 Sudoku`);
+    if (shape && shape !== s)
+      throw new DatasetError(`${where}: Sudoku size differs from the first row`);
     shape = s;
     const n = sudokuSize(s);
     const cell = (ch: string, k: number, field: string) => {
       const v = ch === '.' ? 0 : Number.parseInt(ch, n + 1);
       if (!(v >= 0 && v <= n))
-        throw new Error(`${where}: ${field} cell ${k} is "${ch}", expected '.' or 1..${n}`);
+        throw new DatasetError(`${where}: ${field} cell ${k} is "${ch}", expected '.' or 1..${n}`);
       return v;
     };
     const question = Uint8Array.from(q, (ch, k) => cell(ch, k, 'question'));
     const answer = Uint8Array.from(a, (ch, k) => cell(ch, k, 'answer'));
-    if (!isSolvedSudoku(answer, s)) throw new Error(`${where}: answer is not a valid solution`);
+    if (!isSolvedSudoku(answer, s))
+      throw new DatasetError(`${where}: answer is not a valid solution`);
     const k = question.findIndex((v, j) => v !== 0 && v !== answer[j]);
-    if (k >= 0) throw new Error(`${where}: given at cell ${k} disagrees with the answer`);
+    if (k >= 0) throw new DatasetError(`${where}: given at cell ${k} disagrees with the answer`);
     const r = Number(rating);
-    if (!Number.isFinite(r)) throw new Error(`${where}: rating "${rating}" is not a number`);
+    if (!Number.isFinite(r)) throw new DatasetError(`${where}: rating "${rating}" is not a number`);
     rows.push({ source, question, answer, rating: r });
   }
-  if (!shape) throw new Error(`${file}: no puzzles`);
+  if (!shape) throw new DatasetError(`${file}: no puzzles`);
   return { shape, rows };
 }

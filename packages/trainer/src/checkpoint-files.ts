@@ -19,7 +19,7 @@ import {
 import { join } from 'node:path';
 
 const STEP_DIR = /^step_(\d+)$/;
-const TMP_PREFIX = '.tmp-';
+export const TMP_PREFIX = '.tmp-';
 
 function writeAndSync(path: string, data: Uint8Array | string): void {
   const fd = openSync(path, 'w');
@@ -28,6 +28,10 @@ function writeAndSync(path: string, data: Uint8Array | string): void {
     let off = 0;
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
     fsyncSync(fd);
+  } catch (e) {
+    // Writes through a descriptor do not say which file failed (disk full, size limit).
+    (e as NodeJS.ErrnoException).path ??= path;
+    throw e;
   } finally {
     closeSync(fd);
   }
@@ -100,14 +104,25 @@ export function writeCheckpointDir(
   // replacing it would open a window with no checkpoint at all.
   if (!existsSync(dir)) {
     const tmp = join(root, `${TMP_PREFIX}${process.pid}-${checkpointDirName(step)}`);
-    mkdirSync(tmp);
-    for (const [name, data] of Object.entries(files)) writeAndSync(join(tmp, name), data);
-    syncDir(tmp);
-    renameSync(tmp, dir);
+    try {
+      mkdirSync(tmp);
+      for (const [name, data] of Object.entries(files)) writeAndSync(join(tmp, name), data);
+      syncDir(tmp);
+      renameSync(tmp, dir);
+    } catch (e) {
+      // A failed write (disk full) gives its space back at once.
+      rmSync(tmp, { recursive: true, force: true });
+      throw e;
+    }
     syncDir(root);
   }
+  pruneCheckpoints(root, keep);
+  return { step, dir };
+}
+
+/** Removes all but the newest `keep` checkpoints. */
+export function pruneCheckpoints(root: string, keep: number): void {
   const all = listCheckpoints(root);
   for (const old of all.slice(0, Math.max(0, all.length - keep)))
     rmSync(old.dir, { recursive: true, force: true });
-  return { step, dir };
 }

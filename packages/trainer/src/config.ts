@@ -5,6 +5,8 @@
  * overrides, and validated field by field so that an error names the key at fault.
  */
 
+import { totalmem } from 'node:os';
+import { generatedDatasetBytes } from '@rrm/puzzles';
 import { ConfigError, type ConfigSpec, isPlainObject, validateFields } from '@rrm/reasoning';
 
 export type ModelName = 'trm' | 'hrm';
@@ -106,11 +108,58 @@ const TRAIN: ConfigSpec<TrainConfig> = {
   init_from: { kind: 'string', nullable: true, default: null },
 };
 
+/**
+ * Bounds on the recursion, which sets the cost of every supervision step: network passes
+ * per step (TRM: H_cycles × (L_cycles + 1), HRM: H_cycles × L_cycles) and supervision
+ * steps. The papers use 21 passes (TRM Sudoku: 3 × (6 + 1)) and 16 steps; the bounds allow
+ * about fifty times that and refuse values (H_cycles=1e9) that would never finish a step.
+ */
+export const LIMITS = { passesPerStep: 1024, haltMaxSteps: 256 } as const;
+
+function checkLimits(cfg: TrainConfig): void {
+  const int = (key: string) => {
+    const v = cfg.arch[key];
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  };
+  const H = int('H_cycles');
+  const L = int('L_cycles');
+  if (H !== null && L !== null) {
+    const passes = cfg.model === 'trm' ? H * (L + 1) : H * L;
+    if (passes > LIMITS.passesPerStep) {
+      const formula = cfg.model === 'trm' ? `${H} × (${L} + 1)` : `${H} × ${L}`;
+      throw new ConfigError(
+        `config keys "arch.H_cycles" and "arch.L_cycles": ${formula} = ${passes} network passes per supervision step, at most ${LIMITS.passesPerStep} allowed (the papers use 21)`,
+      );
+    }
+  }
+  const steps = int('halt_max_steps');
+  if (steps !== null && steps > LIMITS.haltMaxSteps) {
+    throw new ConfigError(
+      `config key "arch.halt_max_steps": ${steps} supervision steps, at most ${LIMITS.haltMaxSteps} allowed (the papers use 16)`,
+    );
+  }
+  const b = cfg.build_data;
+  if (b) {
+    // Generated datasets are built in memory before they are written.
+    const side = b.box_rows * b.box_cols;
+    const bytes = generatedDatasetBytes(
+      b.train_puzzles * (1 + b.num_aug) + b.test_puzzles,
+      side * side,
+    );
+    if (bytes > totalmem() / 2) {
+      throw new ConfigError(
+        `config key "build_data": ${b.train_puzzles} training puzzles × ${1 + b.num_aug} copies need about ${(bytes / 2 ** 30).toFixed(1)} GB in memory, more than half of this machine's; lower train_puzzles or num_aug`,
+      );
+    }
+  }
+}
+
 /** Checks a fully merged config; errors name the dotted key at fault. */
 export function validateTrainConfig(raw: unknown): TrainConfig {
   const cfg = validateFields(raw, TRAIN, 'config');
   if (cfg.data_paths.length === 0)
     throw new ConfigError('config key "data_paths": needs at least one dataset folder');
+  checkLimits(cfg);
   return cfg;
 }
 

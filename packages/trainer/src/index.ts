@@ -6,6 +6,13 @@ export {
   writeCheckpointDir,
 } from './checkpoint-files.js';
 export {
+  checkFiniteWeights,
+  checkModelFitsDataset,
+  firstNonFinite,
+  NonFiniteWeightsError,
+} from './checks.js';
+export {
+  LIMITS,
   type ModelName,
   mergeConfig,
   type SudokuBuildConfig,
@@ -53,12 +60,32 @@ export {
 export { DEFAULT_PRESET, preset, presetNames, resolveConfig } from './presets.js';
 export { fromReferenceConfig, toReferenceConfig } from './reference.js';
 export {
-  NonFiniteLossError,
-  type RunOptions,
+  acquireRunLock,
+  describeFsError,
+  LOCK_FILE,
+  prepareRunFolder,
+  RunFolderError,
+  type RunLock,
+  removeLeftovers,
+} from './run-folder.js';
+export {
+  checkpointFiles,
+  loadTrainingState,
+  readSavedState,
+  type SavedState,
   STATE_FILE,
   STATE_JSON,
+  type TrainingParts,
+} from './train-state.js';
+export {
+  type EvaluatorFactories,
+  NONFINITE_PREFIX,
+  NonFiniteLossError,
+  NonFiniteUpdateError,
+  type RunOptions,
   Trainer,
   type TrainerOptions,
   type TrainResult,
+  TrainStateError,
   type TrainStatus,
 } from './trainer.js';

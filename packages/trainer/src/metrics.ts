@@ -71,6 +71,11 @@ export class MetricsLog {
     );
   }
 
+  /** Whether an evaluation at `step` is already logged (a finished run resumed again). */
+  hasEvalAt(step: number): boolean {
+    return this.records.some((r) => r.step === step && 'eval_s' in r);
+  }
+
   log(record: MetricRecord): void {
     this.records.push(record);
     if (this.addColumns(record)) {

@@ -9,35 +9,25 @@
  * A checkpoint holds the whole state (weights, optimiser moments, EMA, carry, step,
  * sampler position, exploration RNG), so a resumed run continues the exact same stream.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ActCarry, disposeCarry, disposeStep } from '@rrm/act';
-import { arcEvaluatorForDataset, arcTestPuzzlesSource } from '@rrm/arc/node';
-import { saveCheckpoint } from '@rrm/checkpoint';
-import { loadWeightsFile } from '@rrm/checkpoint/node';
-import {
-  AdamATan2,
-  AdamW,
-  cosineSchedule,
-  EMA,
-  type OptimizerState,
-  readSafetensors,
-  SignSGDSparse,
-  type TensorRecord,
-  type WritableTensor,
-  writeSafetensors,
-} from '@rrm/layers';
+import { AdamATan2, AdamW, cosineSchedule, EMA, SignSGDSparse } from '@rrm/layers';
 import { TrainSampler, type TrainSamplerState } from '@rrm/puzzles';
 import { type OpenedSplit, readSplit } from '@rrm/puzzles/node';
-import { Rng, type RngState } from '@rrm/random';
+import { Rng } from '@rrm/random';
 import { ConfigError } from '@rrm/reasoning';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   atomicWriteFile,
   type CheckpointRef,
+  checkpointDirName,
   latestCheckpoint,
+  listCheckpoints,
+  pruneCheckpoints,
   writeCheckpointDir,
 } from './checkpoint-files.js';
+import { checkFiniteWeights, checkModelFitsDataset, firstNonFinite } from './checks.js';
 import { type TrainConfig, totalSteps } from './config.js';
 import { datasetDir, ensureDataset, type ProgressFn } from './data.js';
 import {
@@ -48,18 +38,22 @@ import {
   toActBatch,
 } from './evaluate.js';
 import { type MetricRecord, MetricsLog } from './metrics.js';
+import { CONFIG_FILE, createModel, initWeights, type Model, withDatasetKeys } from './model.js';
 import {
-  CONFIG_FILE,
-  createModel,
-  initWeights,
-  MODEL_FILE,
-  type Model,
-  withDatasetKeys,
-} from './model.js';
-
-export const STATE_FILE = 'state.safetensors';
-export const STATE_JSON = 'state.json';
-const STATE_FORMAT = 'rrm-trainer-state/1';
+  acquireRunLock,
+  describeFsError,
+  isFsError,
+  prepareRunFolder,
+  RunFolderError,
+  type RunLock,
+  removeLeftovers,
+} from './run-folder.js';
+import {
+  checkpointFiles,
+  loadTrainingState,
+  readSavedState,
+  type TrainingParts,
+} from './train-state.js';
 
 export interface TrainerOptions {
   /** The resolved config; its arch may leave out the dataset keys (filled in here). */
@@ -73,17 +67,11 @@ export interface TrainerOptions {
   log?: (line: string) => void;
   /** Progress of building the dataset on first use. */
   onDataProgress?: ProgressFn;
-}
-
-interface SavedState {
-  format: string;
-  step: number;
-  total_steps: number;
-  optimizer_step: number;
-  sampler: TrainSamplerState;
-  exploration_rng: RngState;
-  elapsed_s: number;
-  backend: string;
+  /**
+   * The evaluators that the config's `evaluators` may name; the app passes them (rrm-train:
+   * `{ arc: arcEvaluatorForDataset }` from `@rrm/arc/node`). None by default.
+   */
+  evaluators?: EvaluatorFactories;
 }
 
 /** The loss of step `step` was NaN or infinite; nothing of that step was applied. */
@@ -96,6 +84,28 @@ export class NonFiniteLossError extends Error {
     this.name = 'NonFiniteLossError';
   }
 }
+
+/** Step `step`'s update left a weight NaN or infinite. */
+export class NonFiniteUpdateError extends Error {
+  constructor(
+    readonly step: number,
+    readonly parameter: string,
+  ) {
+    super(`weight "${parameter}" is not finite after the update of step ${step}`);
+    this.name = 'NonFiniteUpdateError';
+  }
+}
+
+/** A checkpoint's training state cannot be resumed from; the message says which file and why. */
+export class TrainStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainStateError';
+  }
+}
+
+/** Where a checkpoint whose weights gave a non-finite loss is moved, out of the resume order. */
+export const NONFINITE_PREFIX = 'nonfinite_';
 
 export type TrainStatus = 'completed' | 'stopped' | 'nan';
 
@@ -116,52 +126,34 @@ export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: ProgressFn;
   onEvalProgress?: ProgressFn;
-  /** Called after every applied step (tests use it to interrupt or to corrupt a weight). */
+  /**
+   * Called after every applied step, before its checkpoint or evaluation (tests use it to
+   * interrupt or to corrupt a weight).
+   */
   onStep?: (step: number, record: MetricRecord) => void;
 }
 
-/** The configured evaluators; `log` says where the ARC evaluator's test puzzles come from. */
-function evaluatorsFor(
-  names: string[],
-  dataDir: string,
-  log?: (line: string) => void,
-): Evaluator[] {
+/** Evaluators by the name a config's `evaluators` gives, each built from the dataset folder. */
+export type EvaluatorFactories = Record<string, (dataDir: string) => Evaluator>;
+
+function evaluatorsFor(names: string[], dataDir: string, known: EvaluatorFactories): Evaluator[] {
   return names.map((name) => {
-    if (name !== 'arc')
-      throw new ConfigError(`config key "evaluators": unknown evaluator "${name}" (known: arc)`);
-    log?.(arcTestPuzzlesSource(dataDir));
-    return arcEvaluatorForDataset(dataDir);
+    const make = Object.hasOwn(known, name) ? known[name] : undefined;
+    if (make) return make(dataDir);
+    const list = Object.keys(known).join(', ') || 'none given';
+    throw new ConfigError(`config key "evaluators": unknown evaluator "${name}" (known: ${list})`);
   });
 }
 
-function f32(v: tf.Tensor): WritableTensor {
-  return { dtype: 'F32', shape: v.shape, data: v.dataSync() as Float32Array };
-}
-
-function i32(v: tf.Tensor): WritableTensor {
-  const cast = tf.cast(v, 'int32');
-  const data = cast.dataSync() as Int32Array;
-  cast.dispose();
-  return { dtype: 'I32', shape: v.shape, data };
-}
-
-/** Tensors saved under `prefix.` come back without it. */
-function withPrefix(
-  prefix: string,
-  tensors: Record<string, WritableTensor>,
-): Record<string, WritableTensor> {
-  return Object.fromEntries(Object.entries(tensors).map(([k, v]) => [`${prefix}.${k}`, v]));
-}
-
-function stripPrefix(
-  prefix: string,
-  tensors: Map<string, TensorRecord>,
-): Record<string, WritableTensor> {
-  const out: Record<string, WritableTensor> = {};
-  for (const [k, v] of tensors) {
-    if (k.startsWith(`${prefix}.`)) out[k.slice(prefix.length + 1)] = v as WritableTensor;
+/** A run folder's `summary.json`, or null when it is missing or unreadable. */
+function readSummary(
+  dir: string,
+): { status: string; step: number; final: EvalResult | null } | null {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+  } catch {
+    return null;
   }
-  return out;
 }
 
 export class Trainer {
@@ -187,73 +179,119 @@ export class Trainer {
   readonly metrics: MetricsLog;
   private readonly backend: string;
   private readonly log: (line: string) => void;
+  private readonly lock: RunLock;
+  private readonly evaluatorFactories: EvaluatorFactories;
 
   constructor(opts: TrainerOptions) {
     this.log = opts.log ?? (() => {});
     this.backend = opts.backend ?? tf.getBackend();
     this.outDir = opts.outDir;
     this.checkpointsDir = join(opts.outDir, 'checkpoints');
-    const latest = latestCheckpoint(this.checkpointsDir);
-    if (opts.resume && !latest)
-      throw new ConfigError(`${this.checkpointsDir}: no checkpoint to resume from`);
-    if (!opts.resume && latest) {
-      throw new ConfigError(
-        `${opts.outDir} already holds checkpoints; pass --resume to continue it or choose another --out`,
-      );
-    }
-    this.dataDir = datasetDir(opts.config);
-    if (ensureDataset(opts.config, opts.onDataProgress)) this.log(`dataset: built ${this.dataDir}`);
-    // Built once here so that a bad evaluator name or a missing file fails before training.
-    evaluatorsFor(opts.config.evaluators, this.dataDir, this.log);
-    this.train = readSplit(this.dataDir, 'train');
-    this.test = readSplit(this.dataDir, 'test');
-    const cfg = withDatasetKeys(opts.config, this.train.metadata);
-    this.config = cfg;
-    this.totalSteps = totalSteps(cfg, this.train.metadata);
-    if (this.totalSteps < 1) {
-      throw new ConfigError(
-        `config: ${cfg.epochs} epochs of ${this.train.metadata.total_groups} groups at global_batch_size ${cfg.global_batch_size} is less than one step`,
-      );
-    }
-    const stepsPerEpoch =
-      (this.train.metadata.total_groups * this.train.metadata.mean_puzzle_examples) /
-      cfg.global_batch_size;
-    this.evalEvery =
-      cfg.eval_interval === null
-        ? null
-        : Math.max(1, Math.round(cfg.eval_interval * stepsPerEpoch));
-    mkdirSync(this.outDir, { recursive: true });
+    const existed = existsSync(opts.outDir);
+    prepareRunFolder(opts.outDir);
+    this.lock = acquireRunLock(opts.outDir);
+    try {
+      for (const path of removeLeftovers(this.outDir, this.checkpointsDir))
+        this.log(`removed ${path}, left by an interrupted write`);
+      const latest = latestCheckpoint(this.checkpointsDir);
+      if (opts.resume && !latest)
+        throw new ConfigError(`${this.checkpointsDir}: no checkpoint to resume from`);
+      if (!opts.resume && latest) {
+        throw new ConfigError(
+          `${opts.outDir} already holds checkpoints; pass --resume to continue it or choose another --out`,
+        );
+      }
+      this.dataDir = datasetDir(opts.config);
+      if (ensureDataset(opts.config, opts.onDataProgress))
+        this.log(`dataset: built ${this.dataDir}`);
+      // Built once here so that a bad evaluator name or a missing file fails before training.
+      this.evaluatorFactories = opts.evaluators ?? {};
+      evaluatorsFor(opts.config.evaluators, this.dataDir, this.evaluatorFactories);
+      this.train = readSplit(this.dataDir, 'train');
+      this.test = readSplit(this.dataDir, 'test');
+      if (opts.resume) {
+        checkModelFitsDataset(opts.config.arch, this.train.metadata, {
+          model: `run ${join(opts.outDir, CONFIG_FILE)}`,
+          dataset: this.dataDir,
+        });
+      }
+      const cfg = withDatasetKeys(opts.config, this.train.metadata);
+      this.config = cfg;
+      this.totalSteps = totalSteps(cfg, this.train.metadata);
+      if (this.totalSteps < 1) {
+        throw new ConfigError(
+          `config: ${cfg.epochs} epochs of ${this.train.metadata.total_groups} groups at global_batch_size ${cfg.global_batch_size} is less than one step`,
+        );
+      }
+      const stepsPerEpoch =
+        (this.train.metadata.total_groups * this.train.metadata.mean_puzzle_examples) /
+        cfg.global_batch_size;
+      this.evalEvery =
+        cfg.eval_interval === null
+          ? null
+          : Math.max(1, Math.round(cfg.eval_interval * stepsPerEpoch));
 
-    this.model = createModel(cfg);
-    if (!opts.resume) initWeights(this.model, cfg, this.log);
-    const adamOpts = { lr: 0, beta1: cfg.beta1, beta2: cfg.beta2, weightDecay: cfg.weight_decay };
-    this.optimizer = cfg.optimizer === 'adamw' ? new AdamW(adamOpts) : new AdamATan2(adamOpts);
-    this.sparse = this.model.inner.puzzle_emb ? new SignSGDSparse() : null;
-    this.ema = cfg.ema ? new EMA(this.model.parameters(), cfg.ema_rate) : null;
-    const schedule = (baseLr: number) =>
-      cosineSchedule({
-        baseLr,
-        warmupSteps: cfg.lr_warmup_steps,
-        totalSteps: this.totalSteps,
-        minRatio: cfg.lr_min_ratio,
-      });
-    this.lr = schedule(cfg.lr);
-    this.puzzleEmbLr = schedule(cfg.puzzle_emb_lr);
-    this.carry = this.model.initialCarry(cfg.global_batch_size);
+      this.model = createModel(cfg);
+      if (!opts.resume) initWeights(this.model, cfg, this.log);
+      const adamOpts = {
+        lr: 0,
+        beta1: cfg.beta1,
+        beta2: cfg.beta2,
+        weightDecay: cfg.weight_decay,
+      };
+      this.optimizer = cfg.optimizer === 'adamw' ? new AdamW(adamOpts) : new AdamATan2(adamOpts);
+      this.sparse = this.model.inner.puzzle_emb ? new SignSGDSparse() : null;
+      this.ema = cfg.ema ? new EMA(this.model.parameters(), cfg.ema_rate) : null;
+      const schedule = (baseLr: number) =>
+        cosineSchedule({
+          baseLr,
+          warmupSteps: cfg.lr_warmup_steps,
+          totalSteps: this.totalSteps,
+          minRatio: cfg.lr_min_ratio,
+        });
+      this.lr = schedule(cfg.lr);
+      this.puzzleEmbLr = schedule(cfg.puzzle_emb_lr);
+      this.carry = this.model.initialCarry(cfg.global_batch_size);
 
-    let samplerState: TrainSamplerState | undefined;
-    if (opts.resume && latest) samplerState = this.restore(latest.dir);
-    this.sampler = new TrainSampler(
-      this.train,
-      { globalBatchSize: cfg.global_batch_size, seed: cfg.seed },
-      samplerState,
-    );
-    this.metrics = new MetricsLog(this.outDir, opts.resume ? this.step_ : undefined);
-    atomicWriteFile(join(this.outDir, CONFIG_FILE), `${JSON.stringify(cfg, null, 2)}\n`);
-    atomicWriteFile(
-      join(this.outDir, 'backend.json'),
-      `${JSON.stringify({ backend: this.backend })}\n`,
-    );
+      let samplerState: TrainSamplerState | undefined;
+      if (opts.resume && latest) samplerState = this.restore(latest);
+      this.sampler = new TrainSampler(
+        this.train,
+        { globalBatchSize: cfg.global_batch_size, seed: cfg.seed },
+        samplerState,
+      );
+      this.metrics = new MetricsLog(this.outDir, opts.resume ? this.step_ : undefined);
+      atomicWriteFile(join(this.outDir, CONFIG_FILE), `${JSON.stringify(cfg, null, 2)}\n`);
+      atomicWriteFile(
+        join(this.outDir, 'backend.json'),
+        `${JSON.stringify({ backend: this.backend })}\n`,
+      );
+    } catch (e) {
+      this.releaseAfterFailedStart(existed);
+      throw isFsError(e)
+        ? new RunFolderError(
+            `${e.path ?? opts.outDir}: ${describeFsError(e)} (starting the run in ${opts.outDir})`,
+          )
+        : e;
+    }
+  }
+
+  /** A constructor that failed leaves no lock, and no empty folder it created itself. */
+  private releaseAfterFailedStart(existed: boolean): void {
+    if (this.carry) disposeCarry(this.carry);
+    this.optimizer?.dispose();
+    this.ema?.dispose();
+    this.model?.dispose();
+    this.train?.close();
+    this.test?.close();
+    this.lock.release();
+    if (!existed) {
+      try {
+        rmdirSync(this.outDir);
+      } catch {
+        // Not empty: something worth keeping was written.
+      }
+    }
   }
 
   get step(): number {
@@ -273,7 +311,8 @@ export class Trainer {
    * One batch: a supervision step for every sequence in the carry, then the optimisers.
    * Returns the reference's train metrics (losses over the global batch, the rest over
    * the halted sequences' count). Throws NonFiniteLossError, without touching the
-   * weights, when the loss is NaN or infinite.
+   * weights, when the loss is NaN or infinite, and NonFiniteUpdateError when the update
+   * left a weight that is (the trainer must not be saved after either).
    */
   trainStep(): MetricRecord {
     const cfg = this.config;
@@ -305,6 +344,8 @@ export class Trainer {
     this.ema?.update();
     disposeStep(r);
     this.step_ = step;
+    const bad = firstNonFinite([...this.model.stateDict()]);
+    if (bad !== null) throw new NonFiniteUpdateError(step, bad);
 
     const count = Math.max(r.metrics.count, 1);
     const rec: MetricRecord = { step };
@@ -321,7 +362,7 @@ export class Trainer {
     const run = () =>
       evaluate(this.model, this.test, {
         batchSize: this.config.eval_batch_size ?? this.config.global_batch_size,
-        evaluators: evaluatorsFor(this.config.evaluators, this.dataDir),
+        evaluators: evaluatorsFor(this.config.evaluators, this.dataDir, this.evaluatorFactories),
         onProgress,
       });
     return this.ema ? this.ema.apply(run) : run();
@@ -341,114 +382,65 @@ export class Trainer {
     return rec;
   }
 
-  /** Writes a checkpoint of the whole training state; keeps the newest `keep_checkpoints`. */
+  /**
+   * Writes a checkpoint of the whole training state. It keeps the newest
+   * `keep_checkpoints` plus, until the next step's loss shows that the new checkpoint's
+   * weights are good (`run` prunes then), one more.
+   */
   save(): CheckpointRef {
-    const modelBytes = this.withEvalWeights(() => saveCheckpoint(this.model));
-    const tensors: Record<string, WritableTensor> = {};
-    if (this.ema) {
-      for (const [name, v] of this.model.namedParameters()) tensors[`train.${name}`] = f32(v);
-      Object.assign(tensors, withPrefix('ema', this.ema.getState().tensors));
-    }
-    const optim = this.optimizer.getState();
-    Object.assign(tensors, withPrefix('optim', optim.tensors));
-    const c = this.carry;
-    Object.assign(tensors, {
-      'carry.zH': f32(c.zH),
-      'carry.zL': f32(c.zL),
-      'carry.steps': i32(c.steps),
-      'carry.halted': i32(c.halted),
-      'carry.inputs': i32(c.data.inputs),
-      'carry.labels': i32(c.data.labels),
-      'carry.puzzle_identifiers': i32(c.data.puzzle_identifiers),
-    });
-    const state: SavedState = {
-      format: STATE_FORMAT,
+    checkFiniteWeights([...this.model.stateDict()], `checkpoint of step ${this.step_}`);
+    const files = checkpointFiles(this.parts, this.carry, this.config, {
       step: this.step_,
       total_steps: this.totalSteps,
-      optimizer_step: optim.step,
       sampler: this.sampler.getState(),
       exploration_rng: this.model.explorationRng.getState(),
       elapsed_s: this.elapsedSeconds,
       backend: this.backend,
-    };
+    });
     return writeCheckpointDir(
       this.checkpointsDir,
       this.step_,
-      {
-        [MODEL_FILE]: modelBytes,
-        [CONFIG_FILE]: `${JSON.stringify(this.config, null, 2)}\n`,
-        [STATE_FILE]: writeSafetensors(tensors),
-        [STATE_JSON]: `${JSON.stringify(state, null, 2)}\n`,
-      },
-      this.config.keep_checkpoints,
+      files,
+      this.config.keep_checkpoints + 1,
     );
   }
 
-  private withEvalWeights<T>(fn: () => T): T {
-    if (!this.ema) return fn();
-    this.ema.swapIn();
-    try {
-      return fn();
-    } finally {
-      this.ema.swapOut();
-    }
+  private get parts(): TrainingParts {
+    return { model: this.model, optimizer: this.optimizer, ema: this.ema };
   }
 
   /** Loads a checkpoint folder's state into this trainer; returns the sampler state. */
-  private restore(dir: string): TrainSamplerState {
-    const statePath = join(dir, STATE_JSON);
-    const state = JSON.parse(readFileSync(statePath, 'utf8')) as SavedState;
-    if (state.format !== STATE_FORMAT)
-      throw new Error(`${statePath}: unknown format "${state.format}"`);
+  private restore(checkpoint: CheckpointRef): TrainSamplerState {
+    try {
+      return this.restoreFrom(checkpoint);
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      const earlier = listCheckpoints(this.checkpointsDir).filter((c) => c.step < checkpoint.step);
+      const advice =
+        earlier.length > 0
+          ? `move ${checkpoint.dir} away to resume from step ${earlier[earlier.length - 1].step}`
+          : 'no earlier checkpoint is left';
+      throw new TrainStateError(
+        `cannot resume from ${checkpoint.dir}: ${(e as Error).message}; ${advice}`,
+      );
+    }
+  }
+
+  private restoreFrom({ dir, step }: CheckpointRef): TrainSamplerState {
+    const state = readSavedState(dir, step);
+    if (state.step > this.totalSteps) {
+      throw new ConfigError(
+        `resume: the checkpoint is at step ${state.step}, past the ${this.totalSteps} steps the config now gives (epochs, max_steps)`,
+      );
+    }
     if (state.total_steps !== this.totalSteps) {
       this.log(
         `resume: total steps ${state.total_steps} -> ${this.totalSteps} (config changed); the LR schedule follows the new count`,
       );
     }
-    loadWeightsFile(this.model, join(dir, MODEL_FILE));
-    const tensorPath = join(dir, STATE_FILE);
-    const saved = readSafetensors(readFileSync(tensorPath), tensorPath).tensors;
-    const get = (name: string): TensorRecord => {
-      const t = saved.get(name);
-      if (!t) throw new Error(`${tensorPath}: tensor "${name}" missing`);
-      return t;
-    };
-    if (this.ema) {
-      for (const [name, v] of this.model.namedParameters()) {
-        const t = get(`train.${name}`);
-        tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, 'float32')));
-      }
-      this.ema.loadState({ step: 0, tensors: stripPrefix('ema', saved) });
-    }
-    if (state.optimizer_step > 0) {
-      const optim: OptimizerState = {
-        step: state.optimizer_step,
-        tensors: stripPrefix('optim', saved),
-      };
-      this.optimizer.loadState(optim, this.model.parameters());
-    }
-    const int = (name: string) => {
-      const t = get(name);
-      return tf.tensor(t.data, t.shape, 'int32');
-    };
-    const float = (name: string) => {
-      const t = get(name);
-      return tf.tensor(t.data, t.shape, 'float32');
-    };
+    const carry = loadTrainingState(dir, this.parts, state);
     disposeCarry(this.carry);
-    const halted = int('carry.halted');
-    this.carry = {
-      zH: float('carry.zH') as tf.Tensor3D,
-      zL: float('carry.zL') as tf.Tensor3D,
-      steps: int('carry.steps') as tf.Tensor1D,
-      halted: tf.cast(halted, 'bool') as tf.Tensor1D,
-      data: {
-        inputs: int('carry.inputs') as tf.Tensor2D,
-        labels: int('carry.labels') as tf.Tensor2D,
-        puzzle_identifiers: int('carry.puzzle_identifiers') as tf.Tensor1D,
-      },
-    };
-    halted.dispose();
+    this.carry = carry;
     this.model.explorationRng = Rng.fromState(state.exploration_rng);
     this.step_ = state.step;
     this.elapsedBefore = state.elapsed_s;
@@ -489,10 +481,28 @@ export class Trainer {
   /**
    * Trains to the end (or until `signal` aborts, or the loss goes NaN), evaluating every
    * `eval_interval` epochs and at the end, checkpointing every `checkpoint_every` steps.
+   * A write that fails (disk full) ends the run with a RunFolderError naming the file and
+   * the step; the checkpoints already on disk stay resumable.
    */
   async run(opts: RunOptions = {}): Promise<TrainResult> {
+    try {
+      return await this.runSteps(opts);
+    } catch (e) {
+      if (!isFsError(e)) throw e;
+      const last = latestCheckpoint(this.checkpointsDir);
+      throw new RunFolderError(
+        `step ${this.step_}: cannot write ${e.path ?? this.outDir}: ${describeFsError(e)}; ` +
+          (last
+            ? `the run folder keeps the checkpoint of step ${last.step}; free space, then continue with --resume`
+            : 'no checkpoint was written yet'),
+      );
+    }
+  }
+
+  private async runSteps(opts: RunOptions): Promise<TrainResult> {
     this.sessionStart = performance.now();
     const cfg = this.config;
+    if (this.step_ >= this.totalSteps) return this.finishCompleted(opts);
     while (this.step_ < this.totalSteps) {
       if (opts.signal?.aborted) {
         this.save();
@@ -502,19 +512,23 @@ export class Trainer {
       try {
         rec = this.trainStep();
       } catch (e) {
-        if (!(e instanceof NonFiniteLossError)) throw e;
-        const last = latestCheckpoint(this.checkpointsDir);
-        const kept = last
-          ? `last good checkpoint: step ${last.step} (${last.dir})`
-          : 'no checkpoint was written';
-        return this.finish('nan', null, `${e.message}; stopped, ${kept}`);
+        if (e instanceof NonFiniteLossError) {
+          // The newest checkpoint's weights are the ones that gave this loss.
+          return this.finish('nan', null, `${e.message}; stopped, ${this.keepGood(e.step - 1)}`);
+        }
+        if (e instanceof NonFiniteUpdateError)
+          return this.finish('nan', null, `${e.message}; stopped, ${this.keepGood(null)}`);
+        throw e;
       }
+      // This step's finite loss vouches for a checkpoint of the step before.
+      pruneCheckpoints(this.checkpointsDir, cfg.keep_checkpoints);
       this.metrics.log(rec);
       opts.onProgress?.(this.step_, this.totalSteps, {
         loss: rec['train/loss'],
         acc: rec['train/accuracy'],
         exact: rec['train/exact_accuracy'],
       });
+      opts.onStep?.(this.step_, rec);
       const last = this.step_ === this.totalSteps;
       if (!last && this.evalEvery !== null && this.step_ % this.evalEvery === 0) {
         this.metrics.log(this.evalRecord(await this.evaluate(opts.onEvalProgress)));
@@ -522,17 +536,57 @@ export class Trainer {
       } else if (!last && cfg.checkpoint_every > 0 && this.step_ % cfg.checkpoint_every === 0) {
         this.save();
       }
-      opts.onStep?.(this.step_, rec);
       // Let signal handlers run between steps.
       await new Promise((resolve) => setImmediate(resolve));
     }
     const final = await this.evaluate(opts.onEvalProgress);
-    this.metrics.log(this.evalRecord(final));
     this.save();
-    return this.finish('completed', final);
+    return this.finishCompleted(opts, final);
   }
 
+  /**
+   * The end of a run, also reached again by `--resume` of a run that had finished: the
+   * final evaluation is read back from `summary.json` rather than run (and logged) twice.
+   */
+  private async finishCompleted(opts: RunOptions, final?: EvalResult): Promise<TrainResult> {
+    if (!final) {
+      const done = readSummary(this.outDir);
+      if (done?.status === 'completed' && done.step === this.step_ && done.final) {
+        this.log(`resume: the run had completed at step ${this.step_}; nothing left to do`);
+        final = done.final;
+      } else {
+        final = await this.evaluate(opts.onEvalProgress);
+      }
+    }
+    if (!this.metrics.hasEvalAt(this.step_)) this.metrics.log(this.evalRecord(final));
+    const result = this.finish('completed', final);
+    return result;
+  }
+
+  /**
+   * After a non-finite loss or update: `suspect` is the step whose checkpoint holds the
+   * weights that gave the NaN loss (null: none does). That checkpoint is moved out of the
+   * resume order; the message names the one kept.
+   */
+  private keepGood(suspect: number | null): string {
+    let moved = '';
+    const latest = latestCheckpoint(this.checkpointsDir);
+    if (suspect !== null && latest?.step === suspect) {
+      const to = join(this.checkpointsDir, `${NONFINITE_PREFIX}${checkpointDirName(suspect)}`);
+      renameSync(latest.dir, to);
+      moved = `; the checkpoint of step ${suspect}, whose weights gave it, moved to ${to}`;
+    }
+    const good = latestCheckpoint(this.checkpointsDir);
+    return good
+      ? `last good checkpoint: step ${good.step} (${good.dir}), whose weights and loss were finite${moved}`
+      : moved
+        ? `no good checkpoint is left${moved}`
+        : 'no checkpoint was written yet';
+  }
+
+  /** Frees the tensors and files and releases the run folder's lock. */
   dispose(): void {
+    this.lock.release();
     disposeCarry(this.carry);
     this.optimizer.dispose();
     this.ema?.dispose();

@@ -100,3 +100,30 @@ describe('config resolution', () => {
     expect(totalSteps({ epochs: 50, global_batch_size: 1000, max_steps: 5 }, meta)).toBe(5);
   });
 });
+
+describe('config limits', () => {
+  it('refuses recursion that could not finish a step, and oversized generated datasets', () => {
+    const trm = (overrides: Array<[string, unknown]>) => () =>
+      resolveConfig({ preset: 'sudoku-small', overrides });
+    expect(trm([['arch.H_cycles', 1_000_000_000]])).toThrow(
+      'config keys "arch.H_cycles" and "arch.L_cycles": 1000000000 × (2 + 1) = 3000000000 network passes per supervision step, at most 1024 allowed',
+    );
+    expect(trm([['arch.halt_max_steps', 100000]])).toThrow(
+      'config key "arch.halt_max_steps": 100000 supervision steps, at most 256 allowed',
+    );
+    expect(trm([['build_data.train_puzzles', 1e9]])).toThrow(
+      /config key "build_data": 1000000000 training puzzles × \d+ copies need about [\d.]+ GB in memory/,
+    );
+    expect(() =>
+      resolveConfig({ preset: 'hrm-sudoku', overrides: [['arch.L_cycles', 600]] }),
+    ).toThrow('2 × 600 = 1200 network passes per supervision step');
+    // The papers' largest settings pass.
+    expect(
+      trm([
+        ['arch.H_cycles', 3],
+        ['arch.L_cycles', 6],
+        ['arch.halt_max_steps', 16],
+      ]),
+    ).not.toThrow();
+  });
+});

@@ -74,26 +74,55 @@ describe('Trainer', () => {
     expect(resumed.final!.sets).toEqual(uninterrupted.final!.sets);
   });
 
-  it('stops on a NaN loss with the step number and keeps the last good checkpoint', async () => {
+  it('stops on a non-finite loss and keeps the last checkpoint whose weights gave a finite loss', async () => {
     const outC = join(root, 'c');
-    const t = new Trainer({ config: tinyConfig(data), outDir: outC });
+    const t = new Trainer({
+      config: tinyConfig(data, [['checkpoint_every', 1]]),
+      outDir: outC,
+    });
     const result = await t.run({
       onStep: (s) => {
-        // Corrupt a weight after the step-3 checkpoint: step 4's loss is NaN.
+        // Weights that overflow the logits, saved in step 3's checkpoint: step 4's loss is
+        // not finite, so checkpoint 3 is not good; step 2's is.
         if (s === 3) {
           const [, w] = t.model.namedParameters().find(([n]) => n.includes('lm_head'))!;
-          w.assign(tf.fill(w.shape, Number.NaN));
+          w.assign(tf.fill(w.shape, 3e38));
         }
       },
     });
     t.dispose();
     expect(result.status).toBe('nan');
-    expect(result.message).toContain('loss is NaN at step 4');
-    expect(result.checkpoint!.step).toBe(3);
+    expect(result.message).toMatch(
+      /^loss is (NaN|Infinity) at step 4; stopped, last good checkpoint: step 2 \(.*step_00000002\), whose weights and loss were finite; the checkpoint of step 3, whose weights gave it, moved to .*nonfinite_step_00000003$/,
+    );
+    expect(result.checkpoint!.step).toBe(2);
     expect(JSON.parse(readFileSync(join(outC, 'summary.json'), 'utf8')).status).toBe('nan');
     const { model } = loadModel(result.checkpoint!.dir);
-    for (const v of model.parameters()) expect(v.dataSync().every(Number.isFinite)).toBe(true);
+    for (const v of model.parameters())
+      expect(v.dataSync().every((x) => Math.abs(x) < 1e3)).toBe(true);
     model.dispose();
+    // Resuming continues from the good checkpoint, not the one moved aside.
+    const again = new Trainer({
+      config: tinyConfig(data, [['checkpoint_every', 1]]),
+      outDir: outC,
+      resume: true,
+    });
+    expect(again.step).toBe(2);
+    again.dispose();
+  });
+
+  it('stops when an update leaves a weight non-finite, naming the weight and the step', async () => {
+    const t = new Trainer({
+      config: tinyConfig(data, [['lr', 3e38]]),
+      outDir: join(root, 'c2'),
+    });
+    const result = await t.run();
+    t.dispose();
+    expect(result.status).toBe('nan');
+    expect(result.message).toMatch(
+      /^weight ".+" is not finite after the update of step 1; stopped, no checkpoint was written yet$/,
+    );
+    expect(result.checkpoint).toBeNull();
   });
 
   it('keeps live tensors flat over training steps and evaluations', async () => {
