@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateMazeDataset } from '../src/index.js';
+import { generateMazeDataset, generateSudokuDataset, SUDOKU_SHAPES } from '../src/index.js';
 import { arrayPath, readNpyFile, readSplit, writeDataset, writeNpyFile } from '../src/node.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rrm-validate-'));
@@ -66,7 +66,28 @@ describe('dataset validation on open', () => {
     editMetadata(dir, '"total_groups": 999', '"total_groups": 4');
     editMetadata(dir, '"total_puzzles": 4', '"total_puzzles": 5');
     expect(() => readSplit(dir, 'train')).toThrow(
-      /"total_puzzles" is 5, but the index arrays hold 4/,
+      /"total_puzzles" is 5, but the index arrays hold 4 puzzles in 4 groups/,
+    );
+  });
+
+  it('takes total_puzzles as either reference builder counts it: every puzzle, or one per group', () => {
+    // 3 puzzles of 6x6 Sudoku with 2 augmentations each: 9 puzzles in 3 groups.
+    const built = generateSudokuDataset({
+      shape: SUDOKU_SHAPES['6x6'],
+      numTrain: 3,
+      numTest: 1,
+      numAug: 2,
+      seed: 0,
+    });
+    const dir = join(tmp, 'total-puzzles');
+    writeDataset(dir, built);
+    const meta = readSplit(dir, 'train').metadata;
+    expect([meta.total_groups, meta.total_puzzles]).toEqual([3, 3]);
+    editMetadata(dir, '"total_puzzles": 3', '"total_puzzles": 9');
+    expect(readSplit(dir, 'train').metadata.total_puzzles).toBe(9);
+    editMetadata(dir, '"total_puzzles": 9', '"total_puzzles": 6');
+    expect(() => readSplit(dir, 'train')).toThrow(
+      /"total_puzzles" is 6, but the index arrays hold 9 puzzles in 3 groups/,
     );
   });
 
