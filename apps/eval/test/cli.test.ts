@@ -57,7 +57,7 @@ describe('rrm-eval refuses what would score silently wrong', () => {
     const r = rrmEval(checkpoint, '--backend', 'cpu', '--data', other);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
-      `rrm-eval: checkpoint ${checkpoint} against dataset ${other}: the model has vocab_size 6, the dataset 8`,
+      `rrm-eval: checkpoint ${checkpoint}/model.safetensors against dataset ${other}: the model has vocab_size 6, the dataset 8`,
     );
   });
 

@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { arcEvaluatorForDataset, arcTestPuzzlesSource } from '@rrm/arc/node';
 import { readSplit } from '@rrm/puzzles/node';
 import { ConfigError } from '@rrm/reasoning';
 import * as tf from '@tensorflow/tfjs-core';
@@ -127,7 +128,7 @@ describe.skipIf(!haveShared)('genuine reference runs', () => {
     );
   });
 
-  it('runs the ARC evaluator on data without test_puzzles.json, saying where its puzzles come from', () => {
+  it('builds the ARC evaluator the app passes on data without test_puzzles.json', () => {
     const arc = join(root, 'arc');
     cpSync(join(shared, 'arc/official-layout-mini'), arc, { recursive: true });
     rmSync(join(arc, 'test_puzzles.json'));
@@ -135,7 +136,12 @@ describe.skipIf(!haveShared)('genuine reference runs', () => {
     const t = new Trainer({
       config: { ...tinyConfig(arc), build_data: null, evaluators: ['arc'] },
       outDir: join(root, 'arc-run'),
-      log: (l) => lines.push(l),
+      evaluators: {
+        arc: (dir) => {
+          lines.push(arcTestPuzzlesSource(dir));
+          return arcEvaluatorForDataset(dir);
+        },
+      },
     });
     t.dispose();
     expect(lines.join('\n')).toMatch(
