@@ -9,16 +9,17 @@ import {
   readdirSync,
   readFileSync,
   readSync,
-  renameSync,
   statSync,
-  writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Module, TensorRecord, WritableTensor } from '@rrm/layers';
+import { atomicWriteFile } from './atomic';
 import { CheckpointError } from './errors';
 import { parseReferenceConfig, type RunConfig, referenceConfigYaml } from './reference-config';
 import { isZip, writeTorchCheckpoint } from './torch';
 import { type LoadOptions, loadWeights, readWeights, type WeightsFormat } from './weights';
+
+export { atomicWriteFile, syncDir, TMP_PREFIX, writeAndSync } from './atomic';
 
 export const REFERENCE_CONFIG = 'all_config.yaml';
 const REFERENCE_STEP = /^step_(\d+)$/;
@@ -109,7 +110,7 @@ export function readReferenceCheckpoint(loc: ReferenceLocation): {
 
 /**
  * Writes a reference run folder: `step_<step>` (`torch.save` format) and `all_config.yaml`,
- * each through a temporary file and a rename. Returns the two paths.
+ * each written atomically. Returns the two paths.
  */
 export function writeReferenceRun(
   dir: string,
@@ -121,12 +122,7 @@ export function writeReferenceRun(
   const name = `step_${step}`;
   const weights = join(dir, name);
   const cfgPath = join(dir, REFERENCE_CONFIG);
-  const put = (path: string, data: Uint8Array | string) => {
-    const tmp = `${path}.tmp-${process.pid}`;
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  };
-  put(weights, writeTorchCheckpoint(tensors, name));
-  put(cfgPath, referenceConfigYaml(config, extra));
+  atomicWriteFile(weights, writeTorchCheckpoint(tensors, name));
+  atomicWriteFile(cfgPath, referenceConfigYaml(config, extra));
   return { weights, config: cfgPath };
 }

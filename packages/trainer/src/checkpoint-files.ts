@@ -5,56 +5,13 @@
  * process killed at any moment leaves either the previous set of checkpoints or the new one,
  * plus at worst a temporary folder that readers ignore and the next save removes.
  */
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { atomicWriteFile, syncDir, TMP_PREFIX, writeAndSync } from '@rrm/checkpoint/node';
+
+export { atomicWriteFile, TMP_PREFIX };
 
 const STEP_DIR = /^step_(\d+)$/;
-export const TMP_PREFIX = '.tmp-';
-
-function writeAndSync(path: string, data: Uint8Array | string): void {
-  const fd = openSync(path, 'w');
-  try {
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-  } catch (e) {
-    // Writes through a descriptor do not say which file failed (disk full, size limit).
-    (e as NodeJS.ErrnoException).path ??= path;
-    throw e;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function syncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Replaces `path` atomically: temp file beside it, fsync, rename, fsync the folder. */
-export function atomicWriteFile(path: string, data: Uint8Array | string): void {
-  const dir = join(path, '..');
-  const tmp = join(dir, `${TMP_PREFIX}${process.pid}-${path.split('/').pop()}`);
-  writeAndSync(tmp, data);
-  renameSync(tmp, path);
-  syncDir(dir);
-}
-
 export function checkpointDirName(step: number): string {
   return `step_${String(step).padStart(8, '0')}`;
 }
