@@ -418,7 +418,7 @@ function renderTrace(): void {
 
   slider.max = String(steps.length);
   slider.value = String(k);
-  const pHalt = sigmoid(steps[k - 1].qHalt);
+  const pHalt = sigmoid(steps[k - 1].haltLogit);
   stepLabel.textContent = `step ${k} / ${steps.length} · P(halt) = ${pHalt.toFixed(3)}`;
 
   const stopAt = haltingStep(result);
@@ -428,15 +428,18 @@ function renderTrace(): void {
       : `the model would stop at step ${stopAt}`;
   haltArea.replaceChildren(
     captioned(
-      `Halting probability σ(q_halt) per step: ${halting}`,
-      lineChart([{ label: 'σ(q_halt)', points: steps.map((s, i) => [i + 1, sigmoid(s.qHalt)]) }], {
-        yRange: [0, 1],
-        threshold: 0.5,
-        markX: k,
-        dots: true,
-        xLabel: 'supervision step',
-        testId: 'halt-chart',
-      }),
+      `Halting probability per step (this model halts when ${result.haltRule}): ${halting}`,
+      lineChart(
+        [{ label: 'P(halt)', points: steps.map((s, i) => [i + 1, sigmoid(s.haltLogit)]) }],
+        {
+          yRange: [0, 1],
+          threshold: 0.5,
+          markX: k,
+          dots: true,
+          xLabel: 'supervision step',
+          testId: 'halt-chart',
+        },
+      ),
     ),
   );
 

@@ -19,19 +19,24 @@ export interface Puzzle {
 /** The model's answer after one supervision step. */
 export interface StepResult {
   answer: Grid;
-  /** Halting logit; the model would stop here when it is > 0. */
-  qHalt: number;
+  /**
+   * The loaded model's halting logit (`haltLogit` of @rrm/act: q_halt for TRM,
+   * q_halt − q_continue for HRM); the model would stop here when it is > 0.
+   */
+  haltLogit: number;
 }
 
 export interface SolveTrace {
   steps: StepResult[];
   ms: number;
+  /** The model's halting rule, in words: "q_halt > 0" (TRM) or "q_halt > q_continue" (HRM). */
+  haltRule: string;
 }
 
 export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
-/** The first step at which the halting head says stop (q_halt > 0), or null if it never does. */
+/** The first step at which the model's halting rule says stop, or null if it never does. */
 export function haltingStep(trace: SolveTrace): number | null {
-  const i = trace.steps.findIndex((s) => s.qHalt > 0);
+  const i = trace.steps.findIndex((s) => s.haltLogit > 0);
   return i < 0 ? null : i + 1;
 }

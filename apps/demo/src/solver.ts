@@ -1,4 +1,4 @@
-import { type ActBatch, type ActModel, disposeCarry, disposeStep } from '@rrm/act';
+import { type ActBatch, type ActModel, disposeCarry, disposeStep, haltLogit } from '@rrm/act';
 import { ARC_SEQ_LEN, ARC_VOCAB_SIZE, cropArcGrid, encodeArcGrid } from '@rrm/arc';
 import {
   dataKeysFromWeights,
@@ -232,18 +232,21 @@ export async function loadSolver(
         for (let k = 0; k < halt_max_steps; k++) {
           const r = model.step(carry, batch, { train: false });
           carry = r.carry;
-          const prediction = tf.tidy(() => tf.argMax(r.outputs.logits, -1));
-          const [predicted, qHalt] = await Promise.all([prediction.data(), r.outputs.qHalt.data()]);
-          prediction.dispose();
+          const { logits, qHalt, qContinue } = r.outputs;
+          const prediction = tf.tidy(() => tf.argMax(logits, -1));
+          const halt = haltLogit(model.options.halting, qHalt, qContinue);
+          const [predicted, h] = await Promise.all([prediction.data(), halt.data()]);
+          tf.dispose([prediction, halt]);
           disposeStep(r);
-          steps.push({ answer: codec.decode(Int32Array.from(predicted)), qHalt: qHalt[0] });
+          steps.push({ answer: codec.decode(Int32Array.from(predicted)), haltLogit: h[0] });
           onStep?.(k + 1, halt_max_steps);
         }
       } finally {
         disposeCarry(carry);
         tf.dispose([batch.inputs, batch.labels, batch.puzzle_identifiers]);
       }
-      return { steps, ms: performance.now() - t0 };
+      const haltRule = model.options.halting.haltOnQHaltOnly ? 'q_halt > 0' : 'q_halt > q_continue';
+      return { steps, ms: performance.now() - t0, haltRule };
     },
     dispose: () => model.dispose(),
   };

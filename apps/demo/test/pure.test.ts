@@ -136,7 +136,11 @@ describe('ARC task files', () => {
 describe('halting', () => {
   it('stops at the first step with q_halt > 0, if any', () => {
     const g = makeGrid(1, 1, [0]);
-    const trace = (qs: number[]) => ({ ms: 0, steps: qs.map((qHalt) => ({ answer: g, qHalt })) });
+    const trace = (qs: number[]) => ({
+      ms: 0,
+      haltRule: 'q_halt > 0',
+      steps: qs.map((haltLogit) => ({ answer: g, haltLogit })),
+    });
     expect(haltingStep(trace([-2, -0.5, 0.3, 1]))).toBe(3);
     expect(haltingStep(trace([-2, -1]))).toBeNull();
     expect(sigmoid(0)).toBe(0.5);

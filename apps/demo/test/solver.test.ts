@@ -39,8 +39,11 @@ function checkpointOf(model: Model, kind: 'trm' | 'hrm', arch: object) {
   };
 }
 
-/** The model's predicted tokens, step by step, straight from its public step API. */
-function referenceTokens(model: Model, tokens: Uint8Array): Int32Array[] {
+/**
+ * The model's predicted tokens and halting heads, step by step, straight from its public
+ * step API.
+ */
+function referenceSteps(model: Model, tokens: Uint8Array) {
   const S = model.config.seq_len;
   const batch = {
     inputs: tf.tensor2d(Int32Array.from(tokens), [1, S], 'int32'),
@@ -48,11 +51,15 @@ function referenceTokens(model: Model, tokens: Uint8Array): Int32Array[] {
     puzzle_identifiers: tf.zeros([1], 'int32') as tf.Tensor1D,
   };
   let carry = model.initialCarry(1);
-  const out: Int32Array[] = [];
+  const out: Array<{ tokens: Int32Array; qHalt: number; qContinue: number }> = [];
   for (let k = 0; k < model.config.halt_max_steps; k++) {
     const r = model.step(carry, batch, { train: false });
     carry = r.carry;
-    out.push(tf.tidy(() => tf.argMax(r.outputs.logits, -1)).dataSync() as Int32Array);
+    out.push({
+      tokens: tf.tidy(() => tf.argMax(r.outputs.logits, -1)).dataSync() as Int32Array,
+      qHalt: r.outputs.qHalt.dataSync()[0],
+      qContinue: r.outputs.qContinue.dataSync()[0],
+    });
     disposeStep(r);
   }
   disposeCarry(carry);
@@ -75,11 +82,14 @@ describe.each([
     const [puzzle] = sudokuSamples(SHAPE, 0, 1);
 
     const trace = await solver.solve(puzzle);
-    const expected = referenceTokens(model, encodeSudoku(puzzle.input.data));
+    const expected = referenceSteps(model, encodeSudoku(puzzle.input.data));
     expect(trace.steps.map((s) => Array.from(s.answer.data))).toEqual(
-      expected.map((t) => Array.from(decodeSudoku(t, SHAPE))),
+      expected.map((t) => Array.from(decodeSudoku(t.tokens, SHAPE))),
     );
-    expect(trace.steps.every((s) => Number.isFinite(s.qHalt))).toBe(true);
+    // Each model's own halting rule: TRM stops on q_halt > 0, HRM on q_halt > q_continue.
+    const logits = expected.map((t) => (kind === 'trm' ? t.qHalt : t.qHalt - t.qContinue));
+    for (const [i, s] of trace.steps.entries()) expect(s.haltLogit).toBeCloseTo(logits[i], 5);
+    expect(trace.haltRule).toBe(kind === 'trm' ? 'q_halt > 0' : 'q_halt > q_continue');
     expect(solver.sudoku).toEqual({ shape: SHAPE, minGivens: 0 });
     expect(solver.summary).toBe(`${kind.toUpperCase()} · hidden 16 · 3 steps · sudoku`);
 
@@ -112,7 +122,9 @@ describe('an ARC checkpoint', () => {
     expect(solver.sudoku).toBeNull();
 
     const trace = await solver.solve(task);
-    const expected = referenceTokens(model, encodeArcGrid(task.input)).map((t) => cropArcGrid(t));
+    const expected = referenceSteps(model, encodeArcGrid(task.input)).map((t) =>
+      cropArcGrid(t.tokens),
+    );
     expect(trace.steps.map((s) => s.answer)).toEqual(expected);
     solver.dispose();
     model.dispose();

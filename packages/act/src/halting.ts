@@ -35,15 +35,26 @@ export interface HaltInput {
   minHaltSteps: Int32Array | null;
 }
 
+/**
+ * The halting head's logit for "stop now", positive exactly when the halting rule says
+ * stop: q_halt for TRM, q_halt − q_continue for HRM's Q-learning. Viewers that show where
+ * a model would halt use it, so they apply the same rule as training.
+ */
+export function haltLogit(
+  config: Pick<HaltingConfig, 'haltOnQHaltOnly'>,
+  qHalt: tf.Tensor1D,
+  qContinue: tf.Tensor1D,
+): tf.Tensor1D {
+  return config.haltOnQHaltOnly ? tf.clone(qHalt) : tf.sub(qHalt, qContinue);
+}
+
 /** Which sequences stop after this step (bool [B]). */
 export function haltDecision(config: HaltingConfig, h: HaltInput): tf.Tensor1D {
   return tf.tidy((): tf.Tensor1D => {
     const isLastStep = tf.greaterEqual(h.steps, config.halt_max_steps);
     // With a single step there is nothing to decide.
     if (!h.train || config.halt_max_steps <= 1) return isLastStep as tf.Tensor1D;
-    const wantsHalt = config.haltOnQHaltOnly
-      ? tf.greater(h.qHalt, 0)
-      : tf.greater(h.qHalt, h.qContinue);
+    const wantsHalt = tf.greater(haltLogit(config, h.qHalt, h.qContinue), 0);
     const halted = tf.logicalOr(isLastStep, wantsHalt);
     if (!h.minHaltSteps) return halted as tf.Tensor1D;
     const minSteps = tf.tensor1d(h.minHaltSteps, 'int32');

@@ -7,7 +7,13 @@ export {
   type ResetCarry,
   resetCarry,
 } from './carry';
-export { drawMinHaltSteps, type HaltingConfig, haltDecision, qContinueTarget } from './halting';
+export {
+  drawMinHaltSteps,
+  type HaltingConfig,
+  haltDecision,
+  haltLogit,
+  qContinueTarget,
+} from './halting';
 export {
   type ActLosses,
   type ActMetrics,

@@ -7,6 +7,7 @@ import {
   actMetricSums,
   drawMinHaltSteps,
   haltDecision,
+  haltLogit,
   initialCarry,
   qContinueTarget,
   resetCarry,
@@ -70,6 +71,11 @@ describe('halting', () => {
     expect(
       values(haltDecision(cfg, { steps, qHalt, qContinue, train: true, minHaltSteps: explore })),
     ).toEqual([0, 0, 1, 1]);
+  });
+
+  it('gives the halting logit of each rule: q_halt (TRM), q_halt − q_continue (HRM)', () => {
+    expect(values(haltLogit(cfg, qHalt, qContinue))).toEqual([1, -1, 1, -1]);
+    expect(values(haltLogit({ haltOnQHaltOnly: false }, qHalt, qContinue))).toEqual([1, 1, -1, -1]);
   });
 
   it('draws exploration minimums in 2..halt_max_steps, reproducibly, only when enabled', () => {
