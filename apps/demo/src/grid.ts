@@ -23,3 +23,12 @@ export function countWrongCells(answer: Grid, solution: Grid): number {
   if (answer.rows !== solution.rows || answer.cols !== solution.cols) return -1;
   return answer.data.reduce((n, v, i) => n + (v === solution.data[i] ? 0 : 1), 0);
 }
+
+/**
+ * The givens an answer keeps: drawn as givens. A given the model overwrote is its own
+ * (wrong) fill-in and is drawn as one, so the board never shows a given it does not hold.
+ */
+export function keptGivens(input: Grid, answer: Grid): boolean[] {
+  const sameShape = input.rows === answer.rows && input.cols === answer.cols;
+  return Array.from(answer.data, (v, i) => sameShape && input.data[i] !== 0 && v === input.data[i]);
+}

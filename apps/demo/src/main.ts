@@ -2,7 +2,7 @@ import './style.css';
 import { gridsEqual, makeGrid, SUDOKU_SHAPES } from '@rrm/puzzles';
 import { puzzlesFromArcTask } from './arc-task';
 import { type BackendChoice, chooseBackend, isBackendName } from './backend';
-import { changedCells, countWrongCells } from './grid';
+import { changedCells, countWrongCells, keptGivens } from './grid';
 import {
   type ChartGroup,
   chartGroup,
@@ -228,11 +228,18 @@ function givenMask(p: Puzzle): boolean[] | undefined {
   return p.kind === 'sudoku' ? Array.from(p.input.data, (v) => v !== 0) : undefined;
 }
 
+/** The status line speaks of the last solve, so it goes with the answer it describes. */
+function clearSolveStatus(): void {
+  solveStatus.dataset.state = 'idle';
+  solveStatus.textContent = '';
+}
+
 function showPuzzle(p: Puzzle): void {
   stopPlaying();
   state.puzzle = p;
   state.trace = null;
   state.editor = null;
+  clearSolveStatus();
   demosArea.replaceChildren(
     ...(p.demos ?? []).map((d, i) =>
       h(
@@ -285,6 +292,13 @@ function currentPuzzle(): Puzzle | null {
 function onBoardEdited(): void {
   const p = currentPuzzle();
   if (p) showSolution(p);
+  // The answer, filmstrip and verdict were for the board as it was: they would contradict it.
+  if (state.trace && p && !gridsEqual(state.trace.puzzle.input, p.input)) {
+    stopPlaying();
+    state.trace = null;
+    clearSolveStatus();
+    renderTrace();
+  }
   updateSolvable();
 }
 
@@ -345,12 +359,10 @@ solveButton.addEventListener('click', async () => {
     const result = await solver.solve(p, (k, total) => {
       solveStatus.textContent = `Solving on ${state.backend?.name}: step ${k} / ${total}…`;
     });
-    // Another puzzle was chosen meanwhile: this answer no longer belongs on the page.
-    if (state.puzzle !== shown) {
-      solveStatus.dataset.state = 'idle';
-      solveStatus.textContent = '';
-      return;
-    }
+    // Another puzzle was chosen or the board edited meanwhile: this answer is not for it.
+    const now = currentPuzzle();
+    if (state.puzzle !== shown || !now || !gridsEqual(now.input, p.input))
+      return clearSolveStatus();
     state.trace = { puzzle: p, result };
     solveStatus.textContent = `${result.steps.length} supervision steps in ${result.ms.toFixed(0)} ms on ${state.backend?.name}.`;
     solveStatus.dataset.state = 'done';
@@ -387,7 +399,7 @@ function renderTrace(): void {
   const view = gridView(answer, puzzle.kind, {
     shape: puzzle.shape,
     changed: changedCells(k > 1 ? steps[k - 2].answer : null, answer),
-    given: givenMask(puzzle),
+    given: puzzle.kind === 'sudoku' ? keptGivens(puzzle.input, answer) : undefined,
     wrong: sameShape ? Array.from(answer.data, (v, i) => v !== solution.data[i]) : undefined,
     testId: 'answer',
   });
@@ -487,10 +499,11 @@ playButton.addEventListener('click', () => (state.timer === undefined ? play() :
 
 // ---- checkpoints --------------------------------------------------------------------------
 
-function useSolver(solver: Solver, note: string): void {
+/** `name` tells checkpoints of the same architecture apart in the header. */
+function useSolver(solver: Solver, name: string, note: string): void {
   state.solver?.dispose();
   state.solver = solver;
-  checkpointBadge.textContent = solver.summary;
+  checkpointBadge.textContent = `${name} · ${solver.summary}`;
   checkpointNote.textContent = note;
   if (solver.sudoku) {
     const { shape, minGivens } = solver.sudoku;
@@ -516,7 +529,7 @@ ckptInput.addEventListener('change', async () => {
       { name: config.name, text: await config.text() },
       { name: weights.name, bytes: new Uint8Array(await weights.arrayBuffer()) },
     );
-    useSolver(solver, `Loaded from ${weights.name} and ${config.name}.`);
+    useSolver(solver, weights.name, `Loaded from ${weights.name} and ${config.name}.`);
   } catch (e) {
     showError(e);
   }
@@ -542,7 +555,7 @@ async function loadDefaultCheckpoint(): Promise<void> {
     { name: 'checkpoint/config.json', text: await config.text() },
     { name: 'checkpoint/model.safetensors', bytes: new Uint8Array(await weights.arrayBuffer()) },
   );
-  useSolver(solver, `Default checkpoint: ${about.description}`);
+  useSolver(solver, 'default', `Default checkpoint: ${about.description}`);
   if (about.metrics)
     showMetrics(await (await get(about.metrics)).text(), `checkpoint/${about.metrics}`);
 }

@@ -43,6 +43,8 @@ export interface Solver {
 /** How puzzles of one kind become tokens and tokens become answers. */
 interface Codec {
   kind: PuzzleKind;
+  /** The task in words, e.g. "6×6 Sudoku". */
+  name: string;
   /** null when the puzzle fits; otherwise why not. */
   misfit(p: Puzzle): string | null;
   encode(p: Puzzle): Uint8Array;
@@ -58,6 +60,7 @@ function codecFor(seqLen: number, vocab: number): Codec | null {
     const n = sudokuSize(shape);
     return {
       kind: 'sudoku',
+      name: `${n}×${n} Sudoku`,
       misfit: (p) => (p.input.rows === n ? null : `it was trained on ${n}×${n} Sudoku`),
       encode: (p) => encodeSudoku(p.input.data),
       decode: (t) => makeGrid(n, n, decodeSudoku(t, shape)),
@@ -66,6 +69,7 @@ function codecFor(seqLen: number, vocab: number): Codec | null {
   if (seqLen === ARC_SEQ_LEN && vocab === ARC_VOCAB_SIZE) {
     return {
       kind: 'arc',
+      name: 'ARC',
       misfit: () => null,
       encode: (p) => encodeArcGrid(p.input),
       decode: (t) => cropArcGrid(t),
@@ -75,6 +79,7 @@ function codecFor(seqLen: number, vocab: number): Codec | null {
   if (side * side === seqLen && vocab === MAZE_CHARSET.length + 1) {
     return {
       kind: 'maze',
+      name: `${side}×${side} mazes`,
       misfit: (p) =>
         p.input.rows === side && p.input.cols === side
           ? null
@@ -135,6 +140,29 @@ function seqLenForVocab(vocab: number): number | undefined {
   return vocab === MAZE_CHARSET.length + 1 ? ARC_SEQ_LEN : undefined;
 }
 
+/**
+ * Weights made for another task than the config's (a 6×6 checkpoint beside a 4×4 config)
+ * would otherwise fail on every mis-shaped tensor; one line says what each file is for.
+ */
+function checkSameTask(
+  config: string,
+  arch: Record<string, unknown>,
+  weights: string,
+  found: { seq_len?: number; vocab_size?: number },
+): void {
+  const stated = { seq_len: Number(arch.seq_len), vocab_size: Number(arch.vocab_size) };
+  const seen = {
+    seq_len: found.seq_len ?? stated.seq_len,
+    vocab_size: found.vocab_size ?? stated.vocab_size,
+  };
+  if (seen.seq_len === stated.seq_len && seen.vocab_size === stated.vocab_size) return;
+  const task = (d: typeof stated) =>
+    `${codecFor(d.seq_len, d.vocab_size)?.name ?? 'an unknown task'} (sequence length ${d.seq_len}, vocabulary ${d.vocab_size})`;
+  throw new Error(
+    `${weights} holds weights for ${task(seen)}, but ${config} describes ${task(stated)}`,
+  );
+}
+
 /** `{ model, arch }` of a checkpoint's config, with what the weights say filled in. */
 function modelConfig(
   config: { name: string; text: string },
@@ -171,6 +199,7 @@ export async function loadSolver(
 ): Promise<Solver> {
   const { tensors } = readWeights(weights.bytes, weights.name);
   const { kind, arch: stored, cfg } = modelConfig(config, tensors);
+  checkSameTask(config.name, stored, weights.name, dataKeysFromWeights(kind, stored, tensors));
   // One puzzle at a time; the batch size the model was trained with does not matter here.
   const arch = { ...stored, batch_size: 1 };
   const create = kind === 'trm' ? createTRM : createHRM;

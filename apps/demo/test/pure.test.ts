@@ -1,7 +1,7 @@
 import { isSolvedSudoku, MAZE_CHARSET, makeGrid, SUDOKU_SHAPES } from '@rrm/puzzles';
 import { describe, expect, it } from 'vitest';
 import { puzzlesFromArcTask } from '../src/arc-task';
-import { changedCells, countWrongCells } from '../src/grid';
+import { changedCells, countWrongCells, keptGivens } from '../src/grid';
 import { chartGroup, parseMetricsJsonl, shownByDefault } from '../src/metrics';
 import { haltingStep, sigmoid } from '../src/puzzle';
 import { FIXED_SAMPLES, sudokuPuzzle, sudokuSamples } from '../src/samples';
@@ -19,6 +19,13 @@ describe('grids', () => {
   it('counts wrong cells, and flags a shape mismatch', () => {
     expect(countWrongCells(makeGrid(1, 3, [1, 2, 3]), makeGrid(1, 3, [1, 0, 0]))).toBe(2);
     expect(countWrongCells(makeGrid(1, 3, [1, 2, 3]), makeGrid(3, 1, [1, 2, 3]))).toBe(-1);
+  });
+
+  it('draws as givens only the givens the answer keeps', () => {
+    const input = makeGrid(1, 4, [1, 0, 3, 4]);
+    // The model kept 1, filled the blank with 2, overwrote the 3 and kept 4.
+    expect(keptGivens(input, makeGrid(1, 4, [1, 2, 2, 4]))).toEqual([true, false, false, true]);
+    expect(keptGivens(input, makeGrid(2, 2, [1, 0, 3, 4]))).toEqual([false, false, false, false]);
   });
 });
 

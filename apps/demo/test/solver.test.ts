@@ -177,6 +177,16 @@ describe('loading a checkpoint', () => {
     await expect(loadSolver({ name: 'config.json', text }, good.weights)).rejects.toThrow(message);
   });
 
+  it('says in one line when the weights are for another task than the config', async () => {
+    const sixBySix = { ...TRM_ARCH, seq_len: 36, vocab_size: 8 };
+    const model = createTRM(sixBySix, { seed: 2 }) as unknown as Model;
+    const weights = checkpointOf(model, 'trm', sixBySix).weights;
+    model.dispose();
+    await expect(loadSolver(good.config, weights)).rejects.toThrow(
+      /^model\.safetensors holds weights for 6×6 Sudoku \(sequence length 36, vocabulary 8\), but config\.json describes 4×4 Sudoku \(sequence length 16, vocabulary 6\)$/,
+    );
+  });
+
   it('names the file and tensor when the weights do not fit the config', async () => {
     const wider = { ...TRM_ARCH, hidden_size: 32 };
     const config = { name: 'config.json', text: JSON.stringify({ model: 'trm', arch: wider }) };
