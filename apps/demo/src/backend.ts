@@ -49,14 +49,15 @@ export interface BackendChoice {
 }
 
 /**
- * Tries the backends fastest first (or only `forced`, e.g. from `?backend=`)
- * and returns the first that initialises.
+ * Tries `forced` first (e.g. from `?backend=`) and then the others, fastest first, and
+ * returns the first that initialises: a browser without the forced one (WebGPU with no
+ * adapter) still gets a working page, and `skipped` says why it did not get that one.
  */
 export async function chooseBackend(forced?: BackendName): Promise<BackendChoice> {
-  const order = forced ? [forced] : BACKENDS;
+  const order = forced ? [forced, ...BACKENDS.filter((b) => b !== forced)] : BACKENDS;
   const skipped: string[] = [];
   for (const name of order) {
-    const software = name === 'webgl' && !forced ? softwareWebGL() : null;
+    const software = name === 'webgl' && name !== forced ? softwareWebGL() : null;
     if (software) {
       skipped.push(`webgl: software renderer (${software}), slower than wasm`);
       continue;

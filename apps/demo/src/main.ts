@@ -638,10 +638,19 @@ metricsInput.addEventListener('change', async () => {
 async function start(): Promise<void> {
   fillSampleSelect();
   if (state.puzzles[0]) showPuzzle(state.puzzles[0]);
-  const forced = new URLSearchParams(location.search).get('backend');
-  state.backend = await chooseBackend(isBackendName(forced) ? forced : undefined);
-  backendBadge.replaceChildren('backend: ', h('b', {}, state.backend.name));
-  backendBadge.title = state.backend.skipped.join('\n');
+  const asked = new URLSearchParams(location.search).get('backend');
+  const forced = isBackendName(asked) ? asked : undefined;
+  try {
+    state.backend = await chooseBackend(forced);
+  } catch (e) {
+    backendBadge.textContent = 'backend: none';
+    throw e;
+  }
+  const { name, skipped } = state.backend;
+  backendBadge.replaceChildren('backend: ', h('b', {}, name));
+  // Asked for one the browser cannot start: say so in the header, not only in the tooltip.
+  if (forced && forced !== name) backendBadge.append(` (${forced} unavailable)`);
+  backendBadge.title = skipped.join('\n');
   await loadDefaultCheckpoint();
 }
 

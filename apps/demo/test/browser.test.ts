@@ -142,6 +142,14 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     expect(await page.textContent('[data-testid=verdict]')).toMatch(
       /^Step 1: (matches the known solution|\d+ of \d+ cells differ)/,
     );
+    // An edit makes it another puzzle: the old answer, its steps and verdict go.
+    const given = typed.input.data.findIndex((v) => v !== 0);
+    await page.click(`[data-testid=sudoku-editor] input >> nth=${given}`);
+    await page.keyboard.press('Backspace');
+    expect(await page.locator('[data-testid=answer] .cell').count()).toBe(0);
+    expect(await page.locator('[data-testid=filmstrip] .thumb').count()).toBe(0);
+    expect(await page.textContent('[data-testid=verdict]')).toBe('');
+    expect(await page.textContent('[data-testid=solve-status]')).toBe('');
 
     // Two equal digits in a row leave no solution, and the page says so.
     await page.click('[data-testid=clear]');
@@ -177,6 +185,7 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
 
   it('shows a well-formed ARC task with its demonstration pairs', async () => {
     const { page } = main;
+    await solveSample(page, sample.id);
     const task = {
       train: [
         {
@@ -199,6 +208,9 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     });
     await expect.poll(() => page.textContent('[data-testid=error]')).toBe('');
     expect(await page.inputValue('[data-testid=sample]')).toBe('arc-swap-0');
+    // The Sudoku's answer and its status line went with it.
+    expect(await page.textContent('[data-testid=solve-status]')).toBe('');
+    expect(await page.locator('[data-testid=answer] .cell').count()).toBe(0);
     const colours = await page.$$eval('[data-testid=puzzle] .cell', (cells) =>
       cells.map((c) => getComputedStyle(c).backgroundColor),
     );
@@ -237,6 +249,53 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
       .poll(() => page.textContent('[data-testid=checkpoint-note]'))
       .toBe('Loaded from model.safetensors and config.json.');
     expect(await page.textContent('[data-testid=error]')).toBe('');
+    expect(await page.textContent('[data-testid=checkpoint]')).toMatch(/^model\.safetensors · TRM/);
+  });
+
+  it('at phone width: starts without WebGPU, fits 390 px, and fits a mismatched checkpoint error', async () => {
+    const { page, errors } = await demo.open('?backend=webgpu', { width: 390, height: 844 });
+    const badge = await page.textContent('[data-testid=backend]');
+    // Headless Chromium without a GPU has no WebGPU adapter: another backend runs, and why.
+    if (badge !== 'backend: webgpu') {
+      expect(badge).toMatch(/^backend: (webgl|wasm|cpu) \(webgpu unavailable\)$/);
+      expect(await page.getAttribute('[data-testid=backend]', 'title')).toMatch(/^webgpu: /);
+    }
+    const overflow = () =>
+      page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+
+    // The shipped 6×6 weights beside a 4×4 config.
+    const config = JSON.parse(readFileSync(`${CHECKPOINT_DIR}config.json`, 'utf8'));
+    config.arch = { ...config.arch, seq_len: 16, vocab_size: 6 };
+    await page.setInputFiles('[data-testid=checkpoint-files]', [
+      {
+        name: 'config.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify(config)),
+      },
+      {
+        name: 'model.safetensors',
+        mimeType: 'application/octet-stream',
+        buffer: readFileSync(`${CHECKPOINT_DIR}model.safetensors`),
+      },
+    ]);
+    await expect
+      .poll(() => page.textContent('[data-testid=error]'))
+      .toBe(
+        'model.safetensors holds weights for 6×6 Sudoku (sequence length 36, vocabulary 8), but config.json describes 4×4 Sudoku (sequence length 16, vocabulary 6)',
+      );
+    expect(await overflow()).toBeLessThanOrEqual(0);
+
+    // The training curves of the default checkpoint, shrunk to the screen.
+    await page.click('text=Training curves');
+    await expect
+      .poll(() => page.locator('[data-testid=metrics-charts] svg').count())
+      .toBeGreaterThan(0);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}phone-training.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
   });
 
   it('plots a metrics JSONL and names the line of a broken record', async () => {

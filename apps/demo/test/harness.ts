@@ -33,8 +33,11 @@ export interface DemoPage {
 export interface DemoSession {
   server: StaticServer;
   browser: Browser;
-  /** Opens the app (`query` such as `?backend=cpu`) and waits until it has started. */
-  open(query?: string): Promise<DemoPage>;
+  /**
+   * Opens the app (`query` such as `?backend=cpu`; a phone-sized `viewport` if given) and
+   * waits until it has started.
+   */
+  open(query?: string, viewport?: { width: number; height: number }): Promise<DemoPage>;
   close(): Promise<void>;
 }
 
@@ -60,8 +63,8 @@ export async function startDemo(): Promise<DemoSession> {
   return {
     server,
     browser,
-    async open(query = '') {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    async open(query = '', viewport = { width: 1280, height: 900 }) {
+      const page = await browser.newPage({ viewport });
       const errors: string[] = [];
       const requests: string[] = [];
       page.on('request', (r) => requests.push(r.url()));
