@@ -499,8 +499,11 @@ playButton.addEventListener('click', () => (state.timer === undefined ? play() :
 
 // ---- checkpoints --------------------------------------------------------------------------
 
-/** `name` tells checkpoints of the same architecture apart in the header. */
-function useSolver(solver: Solver, name: string, note: string): void {
+/**
+ * `name` tells checkpoints of the same architecture apart in the header; `firstId` is
+ * the sample to open with (the default checkpoint's `first_sample`).
+ */
+function useSolver(solver: Solver, name: string, note: string, firstId?: string): void {
   state.solver?.dispose();
   state.solver = solver;
   checkpointBadge.textContent = `${name} · ${solver.summary}`;
@@ -513,7 +516,10 @@ function useSolver(solver: Solver, name: string, note: string): void {
     ];
   }
   // Offer the kind of puzzle this checkpoint was trained on first.
-  const first = state.puzzles.find((p) => solver.cannotSolve(p) === null) ?? state.puzzles[0];
+  const first =
+    state.puzzles.find((p) => p.id === firstId) ??
+    state.puzzles.find((p) => solver.cannotSolve(p) === null) ??
+    state.puzzles[0];
   fillSampleSelect(first?.id);
   if (first) showPuzzle(first);
 }
@@ -540,6 +546,11 @@ interface About {
   description: string;
   /** The run's metrics JSONL beside the checkpoint, if shipped. */
   metrics: string | null;
+  /**
+   * The sample shown first: the first in the page's order that this checkpoint solves
+   * after its last step (test/first-sample.test.ts checks that it is).
+   */
+  first_sample?: string;
 }
 
 async function loadDefaultCheckpoint(): Promise<void> {
@@ -555,7 +566,7 @@ async function loadDefaultCheckpoint(): Promise<void> {
     { name: 'checkpoint/config.json', text: await config.text() },
     { name: 'checkpoint/model.safetensors', bytes: new Uint8Array(await weights.arrayBuffer()) },
   );
-  useSolver(solver, 'default', `Default checkpoint: ${about.description}`);
+  useSolver(solver, 'default', `Default checkpoint: ${about.description}`, about.first_sample);
   if (about.metrics)
     showMetrics(await (await get(about.metrics)).text(), `checkpoint/${about.metrics}`);
 }

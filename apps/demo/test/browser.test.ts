@@ -92,6 +92,9 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     expect(await page.textContent('[data-testid=backend]')).toMatch(
       /^backend: (webgpu|webgl|wasm|cpu)$/,
     );
+    // It opens on the sample the default checkpoint's about.json names (first-sample.test.ts).
+    const about = JSON.parse(readFileSync(`${CHECKPOINT_DIR}about.json`, 'utf8'));
+    expect(await page.inputValue('[data-testid=sample]')).toBe(about.first_sample);
     const steps = await solveSample(page, sample.id);
     const board = await page.$$eval('[data-testid=sudoku-editor] input', (cells) =>
       cells.map((c) => Number((c as HTMLInputElement).value) || 0),
