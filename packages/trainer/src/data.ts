@@ -39,7 +39,7 @@ export function distinctSudokus(
   count: number,
   shape: SudokuShape,
   rng: Rng,
-  options: { minGivens: number; seen: Set<string>; onNew?: () => void },
+  options: { minGivens: number; maxGivens: number; seen: Set<string>; onNew?: () => void },
 ): SudokuPuzzle[] {
   const out: SudokuPuzzle[] = [];
   for (let tries = 0; out.length < count; tries++) {
@@ -48,7 +48,10 @@ export function distinctSudokus(
         `build_data: cannot find ${count} distinct puzzles of this size (found ${out.length})`,
       );
     }
-    const p = generateSudoku(shape, rng, { minGivens: options.minGivens });
+    const { minGivens, maxGivens } = options;
+    // Drawn only for a range, so fixed-givens datasets keep their random stream.
+    const target = maxGivens > minGivens ? minGivens + rng.int(maxGivens - minGivens + 1) : minGivens;
+    const p = generateSudoku(shape, rng, { minGivens: target });
     const key = p.question.join('');
     if (options.seen.has(key)) continue;
     options.seen.add(key);
@@ -69,6 +72,7 @@ export function buildSudokuDataset(
   let made = 0;
   const opts = {
     minGivens: b.min_givens,
+    maxGivens: b.max_givens,
     seen: new Set<string>(),
     onNew: () => onProgress?.(++made, total),
   };
