@@ -7,12 +7,16 @@ export {
   type Example,
   generateMazeDataset,
   generateSudokuDataset,
+  generateSudokuPuzzles,
   type MazeDatasetOptions,
   mazeSplit,
   type ProgressCallback,
   type PuzzleDataset,
   type SudokuDatasetOptions,
+  type SudokuPuzzles,
+  singleExampleMetadata,
   singleExampleSplit,
+  sudokuGroup,
   sudokuSplit,
   sudokuVocabSize,
 } from './builders.js';
@@ -24,6 +28,7 @@ export {
   type RowSource,
   validatePuzzleSet,
 } from './dataset.js';
+export { PuzzleOptionError } from './errors.js';
 export {
   DIHEDRAL_INVERSE,
   dihedral,
@@ -81,8 +86,10 @@ export {
 } from './sampler.js';
 export {
   applySudokuAugmentation,
+  checkGivens,
   decodeSudoku,
   encodeSudoku,
+  fewestGivens,
   formatSudoku,
   generateSudoku,
   isSolvedSudoku,
@@ -97,5 +104,6 @@ export {
   type SudokuShape,
   shapeForCells,
   solveSudoku,
+  sudokuSignature,
   sudokuSize,
 } from './sudoku.js';

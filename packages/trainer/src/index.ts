@@ -17,11 +17,11 @@ export {
   validateTrainConfig,
 } from './config.js';
 export {
-  buildSudokuDataset,
   datasetDir,
   datasetExists,
   ensureDataset,
   type ProgressFn,
+  sudokuBuildOptions,
 } from './data.js';
 export {
   type HaltingStats,

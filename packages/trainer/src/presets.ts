@@ -88,7 +88,7 @@ const HRM_SMALL_DATA: Layer = {
  * puzzles in minutes on two CPU cores (figures in the README). Token mixing learns the
  * board's fixed row/column/box structure far faster than attention with RoPE here.
  */
-const SMALL_SUDOKU: Layer = {
+const SMALL_SUDOKU_TRAINING: Layer = {
   data_paths: ['data/sudoku-6x6'],
   build_data: {
     kind: 'sudoku',
@@ -114,6 +114,9 @@ const SMALL_SUDOKU: Layer = {
   puzzle_emb_weight_decay: 0.1,
   ema: false,
   checkpoint_every: 200,
+};
+const SMALL_SUDOKU: Layer = {
+  ...SMALL_SUDOKU_TRAINING,
   arch: {
     H_cycles: 2,
     L_cycles: 2,
@@ -144,7 +147,7 @@ const SMALL_SUDOKU_4X4: Layer = {
  * stops at a count drawn from 17..40, and below about 24 the generator reaches a minimal
  * puzzle first), so that the hard bands are seen in training and not only at test time.
  */
-const SUDOKU_9X9: Layer = {
+const SUDOKU_9X9_TRAINING: Layer = {
   data_paths: ['data/sudoku-9x9'],
   build_data: {
     box_rows: 3,
@@ -155,13 +158,35 @@ const SUDOKU_9X9: Layer = {
     min_givens: 17,
     max_givens: 40,
   },
-  max_steps: 3000,
+  max_steps: 1200,
   lr: 2e-3,
   lr_warmup_steps: 200,
   ema: true,
   ema_rate: 0.999,
   checkpoint_every: 250,
+};
+const SUDOKU_9X9: Layer = {
+  ...SUDOKU_9X9_TRAINING,
   arch: { hidden_size: 128, H_cycles: 3, L_cycles: 4, halt_max_steps: 16 },
+};
+
+/**
+ * HRM beside sudoku-9x9 on the same data and steps: attention (HRM has no token-mixing
+ * variant), one layer per level at hidden 128, about the TRM's parameter count.
+ */
+const SUDOKU_9X9_HRM: Layer = {
+  ...SUDOKU_9X9_TRAINING,
+  lr: 1e-3,
+  arch: {
+    H_cycles: 2,
+    L_cycles: 2,
+    H_layers: 1,
+    L_layers: 1,
+    hidden_size: 128,
+    num_heads: 4,
+    puzzle_emb_ndim: 0,
+    halt_max_steps: 16,
+  },
 };
 
 const SINGLE_PASS: Layer = {
@@ -187,8 +212,13 @@ const PRESET_LAYERS: Record<string, { description: string; layers: Layer[] }> = 
     layers: [TRM, SMALL_SUDOKU, SMALL_SUDOKU_4X4, SINGLE_PASS],
   },
   'sudoku-9x9': {
-    description: 'TRM-MLP on generated 9×9 Sudoku (40 givens down to minimal), an hour on two CPU cores',
+    description:
+      'TRM-MLP on generated 9×9 Sudoku (40 givens down to minimal), an hour on two CPU cores',
     layers: [TRM, SMALL_SUDOKU, SUDOKU_9X9],
+  },
+  'sudoku-9x9-hrm': {
+    description: 'HRM beside sudoku-9x9: same data and steps, about the same parameter count',
+    layers: [HRM, SMALL_SUDOKU_TRAINING, SUDOKU_9X9_HRM],
   },
   'sudoku-9x9-single': {
     description: 'Baseline for sudoku-9x9: the same network, one pass',
