@@ -18,16 +18,17 @@ import {
 import { loadArcSubset, loadArcTasksDir, writeArcDataset } from '@rrm/arc/node';
 import { Progress, peakRssMb } from '@rrm/progress';
 import {
+  checkGivens,
   DatasetError,
   decodeMaze,
   decodeSudoku,
   formatMaze,
   formatSudoku,
   generateMazeDataset,
-  generateSudokuDataset,
   mazeSplit,
   NpyFormatError,
   type PuzzleDataset,
+  PuzzleOptionError,
   type PuzzleSplit,
   parseMazeCsv,
   parseSudokuCsv,
@@ -36,6 +37,7 @@ import {
   sudokuSplit,
 } from '@rrm/puzzles';
 import {
+  buildSudokuDataset,
   FIELDS,
   NpyFile,
   readIdentifiers,
@@ -55,10 +57,11 @@ export const USAGE = `usage:
   rrm-data build arc (--input-prefix PATH [--subsets training,evaluation] | --tasks-dir DIR[,DIR...])
                      [--test-set NAME[,NAME]] [--num-aug 1000] [--seed 42] --out DIR
   rrm-data build sudoku [--size 4x4|6x6|9x9] [--train 1000] [--test 100] [--num-aug 100]
-                        [--min-givens G] [--min-effort E] [--seed 0] --out DIR
+                        [--min-givens G] [--max-givens G] [--min-effort E] [--seed 0] --out DIR
   rrm-data build sudoku --csv-train FILE [--csv-test FILE] [--min-rating R] [--subsample N]
                         [--num-aug 100] [--seed 0] --out DIR
-  rrm-data build maze [--size 30] [--train 1000] [--test 100] [--min-path L] [--aug] [--seed 0] --out DIR
+  rrm-data build maze [--size 30] [--train 1000] [--test 100] [--min-path L] [--loops 0.05]
+                      [--aug] [--seed 0] --out DIR
   rrm-data build maze --csv-train FILE [--csv-test FILE] [--subsample N] [--aug] --out DIR
   rrm-data inspect DIR [--json] [--examples 2]
 `;
@@ -148,7 +151,8 @@ function selectRows<T extends { rating: number }>(
   return Array.from(rng.permutation(kept.length).subarray(0, n), (i) => kept[i]);
 }
 
-function buildSudoku(args: ParsedArgs, io: Io): PuzzleDataset {
+/** A CSV import as a dataset in memory, or null once a generated one has been written to --out. */
+function buildSudoku(args: ParsedArgs, io: Io): PuzzleDataset | null {
   const seed = intOption(args, 'seed', 0);
   const numAug = intOption(args, 'num-aug', 100);
   const csvTrain = args.values.get('csv-train');
@@ -173,19 +177,21 @@ function buildSudoku(args: ParsedArgs, io: Io): PuzzleDataset {
     throw new UsageError(
       `--size must be one of ${Object.keys(SUDOKU_SHAPES).join(', ')}, got "${sizeName}"`,
     );
-  const p = progressFor('generate', io);
-  const dataset = generateSudokuDataset({
+  const options = {
     shape,
     numTrain: intOption(args, 'train', 1000),
     numTest: intOption(args, 'test', 100),
     numAug,
     seed,
     minGivens: intOption(args, 'min-givens', 0),
+    maxGivens: args.values.has('max-givens') ? intOption(args, 'max-givens', 0) : undefined,
     minEffort: intOption(args, 'min-effort', 0),
-    onProgress: p.onProgress,
-  });
+  };
+  checkGivens(shape, options, { min: '--min-givens', max: '--max-givens' });
+  const p = progressFor('generate', io);
+  buildSudokuDataset(requireOption(args, 'out'), { ...options, onProgress: p.onProgress });
   p.finish();
-  return dataset;
+  return null;
 }
 
 function buildMaze(args: ParsedArgs, io: Io): PuzzleDataset {
@@ -202,9 +208,15 @@ function buildMaze(args: ParsedArgs, io: Io): PuzzleDataset {
       identifiers: ['<blank>'],
     };
   }
+  const loops = Number(args.values.get('loops') ?? '0.05');
+  if (!(loops >= 0 && loops <= 1))
+    throw new UsageError(
+      `--loops must be a fraction in 0..1 (0: loop-free, one path), got "${args.values.get('loops')}"`,
+    );
   const p = progressFor('generate', io);
   const dataset = generateMazeDataset({
-    size: intOption(args, 'size', 30, 3),
+    size: intOption(args, 'size', 30, 5),
+    loopFraction: loops,
     numTrain: intOption(args, 'train', 1000),
     numTest: intOption(args, 'test', 100),
     minPathLength: intOption(args, 'min-path', 1, 1),
@@ -229,7 +241,9 @@ const BUILD_OPTIONS = {
     'train',
     'test',
     'min-givens',
+    'max-givens',
     'min-effort',
+    'loops',
     'min-path',
     'csv-train',
     'csv-test',
@@ -251,9 +265,18 @@ function build(argv: string[], io: Io): void {
     throw new UsageError(`build what? expected arc, sudoku or maze, got "${kind ?? ''}"`);
   const out = requireOption(args, 'out');
   const start = performance.now();
-  const dataset = kind === 'sudoku' ? buildSudoku(args, io) : buildMaze(args, io);
-  writeDataset(out, dataset);
-  io.stdout.write(`wrote ${out}: ${countLine(dataset)}\n`);
+  const built = kind === 'sudoku' ? buildSudoku(args, io) : buildMaze(args, io);
+  if (built) {
+    writeDataset(out, built);
+    io.stdout.write(`wrote ${out}: ${countLine(built)}\n`);
+  } else {
+    // Generated Sudoku went to disk as it was made: count it there.
+    const train = readSplit(out, 'train', { rows: 'file' });
+    const test = readSplit(out, 'test', { rows: 'file' });
+    io.stdout.write(`wrote ${out}: ${countLine({ train, test })}\n`);
+    train.close();
+    test.close();
+  }
   summary(io, 'built', start);
 }
 
@@ -356,7 +379,10 @@ export async function run(
       return 2;
     }
     const known =
-      err instanceof ArcDataError || err instanceof DatasetError || err instanceof NpyFormatError;
+      err instanceof ArcDataError ||
+      err instanceof DatasetError ||
+      err instanceof NpyFormatError ||
+      err instanceof PuzzleOptionError;
     io.stderr.write(`rrm-data: ${known ? '' : 'error: '}${err.message ?? String(e)}\n`);
     if (process.env.RRM_DEBUG) io.stderr.write(`${err.stack}\n`);
     return 1;

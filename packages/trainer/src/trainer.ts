@@ -510,6 +510,8 @@ export class Trainer {
       // Let signal handlers run between steps.
       await new Promise((resolve) => setImmediate(resolve));
     }
+    // Saved before the final evaluation too, which can be long: stopping it loses no training.
+    this.save();
     const final = await this.evaluate(opts.onEvalProgress);
     this.metrics.log(this.evalRecord(final));
     this.save();
