@@ -1,33 +1,15 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from '../src/main.js';
+import { cli } from './harness.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rrm-data-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const shared = fileURLToPath(new URL('../../../../shared/arc/tasks-dir-sample', import.meta.url));
 if (!existsSync(shared)) console.warn(`skipping ARC CLI test: ${shared} not found`);
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _enc, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  const code = await run(argv, {
-    stdout: sink((s) => (out += s)),
-    stderr: sink((s) => (err += s)),
-  });
-  return { code, out, err };
-}
 
 describe('rrm-data', () => {
   it('builds a Sudoku dataset and inspects it as JSON (a bare -- is ignored)', async () => {

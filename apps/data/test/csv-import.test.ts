@@ -5,31 +5,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { decodeMaze, decodeSudoku, SUDOKU_SHAPES } from '@rrm/puzzles';
 import { readSplit } from '@rrm/puzzles/node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from '../src/main.js';
+import { cli } from './harness.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rrm-data-csv-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _enc, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  const code = await run(argv, {
-    stdout: sink((s) => (out += s)),
-    stderr: sink((s) => (err += s)),
-  });
-  return { code, out, err };
-}
 
 function labels(dir: string, split: 'train' | 'test'): number[][] {
   const s = readSplit(dir, split);
@@ -58,27 +40,32 @@ const SUDOKU_CSV = [
   `hand_diagonal,${blank((i) => i % 10 !== 0)},${GRID},4`,
 ].join('\n');
 
+/** `rrm-data build KIND` with `csv` as both splits and no augmentation; returns the folder. */
+async function importBoth(kind: 'sudoku' | 'maze', csv: string, count: number): Promise<string> {
+  const dir = join(tmp, kind);
+  const r = await cli(
+    'build',
+    kind,
+    '--csv-train',
+    csv,
+    '--csv-test',
+    csv,
+    '--num-aug',
+    '0',
+    '--out',
+    dir,
+  );
+  expect(r.code, r.err).toBe(0);
+  const split = `${count} groups, ${count} puzzles, ${count} examples`;
+  expect(r.out).toContain(`train: ${split}; test: ${split}`);
+  return dir;
+}
+
 describe('rrm-data build from external CSVs', () => {
   it('imports the Sudoku-Extreme layout with the same file as train and test, --num-aug 0', async () => {
     const csv = join(tmp, 'extreme.csv');
     writeFileSync(csv, `${SUDOKU_CSV}\n`);
-    const dir = join(tmp, 'sudoku');
-    const r = await cli(
-      'build',
-      'sudoku',
-      '--csv-train',
-      csv,
-      '--csv-test',
-      csv,
-      '--num-aug',
-      '0',
-      '--out',
-      dir,
-    );
-    expect(r.code, r.err).toBe(0);
-    expect(r.out).toContain(
-      'train: 2 groups, 2 puzzles, 2 examples; test: 2 groups, 2 puzzles, 2 examples',
-    );
+    const dir = await importBoth('sudoku', csv, 2);
     const answers = labels(dir, 'test').map((l) => decodeSudoku(l, SUDOKU_SHAPES['9x9']).join(''));
     expect(answers).toEqual([GRID, GRID]);
   });
@@ -95,23 +82,7 @@ describe('rrm-data build from external CSVs', () => {
     for (let c = 2; c < 5; c++) a[size + c] = 'o';
     const csv = join(tmp, 'maze.csv');
     writeFileSync(csv, `source,question,answer,rating\nhand,${q.join('')},${a.join('')},0\n`);
-    const dir = join(tmp, 'maze');
-    const r = await cli(
-      'build',
-      'maze',
-      '--csv-train',
-      csv,
-      '--csv-test',
-      csv,
-      '--num-aug',
-      '0',
-      '--out',
-      dir,
-    );
-    expect(r.code, r.err).toBe(0);
-    expect(r.out).toContain(
-      'train: 1 groups, 1 puzzles, 1 examples; test: 1 groups, 1 puzzles, 1 examples',
-    );
+    const dir = await importBoth('maze', csv, 1);
     expect(decodeMaze(labels(dir, 'test')[0])).toBe(a.join(''));
   });
 
