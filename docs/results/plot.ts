@@ -100,17 +100,18 @@ writeFileSync(
   }),
 );
 
+// Recursive models only (a single pass has one step), the four difficulty bands.
+const BANDS = ['g36-40', 'g30-33', 'g24-27', 'minimal'];
 const byStep: Series[] = [];
 for (const name of names) {
-  const dir = join(models, name, 'eval');
-  if (!existsSync(dir)) continue;
-  for (const file of readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()) {
-    const report = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+  for (const band of BANDS) {
+    const file = join(models, name, 'eval', `${band}.json`);
+    if (!existsSync(file)) continue;
+    const report = JSON.parse(readFileSync(file, 'utf8'));
     const steps = report.result.sets.all.by_step as Array<{ step: number; exact_accuracy: number }>;
+    if (steps.length < 2) continue;
     byStep.push({
-      name: `${name.replace(/^trm-sudoku-9x9$/, 'TRM').replace(/^hrm-sudoku-9x9$/, 'HRM')} ${file.replace('.json', '')}`,
+      name: `${name.startsWith('hrm') ? 'HRM' : 'TRM'} ${band.replace(/^g/, '')}`,
       points: steps.map((s) => [s.step, s.exact_accuracy]),
       dashed: name.startsWith('hrm'),
     });
