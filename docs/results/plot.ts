@@ -43,7 +43,7 @@ function lineChart(
     );
     const x = (xMax * i) / 5;
     parts.push(
-      `<text x="${px(x)}" y="${H - m.b + 16}" text-anchor="middle">${+x.toFixed(1)}</text>`,
+      `<text x="${px(x)}" y="${H - m.b + 16}" text-anchor="middle">${xMax >= 10 ? Math.round(x) : +x.toFixed(1)}</text>`,
     );
   }
   parts.push(
