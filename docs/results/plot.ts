@@ -32,6 +32,7 @@ function lineChart(
   const py = (y: number) => H - m.b - (y / o.yMax) * (H - m.t - m.b);
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
+    `<title>${o.title}</title>`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${W / 2 - m.r / 2}" y="20" text-anchor="middle" font-size="14">${o.title}</text>`,
   ];
