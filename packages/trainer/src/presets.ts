@@ -146,7 +146,8 @@ const SMALL_SUDOKU_4X4: Layer = {
 };
 
 /**
- * TRM-MLP on generated 9×9 Sudoku within an hour on two CPU cores, data build included.
+ * TRM-MLP on generated 9×9 Sudoku on two CPU cores: 2000 steps, about 20 minutes idle (the
+ * shipped models/trm-sudoku-9x9 run, which took 75 minutes on a shared machine).
  * Training puzzles mix every difficulty, from 40 givens down to minimal puzzles (each
  * stops at a count drawn from 17..40, and below about 24 the generator reaches a minimal
  * puzzle first), so that the hard bands are seen in training and not only at test time.
@@ -218,7 +219,7 @@ const PRESET_LAYERS: Record<string, { description: string; layers: Layer[] }> = 
   },
   'sudoku-9x9': {
     description:
-      'TRM-MLP on generated 9×9 Sudoku (40 givens down to minimal), an hour on two CPU cores',
+      'TRM-MLP on generated 9×9 Sudoku (40 givens down to minimal), 2000 steps on two CPU cores',
     layers: [TRM, SMALL_SUDOKU, SUDOKU_9X9],
   },
   'sudoku-9x9-hrm': {
