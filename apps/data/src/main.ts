@@ -3,9 +3,9 @@
  * All data logic lives in @rrm/puzzles and @rrm/arc; this file parses arguments,
  * draws progress and prints summaries.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statfsSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   ARC_SEQ_LEN,
   ARC_VOCAB_SIZE,
@@ -19,6 +19,7 @@ import {
 import { loadArcSubset, loadArcTasksDir, writeArcDataset } from '@rrm/arc/node';
 import { Progress, peakRssMb } from '@rrm/progress';
 import {
+  checkGivens,
   DatasetError,
   decodeMaze,
   decodeSudoku,
@@ -26,10 +27,10 @@ import {
   formatSudoku,
   generatedDatasetBytes,
   generateMazeDataset,
-  generateSudokuDataset,
   mazeSplit,
   NpyFormatError,
   type PuzzleDataset,
+  PuzzleOptionError,
   type PuzzleSplit,
   parseMazeCsv,
   parseSudokuCsv,
@@ -38,6 +39,7 @@ import {
   sudokuSplit,
 } from '@rrm/puzzles';
 import {
+  buildSudokuDataset,
   FIELDS,
   NpyFile,
   readIdentifiers,
@@ -57,10 +59,11 @@ export const USAGE = `usage:
   rrm-data build arc (--input-prefix PATH [--subsets training,evaluation] | --tasks-dir DIR[,DIR...])
                      [--test-set NAME[,NAME]] [--num-aug 1000] [--seed 42] --out DIR
   rrm-data build sudoku [--size 4x4|6x6|9x9] [--train 1000] [--test 100] [--num-aug 100]
-                        [--min-givens G] [--min-effort E] [--seed 0] --out DIR
+                        [--min-givens G] [--max-givens G] [--min-effort E] [--seed 0] --out DIR
   rrm-data build sudoku --csv-train FILE [--csv-test FILE] [--min-rating R] [--subsample N]
                         [--num-aug 100] [--seed 0] --out DIR
-  rrm-data build maze [--size 30] [--train 1000] [--test 100] [--min-path L] [--aug] [--seed 0] --out DIR
+  rrm-data build maze [--size 30] [--train 1000] [--test 100] [--min-path L] [--loops 0.05]
+                      [--aug] [--seed 0] --out DIR
   rrm-data build maze --csv-train FILE [--csv-test FILE] [--subsample N] [--aug] --out DIR
   rrm-data inspect DIR [--json] [--examples 2]
 `;
@@ -151,31 +154,56 @@ function selectRows<T extends { rating: number }>(
 }
 
 /**
- * The generators hold the whole dataset in memory before writing it, so a count that
- * cannot fit is refused up front (over half the machine's memory) instead of growing
- * towards an out-of-memory crash.
+ * The training and test counts of a generated dataset, refused up front when the build
+ * cannot finish instead of running towards a crash. `--train 0` makes a test-only dataset
+ * (what `rrm-eval` scores; `rrm-train` refuses it by name). The maze generator holds the
+ * whole dataset in memory before writing it (bound: half the machine's memory); the Sudoku
+ * builder streams to disk (bound: the free space where --out goes, at 2 bytes a token
+ * for inputs and labels).
  */
 function generatedCounts(
   args: ParsedArgs,
-  copiesPerTrain: number,
-  seqLen: number,
+  io: Io,
+  size: { copiesPerTrain: number; seqLen: number; streamedTo?: string },
 ): { numTrain: number; numTest: number } {
-  const numTrain = intOption(args, 'train', 1000, 1);
+  const numTrain = intOption(args, 'train', 1000, 0);
   const numTest = intOption(args, 'test', 100, 1);
+  if (numTrain === 0)
+    io.stderr.write('--train 0: a test-only dataset (rrm-eval scores it; rrm-train refuses it)\n');
+  const { copiesPerTrain, seqLen, streamedTo } = size;
   const examples = numTrain * copiesPerTrain + numTest;
-  const bytes = generatedDatasetBytes(examples, seqLen);
-  const limit = totalmem() / 2;
-  if (bytes > limit) {
-    const gb = (b: number) => (b / 2 ** 30).toFixed(b < 2 ** 30 ? 2 : 0);
-    throw new UsageError(
-      `--train ${numTrain} --test ${numTest}: ${examples} examples of ${seqLen} tokens need about ${gb(bytes)} GB in memory, ` +
-        `more than half of this machine's ${gb(totalmem())} GB; build fewer puzzles (or several datasets)`,
-    );
+  const gb = (b: number) => (b / 2 ** 30).toFixed(b < 2 ** 30 ? 2 : 0);
+  const counts = `--train ${numTrain} --test ${numTest}: ${examples} examples of ${seqLen} tokens`;
+  if (streamedTo === undefined) {
+    const bytes = generatedDatasetBytes(examples, seqLen);
+    if (bytes > totalmem() / 2) {
+      throw new UsageError(
+        `${counts} need about ${gb(bytes)} GB in memory, ` +
+          `more than half of this machine's ${gb(totalmem())} GB; build fewer puzzles (or several datasets)`,
+      );
+    }
+  } else {
+    const bytes = examples * 2 * seqLen;
+    const free = freeBytesAt(streamedTo);
+    if (bytes > free) {
+      throw new UsageError(
+        `${counts} need about ${gb(bytes)} GB on disk, more than the ${gb(free)} GB free for ${streamedTo}; build fewer puzzles`,
+      );
+    }
   }
   return { numTrain, numTest };
 }
 
-function buildSudoku(args: ParsedArgs, io: Io): PuzzleDataset {
+/** Free bytes on the file system that holds `path` (or its nearest existing parent). */
+function freeBytesAt(path: string): number {
+  let dir = resolve(path);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  const st = statfsSync(dir);
+  return st.bavail * st.bsize;
+}
+
+/** A CSV import as a dataset in memory, or null once a generated one has been written to --out. */
+function buildSudoku(args: ParsedArgs, io: Io): PuzzleDataset | null {
   const seed = intOption(args, 'seed', 0);
   const numAug = intOption(args, 'num-aug', 100);
   const csvTrain = args.values.get('csv-train');
@@ -200,20 +228,24 @@ function buildSudoku(args: ParsedArgs, io: Io): PuzzleDataset {
     throw new UsageError(
       `--size must be one of ${Object.keys(SUDOKU_SHAPES).join(', ')}, got "${sizeName}"`,
     );
-  const side = shape.boxRows * shape.boxCols;
-  const counts = generatedCounts(args, 1 + numAug, side * side);
-  const p = progressFor('generate', io);
-  const dataset = generateSudokuDataset({
+  const options = {
     shape,
-    ...counts,
+    ...generatedCounts(args, io, {
+      copiesPerTrain: 1 + numAug,
+      seqLen: shape.boxRows * shape.boxCols * (shape.boxRows * shape.boxCols),
+      streamedTo: requireOption(args, 'out'),
+    }),
     numAug,
     seed,
     minGivens: intOption(args, 'min-givens', 0),
+    maxGivens: args.values.has('max-givens') ? intOption(args, 'max-givens', 0) : undefined,
     minEffort: intOption(args, 'min-effort', 0),
-    onProgress: p.onProgress,
-  });
+  };
+  checkGivens(shape, options, { min: '--min-givens', max: '--max-givens' });
+  const p = progressFor('generate', io);
+  buildSudokuDataset(requireOption(args, 'out'), { ...options, onProgress: p.onProgress });
   p.finish();
-  return dataset;
+  return null;
 }
 
 function buildMaze(args: ParsedArgs, io: Io): PuzzleDataset {
@@ -230,13 +262,18 @@ function buildMaze(args: ParsedArgs, io: Io): PuzzleDataset {
       identifiers: ['<blank>'],
     };
   }
-  const size = intOption(args, 'size', 30, 3);
-  // --aug adds the seven other dihedral transforms of each training maze.
-  const counts = generatedCounts(args, augment ? 8 : 1, size * size);
+  const loops = Number(args.values.get('loops') ?? '0.05');
+  if (!(loops >= 0 && loops <= 1))
+    throw new UsageError(
+      `--loops must be a fraction in 0..1 (0: loop-free, one path), got "${args.values.get('loops')}"`,
+    );
+  const size = intOption(args, 'size', 30, 5);
   const p = progressFor('generate', io);
   const dataset = generateMazeDataset({
     size,
-    ...counts,
+    loopFraction: loops,
+    // --aug adds the seven other dihedral transforms of each training maze.
+    ...generatedCounts(args, io, { copiesPerTrain: augment ? 8 : 1, seqLen: size * size }),
     minPathLength: intOption(args, 'min-path', 1, 1),
     augment,
     seed: intOption(args, 'seed', 0),
@@ -259,7 +296,9 @@ const BUILD_OPTIONS = {
     'train',
     'test',
     'min-givens',
+    'max-givens',
     'min-effort',
+    'loops',
     'min-path',
     'csv-train',
     'csv-test',
@@ -281,9 +320,18 @@ function build(argv: string[], io: Io): void {
     throw new UsageError(`build what? expected arc, sudoku or maze, got "${kind ?? ''}"`);
   const out = requireOption(args, 'out');
   const start = performance.now();
-  const dataset = kind === 'sudoku' ? buildSudoku(args, io) : buildMaze(args, io);
-  writeDataset(out, dataset);
-  io.stdout.write(`wrote ${out}: ${countLine(dataset)}\n`);
+  const built = kind === 'sudoku' ? buildSudoku(args, io) : buildMaze(args, io);
+  if (built) {
+    writeDataset(out, built);
+    io.stdout.write(`wrote ${out}: ${countLine(built)}\n`);
+  } else {
+    // Generated Sudoku went to disk as it was made: count it there.
+    const train = readSplit(out, 'train', { rows: 'file' });
+    const test = readSplit(out, 'test', { rows: 'file' });
+    io.stdout.write(`wrote ${out}: ${countLine({ train, test })}\n`);
+    train.close();
+    test.close();
+  }
   summary(io, 'built', start);
 }
 
@@ -386,7 +434,10 @@ export async function run(
       return 2;
     }
     const known =
-      err instanceof ArcDataError || err instanceof DatasetError || err instanceof NpyFormatError;
+      err instanceof ArcDataError ||
+      err instanceof DatasetError ||
+      err instanceof NpyFormatError ||
+      err instanceof PuzzleOptionError;
     io.stderr.write(`rrm-data: ${known ? '' : 'error: '}${err.message ?? String(e)}\n`);
     if (process.env.RRM_DEBUG) io.stderr.write(`${err.stack}\n`);
     return 1;

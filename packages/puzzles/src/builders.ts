@@ -5,16 +5,19 @@
  */
 import { Rng } from '@rrm/random';
 import { memorySet, type PuzzleSplit } from './dataset.js';
+import { PuzzleOptionError } from './errors.js';
 import { dihedralMaze, encodeMaze, generateMaze, type Maze, type MazeOptions } from './maze.js';
 import type { PuzzleDatasetMetadata } from './metadata.js';
 import {
   applySudokuAugmentation,
+  checkGivens,
   encodeSudoku,
   generateSudoku,
   randomSudokuAugmentation,
   type SudokuGenerateOptions,
   type SudokuPuzzle,
   type SudokuShape,
+  sudokuSignature,
   sudokuSize,
 } from './sudoku.js';
 
@@ -32,6 +35,29 @@ export type ProgressCallback = (
   total: number,
   fields?: Record<string, string | number>,
 ) => void;
+
+/** dataset.json of a split of single-example puzzles: `count` examples in `groups` groups. */
+export function singleExampleMetadata(
+  groups: number,
+  count: number,
+  seqLen: number,
+  vocabSize: number,
+): PuzzleDatasetMetadata {
+  return {
+    pad_id: 0,
+    ignore_label_id: 0,
+    blank_identifier_id: 0,
+    vocab_size: vocabSize,
+    seq_len: seqLen,
+    num_puzzle_identifiers: 1,
+    total_groups: groups,
+    mean_puzzle_examples: 1,
+    // As the reference Sudoku and maze builders write it: an original and its augmentations
+    // count once (`count` examples, `groups` originals).
+    total_puzzles: groups,
+    sets: ['all'],
+  };
+}
 
 /** A split of single-example puzzles, one group per original, all identifiers blank. */
 export function singleExampleSplit(
@@ -57,19 +83,6 @@ export function singleExampleSplit(
     }
     groupIndices.push(k);
   }
-  const metadata: PuzzleDatasetMetadata = {
-    pad_id: 0,
-    ignore_label_id: 0,
-    blank_identifier_id: 0,
-    vocab_size: vocabSize,
-    seq_len: seqLen,
-    num_puzzle_identifiers: 1,
-    total_groups: groups.length,
-    mean_puzzle_examples: 1,
-    // As the reference builders write it: an original and its augmentations count once.
-    total_puzzles: groups.length,
-    sets: ['all'],
-  };
   const set = memorySet({
     inputs,
     labels,
@@ -78,12 +91,32 @@ export function singleExampleSplit(
     groupIndices,
     seqLen,
   });
-  return { metadata, sets: { all: set } };
+  return {
+    metadata: singleExampleMetadata(groups.length, count, seqLen, vocabSize),
+    sets: { all: set },
+  };
 }
 
 /** Sudoku tokens: vocab = pad + blank + n digits. */
 export function sudokuVocabSize(shape: SudokuShape): number {
   return sudokuSize(shape) + 2;
+}
+
+/** A puzzle as tokens, followed by `numAug` random relabellings/permutations of it. */
+export function sudokuGroup(
+  { question, answer }: SudokuPuzzle,
+  shape: SudokuShape,
+  options: { numAug: number; rng: Rng },
+): Example[] {
+  const group: Example[] = [[encodeSudoku(question), encodeSudoku(answer)]];
+  for (let a = 0; a < options.numAug; a++) {
+    const aug = randomSudokuAugmentation(shape, options.rng);
+    group.push([
+      encodeSudoku(applySudokuAugmentation(question, shape, aug)),
+      encodeSudoku(applySudokuAugmentation(answer, shape, aug)),
+    ]);
+  }
+  return group;
 }
 
 /** Each puzzle followed by `numAug` random relabellings/permutations of it. */
@@ -93,17 +126,7 @@ export function sudokuSplit(
   options: { numAug: number; rng: Rng },
 ): PuzzleSplit {
   const n = sudokuSize(shape);
-  const groups = puzzles.map(({ question, answer }) => {
-    const group: Example[] = [[encodeSudoku(question), encodeSudoku(answer)]];
-    for (let a = 0; a < options.numAug; a++) {
-      const aug = randomSudokuAugmentation(shape, options.rng);
-      group.push([
-        encodeSudoku(applySudokuAugmentation(question, shape, aug)),
-        encodeSudoku(applySudokuAugmentation(answer, shape, aug)),
-      ]);
-    }
-    return group;
-  });
+  const groups = puzzles.map((p) => sudokuGroup(p, shape, options));
   return singleExampleSplit(groups, n * n, sudokuVocabSize(shape));
 }
 
@@ -138,19 +161,60 @@ function generateAll<T>(
   return { items, rng };
 }
 
-/** Generate unique-solution Sudokus and lay them out as a train/test dataset. */
-export function generateSudokuDataset(options: SudokuDatasetOptions): PuzzleDataset {
+/** The original puzzles of a Sudoku build, and the stream their augmentations come from. */
+export interface SudokuPuzzles {
+  train: SudokuPuzzle[];
+  test: SudokuPuzzle[];
+  augRng: Rng;
+}
+
+/**
+ * The original puzzles of a build, train then test, from one seeded stream. No puzzle is
+ * kept twice, and a test puzzle whose augmentation signature (`sudokuSignature`) matches a
+ * training puzzle's is redrawn, so no augmentation of a training puzzle is ever held out.
+ */
+export function generateSudokuPuzzles(options: SudokuDatasetOptions): SudokuPuzzles {
+  checkCount('numTrain', options.numTrain);
+  checkCount('numTest', options.numTest);
   checkCount('numAug', options.numAug);
-  const { items: puzzles, rng } = generateAll(options, (r) =>
-    generateSudoku(options.shape, r, options),
-  );
-  const augRng = rng.fork(1);
+  checkGivens(options.shape, options);
+  const rng = new Rng(options.seed);
+  const total = options.numTrain + options.numTest;
+  const seen = new Set<string>();
+  const trainSignatures = new Set<string>();
+  let made = 0;
+  const draw = (count: number, split: 'train' | 'test'): SudokuPuzzle[] => {
+    const out: SudokuPuzzle[] = [];
+    for (let tries = 0; out.length < count; tries++) {
+      // Small boards run out of distinct puzzles; say so instead of looping forever.
+      if (tries > 100 * count + 1000) {
+        throw new PuzzleOptionError(
+          `cannot find ${count} distinct ${split} puzzles with these settings (found ${out.length}); ask for fewer or widen the givens`,
+        );
+      }
+      const p = generateSudoku(options.shape, rng, options);
+      const key = p.question.join('');
+      if (seen.has(key)) continue;
+      const signature = sudokuSignature(p.question, options.shape);
+      if (split === 'test' && trainSignatures.has(signature)) continue;
+      if (split === 'train') trainSignatures.add(signature);
+      seen.add(key);
+      out.push(p);
+      options.onProgress?.(++made, total);
+    }
+    return out;
+  };
+  const train = draw(options.numTrain, 'train');
+  const test = draw(options.numTest, 'test');
+  return { train, test, augRng: rng.fork(1) };
+}
+
+/** Generate unique-solution Sudokus and lay them out as a train/test dataset, in memory. */
+export function generateSudokuDataset(options: SudokuDatasetOptions): PuzzleDataset {
+  const { train, test, augRng } = generateSudokuPuzzles(options);
   return {
-    train: sudokuSplit(puzzles.slice(0, options.numTrain), options.shape, {
-      numAug: options.numAug,
-      rng: augRng,
-    }),
-    test: sudokuSplit(puzzles.slice(options.numTrain), options.shape, { numAug: 0, rng: augRng }),
+    train: sudokuSplit(train, options.shape, { numAug: options.numAug, rng: augRng }),
+    test: sudokuSplit(test, options.shape, { numAug: 0, rng: augRng }),
     identifiers: ['<blank>'],
   };
 }

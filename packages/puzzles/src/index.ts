@@ -7,12 +7,16 @@ export {
   type Example,
   generateMazeDataset,
   generateSudokuDataset,
+  generateSudokuPuzzles,
   type MazeDatasetOptions,
   mazeSplit,
   type ProgressCallback,
   type PuzzleDataset,
   type SudokuDatasetOptions,
+  type SudokuPuzzles,
+  singleExampleMetadata,
   singleExampleSplit,
+  sudokuGroup,
   sudokuSplit,
   sudokuVocabSize,
 } from './builders.js';
@@ -26,6 +30,7 @@ export {
   validatePuzzleSet,
   validateSplitCounts,
 } from './dataset.js';
+export { PuzzleOptionError } from './errors.js';
 export {
   DIHEDRAL_INVERSE,
   dihedral,
@@ -83,8 +88,10 @@ export {
 } from './sampler.js';
 export {
   applySudokuAugmentation,
+  checkGivens,
   decodeSudoku,
   encodeSudoku,
+  fewestGivens,
   formatSudoku,
   generateSudoku,
   isSolvedSudoku,
@@ -99,5 +106,6 @@ export {
   type SudokuShape,
   shapeForCells,
   solveSudoku,
+  sudokuSignature,
   sudokuSize,
 } from './sudoku.js';

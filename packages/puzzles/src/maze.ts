@@ -4,6 +4,7 @@
  * answer also marks one shortest path from S to G with 'o'.
  */
 import type { Rng } from '@rrm/random';
+import { PuzzleOptionError } from './errors.js';
 import { dihedral, makeGrid } from './grid.js';
 import { DatasetError } from './metadata.js';
 
@@ -83,7 +84,10 @@ export interface MazeOptions {
   size?: number;
   /** Only accept start/goal pairs at least this many steps apart ("hard" mazes). */
   minPathLength?: number;
-  /** Share of inner walls knocked out after carving, so that routes can differ (default 0.05). */
+  /**
+   * Share of inner walls knocked out after carving, so that routes can differ (default 0.05);
+   * 0 leaves the carved tree: loop-free, one path between any two cells.
+   */
   loopFraction?: number;
   /** Mazes tried before giving up on minPathLength (default 50). */
   maxAttempts?: number;
@@ -131,10 +135,14 @@ function carve(size: number, rng: Rng, loopFraction: number): string[] {
 export function generateMaze(rng: Rng, options: MazeOptions = {}): Maze {
   const size = options.size ?? 30;
   const minPath = options.minPathLength ?? 1;
-  if (!Number.isInteger(size) || size < 3)
-    throw new Error(`generateMaze: size must be an integer >= 3, got ${size}`);
+  // Below 5 there is one room and so no path to find.
+  if (!Number.isInteger(size) || size < 5)
+    throw new PuzzleOptionError(`generateMaze: size must be an integer >= 5, got ${size}`);
+  const loops = options.loopFraction ?? 0.05;
+  if (!(loops >= 0 && loops <= 1))
+    throw new PuzzleOptionError(`generateMaze: loopFraction must be in 0..1, got ${loops}`);
   for (let attempt = 0; attempt < (options.maxAttempts ?? 50); attempt++) {
-    const cells = carve(size, rng, options.loopFraction ?? 0.05);
+    const cells = carve(size, rng, loops);
     const open = cells.flatMap((ch, i) => (ch === WALL ? [] : [i]));
     const text = cells.join('');
     let start = open[rng.int(open.length)];

@@ -19,6 +19,13 @@ export {
   writeSplit,
 } from './layout.js';
 export { NpyFile, NpyWriter, readNpyFile, writeNpyFile } from './npy-file.js';
+export {
+  BUILD_FILE,
+  buildMismatch,
+  buildSudokuDataset,
+  sudokuBuildSettings,
+  sudokuCsv,
+} from './sudoku-build.js';
 
 /** Write a generated dataset (train, test, identifiers.json) to `dir` in the reference layout. */
 export function writeDataset(dir: string, dataset: PuzzleDataset): void {

@@ -5,6 +5,7 @@
  * A grid is a Uint8Array of n*n cells, 0 = blank, digits 1..n.
  */
 import type { Rng } from '@rrm/random';
+import { PuzzleOptionError } from './errors.js';
 import { DatasetError } from './metadata.js';
 
 export interface SudokuShape {
@@ -46,6 +47,11 @@ export interface SolveResult {
   solution: Uint8Array | null;
   /** Search nodes visited: the measure of solver effort used for difficulty. */
   nodes: number;
+  /**
+   * Nodes where the search had to choose among two or more digits: 0 for a puzzle that
+   * naked singles solve, and the `rating` written into generated CSVs.
+   */
+  guesses: number;
 }
 
 function popcount(x: number): number {
@@ -74,7 +80,7 @@ export function solveSudoku(
   const boxMask = new Int32Array(n);
   const boxOf = (r: number, c: number) =>
     Math.floor(r / boxRows) * boxRows + Math.floor(c / boxCols);
-  const result: SolveResult = { count: 0, solution: null, nodes: 0 };
+  const result: SolveResult = { count: 0, solution: null, nodes: 0, guesses: 0 };
   for (let i = 0; i < n * n; i++) {
     const v = cells[i];
     if (v === 0) continue;
@@ -114,6 +120,7 @@ export function solveSudoku(
       return result.count >= limit;
     }
     if (bestCount === 0) return false;
+    if (bestCount > 1) result.guesses++;
     const digits: number[] = [];
     for (let d = 0; d < n; d++) if (bestFree & (1 << d)) digits.push(d);
     if (options.rng) options.rng.shuffle(digits);
@@ -153,9 +160,57 @@ export interface SudokuPuzzle {
   answer: Uint8Array;
 }
 
+/**
+ * The fewest givens a puzzle with one solution can have (17 for 9×9, McGuire et al. 2012;
+ * 4×4 and 6×6 by exhaustive search), or null when not known for the shape.
+ */
+export function fewestGivens(shape: SudokuShape): number | null {
+  return { 4: 4, 6: 8, 9: 17 }[sudokuSize(shape)] ?? null;
+}
+
+/**
+ * An invariant of a puzzle under every augmentation (digit relabelling, row, band, column
+ * and stack permutations, transposition): two puzzles with different signatures are never
+ * augmentations of each other. Each given contributes its row, column and box given counts
+ * and how often its digit is given; the sorted list of these is the signature.
+ */
+export function sudokuSignature(question: Uint8Array, shape: SudokuShape): string {
+  const n = sudokuSize(shape);
+  const box = (i: number) =>
+    Math.floor(Math.floor(i / n) / shape.boxRows) * shape.boxRows +
+    Math.floor((i % n) / shape.boxCols);
+  const rows = new Int32Array(n);
+  const cols = new Int32Array(n);
+  const boxes = new Int32Array(n);
+  const digits = new Int32Array(n + 1);
+  for (let i = 0; i < n * n; i++) {
+    if (question[i] === 0) continue;
+    rows[Math.floor(i / n)]++;
+    cols[i % n]++;
+    boxes[box(i)]++;
+    digits[question[i]]++;
+  }
+  const parts: number[] = [];
+  for (let i = 0; i < n * n; i++) {
+    if (question[i] === 0) continue;
+    const r = rows[Math.floor(i / n)];
+    const c = cols[i % n];
+    // Transposing swaps row and column counts, so keep them as an unordered pair.
+    parts.push(
+      ((Math.min(r, c) * 17 + Math.max(r, c)) * 17 + boxes[box(i)]) * 82 + digits[question[i]],
+    );
+  }
+  return parts.sort((a, b) => a - b).join(',');
+}
+
 export interface SudokuGenerateOptions {
   /** Stop removing digits at this many givens (default: remove while the solution stays unique). */
   minGivens?: number;
+  /**
+   * With a value above `minGivens`, each attempt stops at a count drawn uniformly from
+   * minGivens..maxGivens, and a puzzle that became minimal above maxGivens is redrawn.
+   */
+  maxGivens?: number;
   /** Keep only puzzles whose uniqueness proof takes at least this many search nodes. */
   minEffort?: number;
   /** Attempts before giving up on minEffort. */
@@ -172,26 +227,64 @@ export function generateSudoku(
   options: SudokuGenerateOptions = {},
 ): SudokuPuzzle {
   const n = sudokuSize(shape);
-  const minGivens = options.minGivens ?? 0;
+  const { minGivens, maxGivens } = checkGivens(shape, options);
+  const ranged = options.maxGivens !== undefined && maxGivens > minGivens;
   const minEffort = options.minEffort ?? 0;
   const maxAttempts = options.maxAttempts ?? 100;
-  if (minGivens > n * n)
-    throw new Error(`generateSudoku: minGivens ${minGivens} exceeds ${n * n} cells`);
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    // Drawn only for a range, so that fixed-givens streams stay as they were.
+    const target = ranged ? minGivens + rng.int(maxGivens - minGivens + 1) : minGivens;
     const answer = solveSudoku(new Uint8Array(n * n), shape, { limit: 1, rng }).solution!;
     const question = Uint8Array.from(answer);
     let givens = n * n;
     for (const cell of rng.permutation(n * n)) {
-      if (givens <= minGivens) break;
+      if (givens <= target) break;
       question[cell] = 0;
       if (solveSudoku(question, shape, { limit: 2 }).count === 1) givens--;
       else question[cell] = answer[cell];
     }
+    if (givens > maxGivens) continue;
     if (solveSudoku(question, shape, { limit: 2 }).nodes >= minEffort) return { question, answer };
   }
-  throw new Error(
-    `generateSudoku: no puzzle reached minEffort ${minEffort} in ${maxAttempts} attempts; lower it`,
+  const wanted = [
+    minEffort > 0 ? `minEffort ${minEffort}` : '',
+    maxGivens < n * n ? `at most ${maxGivens} givens` : '',
+  ].filter(Boolean);
+  throw new PuzzleOptionError(
+    `generateSudoku: no puzzle with ${wanted.join(' and ')} in ${maxAttempts} attempts; relax it`,
   );
+}
+
+/**
+ * The givens range of `options`, checked against the board: named errors for impossible
+ * ones. `names` says what the caller calls the two options (a CLI flag, a config key).
+ */
+export function checkGivens(
+  shape: SudokuShape,
+  options: { minGivens?: number; maxGivens?: number },
+  names = { min: 'minGivens', max: 'maxGivens' },
+): { minGivens: number; maxGivens: number } {
+  const n = sudokuSize(shape);
+  const minGivens = options.minGivens ?? 0;
+  const maxGivens = options.maxGivens ?? n * n;
+  const size = `${n}×${n}`;
+  for (const [name, v] of [
+    [names.min, minGivens],
+    [names.max, maxGivens],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 0 || v > n * n)
+      throw new PuzzleOptionError(
+        `${name} must be an integer in 0..${n * n} for ${size}, got ${v}`,
+      );
+  }
+  if (options.maxGivens !== undefined && maxGivens < minGivens)
+    throw new PuzzleOptionError(`${names.max} ${maxGivens} is below ${names.min} ${minGivens}`);
+  const fewest = fewestGivens(shape);
+  if (fewest !== null && maxGivens < fewest)
+    throw new PuzzleOptionError(
+      `${names.max} ${maxGivens}: a ${size} Sudoku with one solution has at least ${fewest} givens`,
+    );
+  return { minGivens, maxGivens };
 }
 
 /** One augmentation: digit relabelling, bands/rows and stacks/columns permuted, optional transpose. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,10 +9,19 @@ import {
   generateSudokuDataset,
   isSolvedSudoku,
   type PuzzleSplit,
+  parseSudokuCsv,
   SUDOKU_SHAPES,
   TrainSampler,
 } from '../src/index.js';
-import { readIdentifiers, readSplit, writeDataset } from '../src/node.js';
+import {
+  BUILD_FILE,
+  buildMismatch,
+  buildSudokuDataset,
+  readIdentifiers,
+  readSplit,
+  sudokuBuildSettings,
+  writeDataset,
+} from '../src/node.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rrm-builders-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -74,6 +83,48 @@ describe('generated datasets on disk', () => {
         'inputs',
       );
     expect(make()).toEqual(make());
+  });
+
+  it('the streaming builder writes what the in-memory one makes, plus CSVs and build.json', () => {
+    const options = {
+      shape: SUDOKU_SHAPES['9x9'],
+      numTrain: 10,
+      numTest: 5,
+      numAug: 3,
+      minGivens: 24,
+      maxGivens: 30,
+      seed: 2,
+    };
+    const dir = join(tmp, 'streamed');
+    buildSudokuDataset(dir, options);
+    const memory = generateSudokuDataset(options);
+    for (const split of ['train', 'test'] as const) {
+      const disk = readSplit(dir, split);
+      expect(disk.metadata).toEqual(memory[split].metadata);
+      expect(rows(disk, 'inputs')).toEqual(rows(memory[split], 'inputs'));
+      expect(rows(disk, 'labels')).toEqual(rows(memory[split], 'labels'));
+      disk.close();
+    }
+    // The originals as Sudoku-Extreme CSV ('.' blanks), read back by the CSV importer.
+    const csv = parseSudokuCsv(readFileSync(join(dir, 'test.csv'), 'utf8'));
+    expect(csv.rows).toHaveLength(5);
+    expect(csv.rows[0].question.join('')).toBe(
+      rows(memory.test, 'inputs')[0]
+        .map((t) => t - 1)
+        .join(''),
+    );
+    expect(csv.rows.every((r) => Number.isInteger(r.rating) && r.rating >= 0)).toBe(true);
+    expect(parseSudokuCsv(readFileSync(join(dir, 'train.csv'), 'utf8')).rows).toHaveLength(10);
+
+    const settings = sudokuBuildSettings(options);
+    expect(buildMismatch(dir, settings)).toBeNull();
+    expect(buildMismatch(dir, sudokuBuildSettings({ ...options, maxGivens: 31 }))).toBe(
+      'max_givens: 30 there, 31 wanted',
+    );
+    writeFileSync(join(dir, BUILD_FILE), '{');
+    expect(buildMismatch(dir, settings)).toMatch(/build\.json is not JSON/);
+    rmSync(join(dir, BUILD_FILE));
+    expect(buildMismatch(dir, settings)).toBe('no build.json records how it was built');
   });
 
   it('a maze dataset holds each maze with its 8 dihedral variants', () => {

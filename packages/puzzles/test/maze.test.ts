@@ -89,3 +89,57 @@ describe('maze generator', () => {
     ).toThrow(/m.csv:2/);
   });
 });
+
+/** Shortest S->G paths, counted by BFS over the open cells (an independent check). */
+function shortestPathCount(question: string, size: number): number {
+  const start = question.indexOf('S');
+  const goal = question.indexOf('G');
+  const dist = new Map([[start, 0]]);
+  const ways = new Map([[start, 1]]);
+  const queue = [start];
+  for (let head = 0; head < queue.length; head++) {
+    const cell = queue[head];
+    const r = Math.floor(cell / size);
+    const c = cell % size;
+    for (const [nr, nc] of [
+      [r - 1, c],
+      [r + 1, c],
+      [r, c - 1],
+      [r, c + 1],
+    ]) {
+      const next = nr * size + nc;
+      if (nr < 0 || nc < 0 || nr >= size || nc >= size || question[next] === '#') continue;
+      if (!dist.has(next)) {
+        dist.set(next, dist.get(cell)! + 1);
+        ways.set(next, 0);
+        queue.push(next);
+      }
+      if (dist.get(next) === dist.get(cell)! + 1) ways.set(next, ways.get(next)! + ways.get(cell)!);
+    }
+  }
+  return ways.get(goal) ?? 0;
+}
+
+describe('maze loops', () => {
+  it('loopFraction 0 gives loop-free mazes with one shortest path; loops give several', () => {
+    const rng = new Rng(21);
+    for (let i = 0; i < 20; i++) {
+      const m = generateMaze(rng, { size: 15, loopFraction: 0, minPathLength: 20 });
+      expect(shortestPathCount(m.question, 15)).toBe(1);
+    }
+    const counts = Array.from({ length: 20 }, () =>
+      shortestPathCount(generateMaze(rng, { size: 15, loopFraction: 0.3 }).question, 15),
+    );
+    expect(Math.max(...counts)).toBeGreaterThan(1);
+  });
+
+  it('names sizes without a path to find and bad loop fractions', () => {
+    const rng = new Rng(0);
+    expect(() => generateMaze(rng, { size: 4 })).toThrow(
+      /generateMaze: size must be an integer >= 5, got 4/,
+    );
+    expect(() => generateMaze(rng, { size: 9, loopFraction: 2 })).toThrow(
+      /loopFraction must be in 0\.\.1, got 2/,
+    );
+  });
+});

@@ -23,6 +23,11 @@ export interface SudokuBuildConfig {
   num_aug: number;
   /** Stop blanking cells at this many givens (0: blank while the solution stays unique). */
   min_givens: number;
+  /**
+   * When above `min_givens`, each puzzle stops at its own count drawn uniformly from
+   * min_givens..max_givens, so one dataset mixes easy and minimal puzzles (0: off).
+   */
+  max_givens: number;
   seed: number;
 }
 
@@ -73,6 +78,7 @@ const SUDOKU_BUILD: ConfigSpec<SudokuBuildConfig> = {
   test_puzzles: { kind: 'int', min: 1 },
   num_aug: { kind: 'int', min: 0 },
   min_givens: { kind: 'int', min: 0 },
+  max_givens: { kind: 'int', min: 0, default: 0 },
   seed: { kind: 'int', min: 0 },
 };
 

@@ -1,13 +1,12 @@
 /**
  * The dataset a config names, built on first use when the config says how (generated
- * Sudoku for the small presets). A build writes into a temporary folder renamed into
- * place at the end, so an interrupted build is never mistaken for a dataset.
+ * Sudoku for the small presets) by the one Sudoku builder of `@rrm/puzzles`, which
+ * `rrm-data` uses too. A folder built with other settings is an error, not reused.
  */
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { generateSudoku, type SudokuPuzzle, type SudokuShape, sudokuSplit } from '@rrm/puzzles';
-import { writeDataset } from '@rrm/puzzles/node';
-import { Rng } from '@rrm/random';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkGivens, PuzzleOptionError, type SudokuDatasetOptions } from '@rrm/puzzles';
+import { buildMismatch, buildSudokuDataset, sudokuBuildSettings } from '@rrm/puzzles/node';
 import { ConfigError } from '@rrm/reasoning';
 import type { SudokuBuildConfig, TrainConfig } from './config.js';
 
@@ -33,74 +32,63 @@ export function datasetExists(dir: string): boolean {
 }
 
 /**
- * Distinct generated puzzles: on small boards the generator repeats itself, and a test
- * puzzle that also appears in training would not be held out.
+ * The builder's options for `build_data` (max_givens 0: one fixed givens count); givens
+ * impossible for the board are a ConfigError naming the key.
  */
-export function distinctSudokus(
-  count: number,
-  shape: SudokuShape,
-  rng: Rng,
-  options: { minGivens: number; seen: Set<string>; onNew?: () => void },
-): SudokuPuzzle[] {
-  const out: SudokuPuzzle[] = [];
-  for (let tries = 0; out.length < count; tries++) {
-    if (tries > 100 * count + 1000) {
-      throw new ConfigError(
-        `build_data: cannot find ${count} distinct puzzles of this size (found ${out.length})`,
-      );
-    }
-    const p = generateSudoku(shape, rng, { minGivens: options.minGivens });
-    const key = p.question.join('');
-    if (options.seen.has(key)) continue;
-    options.seen.add(key);
-    out.push(p);
-    options.onNew?.();
-  }
-  return out;
-}
-
-export function buildSudokuDataset(
-  dir: string,
+export function sudokuBuildOptions(
   b: SudokuBuildConfig,
   onProgress?: ProgressFn,
-): void {
-  const shape = { boxRows: b.box_rows, boxCols: b.box_cols };
-  const rng = new Rng(b.seed);
-  const total = b.train_puzzles + b.test_puzzles;
-  let made = 0;
-  const opts = {
+): SudokuDatasetOptions {
+  const options = {
+    shape: { boxRows: b.box_rows, boxCols: b.box_cols },
+    numTrain: b.train_puzzles,
+    numTest: b.test_puzzles,
+    numAug: b.num_aug,
     minGivens: b.min_givens,
-    seen: new Set<string>(),
-    onNew: () => onProgress?.(++made, total),
+    maxGivens: b.max_givens > 0 ? b.max_givens : undefined,
+    seed: b.seed,
+    onProgress,
   };
-  const train = distinctSudokus(b.train_puzzles, shape, rng, opts);
-  const test = distinctSudokus(b.test_puzzles, shape, rng, opts);
-  const augRng = rng.fork(1);
-  const dataset = {
-    train: sudokuSplit(train, shape, { numAug: b.num_aug, rng: augRng }),
-    test: sudokuSplit(test, shape, { numAug: 0, rng: augRng }),
-    identifiers: ['<blank>'],
-  };
-  const tmp = `${dir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(dirname(tmp), { recursive: true });
-  writeDataset(tmp, dataset);
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(tmp, dir);
+  try {
+    checkGivens(options.shape, options, {
+      min: '"build_data.min_givens"',
+      max: '"build_data.max_givens"',
+    });
+  } catch (e) {
+    if (e instanceof PuzzleOptionError) throw new ConfigError(`config key ${e.message}`);
+    throw e;
+  }
+  return options;
 }
 
 /**
  * Makes sure the config's dataset is on disk; returns true when it was built now.
- * A missing dataset without `build_data` is an error that says how to make one.
+ * A missing dataset without `build_data` is an error that says how to make one, and so is
+ * a folder whose recorded build differs from `build_data`.
  */
 export function ensureDataset(cfg: TrainConfig, onProgress?: ProgressFn): boolean {
   const dir = datasetDir(cfg);
-  if (datasetExists(dir)) return false;
-  if (!cfg.build_data) {
+  const options = cfg.build_data ? sudokuBuildOptions(cfg.build_data, onProgress) : null;
+  if (datasetExists(dir)) {
+    const mismatch = options && buildMismatch(dir, sudokuBuildSettings(options));
+    if (mismatch) {
+      throw new ConfigError(
+        `dataset ${dir}: not built with this config's build_data (${mismatch}); remove the folder to rebuild it, or set data_paths to another folder`,
+      );
+    }
+    return false;
+  }
+  if (!options) {
     throw new ConfigError(
       `dataset ${dir}: not found (no train/ and test/ dataset.json); build it with \`pnpm rrm-data build ...\` or set data_paths`,
     );
   }
-  buildSudokuDataset(dir, cfg.build_data, onProgress);
+  try {
+    buildSudokuDataset(dir, options);
+  } catch (e) {
+    if (e instanceof PuzzleOptionError)
+      throw new ConfigError(`config key "build_data": ${e.message}`);
+    throw e;
+  }
   return true;
 }

@@ -23,11 +23,11 @@ export {
 } from './config.js';
 export { type ConvertResult, type ConvertTarget, convertCheckpoint } from './convert.js';
 export {
-  buildSudokuDataset,
   datasetDir,
   datasetExists,
   ensureDataset,
   type ProgressFn,
+  sudokuBuildOptions,
 } from './data.js';
 export {
   type HaltingStats,

@@ -217,6 +217,11 @@ export class Trainer {
       }
       const cfg = withDatasetKeys(opts.config, this.train.metadata);
       this.config = cfg;
+      if (this.train.metadata.total_groups === 0) {
+        throw new ConfigError(
+          `${this.dataDir}: the train split is empty (a test-only dataset, as rrm-data --train 0 builds); train on a dataset with training puzzles`,
+        );
+      }
       this.totalSteps = totalSteps(cfg, this.train.metadata);
       if (this.totalSteps < 1) {
         throw new ConfigError(
@@ -539,8 +544,9 @@ export class Trainer {
       // Let signal handlers run between steps.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    const final = await this.evaluate(opts.onEvalProgress);
+    // Saved before the final evaluation too, which can be long: stopping it loses no training.
     this.save();
+    const final = await this.evaluate(opts.onEvalProgress);
     return this.finishCompleted(opts, final);
   }
 

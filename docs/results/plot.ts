@@ -1,0 +1,130 @@
+/**
+ * Draws the figures of docs/results.md from the shipped models' files, so anyone can redraw
+ * them: `pnpm exec tsx docs/results/plot.ts`. Reads `models/<name>/metrics.jsonl` (what
+ * rrm-train wrote) and `models/<name>/eval/<band>.json` (what `rrm-eval --json` wrote);
+ * writes SVG beside this file. A few dozen lines of SVG are simpler than a plotting
+ * dependency for two line charts.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..', '..');
+const models = join(root, 'models');
+const out = import.meta.dirname;
+
+interface Series {
+  name: string;
+  points: Array<[number, number]>;
+  dashed?: boolean;
+}
+
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#17becf'];
+
+function lineChart(
+  series: Series[],
+  o: { title: string; x: string; y: string; yMax: number; xMax?: number },
+): string {
+  const W = 640;
+  const H = 380;
+  const m = { l: 56, r: 180, t: 36, b: 46 };
+  const xMax = o.xMax ?? Math.max(...series.flatMap((s) => s.points.map((p) => p[0])));
+  const px = (x: number) => m.l + (x / xMax) * (W - m.l - m.r);
+  const py = (y: number) => H - m.b - (y / o.yMax) * (H - m.t - m.b);
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
+    `<title>${o.title}</title>`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${W / 2 - m.r / 2}" y="20" text-anchor="middle" font-size="14">${o.title}</text>`,
+  ];
+  for (let i = 0; i <= 5; i++) {
+    const y = (o.yMax * i) / 5;
+    parts.push(
+      `<line x1="${m.l}" x2="${W - m.r}" y1="${py(y)}" y2="${py(y)}" stroke="#ddd"/>`,
+      `<text x="${m.l - 6}" y="${py(y) + 4}" text-anchor="end">${+y.toFixed(2)}</text>`,
+    );
+    const x = (xMax * i) / 5;
+    parts.push(
+      `<text x="${px(x)}" y="${H - m.b + 16}" text-anchor="middle">${xMax >= 10 ? Math.round(x) : +x.toFixed(1)}</text>`,
+    );
+  }
+  parts.push(
+    `<text x="${(m.l + W - m.r) / 2}" y="${H - 8}" text-anchor="middle">${o.x}</text>`,
+    `<text transform="translate(14 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle">${o.y}</text>`,
+  );
+  series.forEach((s, i) => {
+    const color = COLORS[i % COLORS.length];
+    const d = s.points.map(
+      ([x, y], k) => `${k ? 'L' : 'M'}${px(x).toFixed(1)} ${py(y).toFixed(1)}`,
+    );
+    const dash = s.dashed ? ' stroke-dasharray="5 3"' : '';
+    parts.push(
+      `<path d="${d.join(' ')}" fill="none" stroke="${color}" stroke-width="2"${dash}/>`,
+      `<line x1="${W - m.r + 12}" x2="${W - m.r + 36}" y1="${m.t + 18 * i}" y2="${m.t + 18 * i}" stroke="${color}" stroke-width="2"${dash}/>`,
+      `<text x="${W - m.r + 42}" y="${m.t + 18 * i + 4}">${s.name}</text>`,
+    );
+  });
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}
+
+/** Mean over a trailing window, so that per-batch noise does not hide the trend. */
+function smooth(points: Array<[number, number]>, window: number): Array<[number, number]> {
+  return points.map(([x], i) => {
+    const slice = points.slice(Math.max(0, i - window + 1), i + 1);
+    return [x, slice.reduce((a, p) => a + p[1], 0) / slice.length];
+  });
+}
+
+const names = readdirSync(models).filter((n) => existsSync(join(models, n, 'metrics.jsonl')));
+
+const training: Series[] = names.map((name) => {
+  const records = readFileSync(join(models, name, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, number>)
+    .filter((r) => 'train/accuracy' in r && r['train/count'] > 0);
+  return {
+    name,
+    points: smooth(
+      records.map((r) => [r.step, r['train/accuracy']]),
+      25,
+    ),
+  };
+});
+writeFileSync(
+  join(out, 'training.svg'),
+  lineChart(training, {
+    title: 'Training: token accuracy of halted sequences (mean of 25 steps)',
+    x: 'training step',
+    y: 'token accuracy',
+    yMax: 1,
+  }),
+);
+
+// Recursive models only (a single pass has one step), the four difficulty bands.
+const BANDS = ['g36-40', 'g30-33', 'g24-27', 'minimal'];
+const byStep: Series[] = [];
+for (const name of names) {
+  for (const band of BANDS) {
+    const file = join(models, name, 'eval', `${band}.json`);
+    if (!existsSync(file)) continue;
+    const report = JSON.parse(readFileSync(file, 'utf8'));
+    const steps = report.result.sets.all.by_step as Array<{ step: number; exact_accuracy: number }>;
+    if (steps.length < 2) continue;
+    byStep.push({
+      name: `${name.startsWith('hrm') ? 'HRM' : 'TRM'} ${band.replace(/^g/, '')}`,
+      points: steps.map((s) => [s.step, s.exact_accuracy]),
+      dashed: name.startsWith('hrm'),
+    });
+  }
+}
+writeFileSync(
+  join(out, 'by-step.svg'),
+  lineChart(byStep, {
+    title: 'Held-out exact accuracy after each supervision step',
+    x: 'supervision step',
+    y: 'exact accuracy',
+    yMax: 1,
+  }),
+);
+console.log(`wrote ${join(out, 'training.svg')} and ${join(out, 'by-step.svg')}`);
