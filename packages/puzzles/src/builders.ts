@@ -36,10 +36,9 @@ export type ProgressCallback = (
   fields?: Record<string, string | number>,
 ) => void;
 
-/** dataset.json of a split of single-example puzzles: `count` examples in `groups` groups. */
+/** dataset.json of a split of single-example puzzles in `groups` groups (one per original). */
 export function singleExampleMetadata(
   groups: number,
-  count: number,
   seqLen: number,
   vocabSize: number,
 ): PuzzleDatasetMetadata {
@@ -53,7 +52,7 @@ export function singleExampleMetadata(
     total_groups: groups,
     mean_puzzle_examples: 1,
     // As the reference Sudoku and maze builders write it: an original and its augmentations
-    // count once (`count` examples, `groups` originals).
+    // count once.
     total_puzzles: groups,
     sets: ['all'],
   };
@@ -92,7 +91,7 @@ export function singleExampleSplit(
     seqLen,
   });
   return {
-    metadata: singleExampleMetadata(groups.length, count, seqLen, vocabSize),
+    metadata: singleExampleMetadata(groups.length, seqLen, vocabSize),
     sets: { all: set },
   };
 }

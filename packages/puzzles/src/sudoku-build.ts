@@ -103,7 +103,7 @@ function writeGroups(
     writer.endGroup();
   }
   writer.close();
-  writeMetadata(dir, split, singleExampleMetadata(puzzles.length, count, seqLen, vocab));
+  writeMetadata(dir, split, singleExampleMetadata(puzzles.length, seqLen, vocab));
   writeFileSync(join(dir, `${split}.csv`), sudokuCsv(puzzles, shape, `rrm-${split}`));
 }
 
