@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { selectBackend } from '@rrm/backend';
 import { readSafetensors, writeSafetensors } from '@rrm/layers';
-import { buildSudokuDataset, resolveConfig, Trainer } from '@rrm/trainer';
+import { buildSudokuDataset } from '@rrm/puzzles/node';
+import { resolveConfig, sudokuBuildOptions, Trainer } from '@rrm/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
@@ -28,6 +29,7 @@ const sudoku = (box_cols: number) => ({
   test_puzzles: 4,
   num_aug: 0,
   min_givens: 0,
+  max_givens: 0,
   seed: 1,
 });
 
@@ -48,7 +50,7 @@ beforeAll(async () => {
   const t = new Trainer({ config, outDir: join(root, 'run') });
   checkpoint = (await t.run()).checkpoint!.dir;
   t.dispose();
-  buildSudokuDataset(join(root, 'sudoku-6x6'), sudoku(3) as never);
+  buildSudokuDataset(join(root, 'sudoku-6x6'), sudokuBuildOptions(sudoku(3) as never));
 });
 
 describe('rrm-eval refuses what would score silently wrong', () => {

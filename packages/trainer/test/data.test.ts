@@ -1,7 +1,8 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfigError } from '@rrm/reasoning';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, ensureDataset, resolveConfig } from '../src/index.js';
+import { ensureDataset, resolveConfig } from '../src/index.js';
 import { tempDir } from './fixture.js';
 
 const root = tempDir('data');
