@@ -156,38 +156,38 @@ function selectRows<T extends { rating: number }>(
 /**
  * The training and test counts of a generated dataset, refused up front when the build
  * cannot finish instead of running towards a crash. `--train 0` makes a test-only dataset
- * (what `rrm-eval` scores; `rrm-train` refuses it by name). The maze generator holds the
- * whole dataset in memory before writing it (bound: half the machine's memory); the Sudoku
- * builder streams to disk (bound: the free space where --out goes, at 2 bytes a token
- * for inputs and labels).
+ * (what `rrm-eval` scores; `rrm-train` refuses it by name). What a generator holds in memory
+ * is bounded by half the machine's memory: every example for the maze generator, the
+ * original puzzles for the Sudoku builder, which streams the augmented examples to disk
+ * (bounded by the free space where --out goes, at 2 bytes a token for inputs and labels).
  */
 function generatedCounts(
   args: ParsedArgs,
   io: Io,
-  size: { copiesPerTrain: number; seqLen: number; streamedTo?: string },
+  size: { seqLen: number; heldPerTrain: number; streamed?: { perTrain: number; dir: string } },
 ): { numTrain: number; numTest: number } {
   const numTrain = intOption(args, 'train', 1000, 0);
   const numTest = intOption(args, 'test', 100, 1);
   if (numTrain === 0)
     io.stderr.write('--train 0: a test-only dataset (rrm-eval scores it; rrm-train refuses it)\n');
-  const { copiesPerTrain, seqLen, streamedTo } = size;
-  const examples = numTrain * copiesPerTrain + numTest;
+  const { seqLen, heldPerTrain, streamed } = size;
   const gb = (b: number) => (b / 2 ** 30).toFixed(b < 2 ** 30 ? 2 : 0);
-  const counts = `--train ${numTrain} --test ${numTest}: ${examples} examples of ${seqLen} tokens`;
-  if (streamedTo === undefined) {
-    const bytes = generatedDatasetBytes(examples, seqLen);
-    if (bytes > totalmem() / 2) {
+  const counts = `--train ${numTrain} --test ${numTest}`;
+  const held = numTrain * heldPerTrain + numTest;
+  const bytes = generatedDatasetBytes(held, seqLen);
+  if (bytes > totalmem() / 2) {
+    throw new UsageError(
+      `${counts}: ${held} examples of ${seqLen} tokens need about ${gb(bytes)} GB in memory, ` +
+        `more than half of this machine's ${gb(totalmem())} GB; build fewer puzzles (or several datasets)`,
+    );
+  }
+  if (streamed) {
+    const examples = numTrain * streamed.perTrain + numTest;
+    const onDisk = examples * 2 * seqLen;
+    const free = freeBytesAt(streamed.dir);
+    if (onDisk > free) {
       throw new UsageError(
-        `${counts} need about ${gb(bytes)} GB in memory, ` +
-          `more than half of this machine's ${gb(totalmem())} GB; build fewer puzzles (or several datasets)`,
-      );
-    }
-  } else {
-    const bytes = examples * 2 * seqLen;
-    const free = freeBytesAt(streamedTo);
-    if (bytes > free) {
-      throw new UsageError(
-        `${counts} need about ${gb(bytes)} GB on disk, more than the ${gb(free)} GB free for ${streamedTo}; build fewer puzzles`,
+        `${counts}: ${examples} examples of ${seqLen} tokens need about ${gb(onDisk)} GB on disk, more than the ${gb(free)} GB free for ${streamed.dir}; build fewer puzzles`,
       );
     }
   }
@@ -231,9 +231,9 @@ function buildSudoku(args: ParsedArgs, io: Io): PuzzleDataset | null {
   const options = {
     shape,
     ...generatedCounts(args, io, {
-      copiesPerTrain: 1 + numAug,
-      seqLen: shape.boxRows * shape.boxCols * (shape.boxRows * shape.boxCols),
-      streamedTo: requireOption(args, 'out'),
+      seqLen: (shape.boxRows * shape.boxCols) ** 2,
+      heldPerTrain: 1,
+      streamed: { perTrain: 1 + numAug, dir: requireOption(args, 'out') },
     }),
     numAug,
     seed,
@@ -273,7 +273,7 @@ function buildMaze(args: ParsedArgs, io: Io): PuzzleDataset {
     size,
     loopFraction: loops,
     // --aug adds the seven other dihedral transforms of each training maze.
-    ...generatedCounts(args, io, { copiesPerTrain: augment ? 8 : 1, seqLen: size * size }),
+    ...generatedCounts(args, io, { seqLen: size * size, heldPerTrain: augment ? 8 : 1 }),
     minPathLength: intOption(args, 'min-path', 1, 1),
     augment,
     seed: intOption(args, 'seed', 0),
