@@ -7,12 +7,12 @@
 import { arcEvaluatorForDataset, arcTestPuzzlesSource } from '@rrm/arc/node';
 import { parseBackendName, selectBackend } from '@rrm/backend';
 import { formatDuration, Progress, peakRssMb } from '@rrm/progress';
+import type { ProgressCallback } from '@rrm/puzzles';
 import { ConfigError } from '@rrm/reasoning';
 import {
   DEFAULT_PRESET,
   type EvalResult,
   type MetricRecord,
-  type ProgressFn,
   presetNames,
   readRunConfig,
   resolveConfig,
@@ -26,7 +26,7 @@ import { parseTrainArgs, readConfigFile, type TrainArgs, USAGE } from './args.js
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 /** A progress bar created on the first report, so its total is known. */
-function lazyBar(label: string): ProgressFn {
+function lazyBar(label: string): ProgressCallback {
   let bar: Progress | null = null;
   return (done, total, fields) => {
     if (!bar || done < bar.done) bar = new Progress({ total, label });

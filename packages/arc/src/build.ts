@@ -6,7 +6,13 @@
  * augmented variants; identifiers number the puzzle names from 1 (0 = blank).
  */
 
-import { type Grid, gridToRows, makeGrid, type PuzzleDatasetMetadata } from '@rrm/puzzles';
+import {
+  type Grid,
+  gridToRows,
+  makeGrid,
+  type ProgressCallback,
+  type PuzzleDatasetMetadata,
+} from '@rrm/puzzles';
 import { Rng } from '@rrm/random';
 import { type ArcAugmentation, augmentationName, chooseAugmentations } from './augment.js';
 import { ARC_SEQ_LEN, ARC_VOCAB_SIZE } from './encode.js';
@@ -23,7 +29,7 @@ export interface ArcPlanOptions {
   /** Augmented variants per task (the reference default is 1000). */
   numAug: number;
   seed: number;
-  onProgress?: (done: number, total: number, fields?: Record<string, string | number>) => void;
+  onProgress?: ProgressCallback;
 }
 
 export interface PlannedPuzzle {

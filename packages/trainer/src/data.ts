@@ -5,16 +5,15 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkGivens, PuzzleOptionError, type SudokuDatasetOptions } from '@rrm/puzzles';
+import {
+  checkGivens,
+  type ProgressCallback,
+  PuzzleOptionError,
+  type SudokuDatasetOptions,
+} from '@rrm/puzzles';
 import { buildMismatch, buildSudokuDataset, sudokuBuildSettings } from '@rrm/puzzles/node';
 import { ConfigError } from '@rrm/reasoning';
 import type { SudokuBuildConfig, TrainConfig } from './config.js';
-
-export type ProgressFn = (
-  done: number,
-  total: number,
-  fields?: Record<string, string | number>,
-) => void;
 
 export function datasetDir(cfg: TrainConfig): string {
   if (cfg.data_paths.length !== 1) {
@@ -37,7 +36,7 @@ export function datasetExists(dir: string): boolean {
  */
 export function sudokuBuildOptions(
   b: SudokuBuildConfig,
-  onProgress?: ProgressFn,
+  onProgress?: ProgressCallback,
 ): SudokuDatasetOptions {
   const options = {
     shape: { boxRows: b.box_rows, boxCols: b.box_cols },
@@ -66,7 +65,7 @@ export function sudokuBuildOptions(
  * A missing dataset without `build_data` is an error that says how to make one, and so is
  * a folder whose recorded build differs from `build_data`.
  */
-export function ensureDataset(cfg: TrainConfig, onProgress?: ProgressFn): boolean {
+export function ensureDataset(cfg: TrainConfig, onProgress?: ProgressCallback): boolean {
   const dir = datasetDir(cfg);
   const options = cfg.build_data ? sudokuBuildOptions(cfg.build_data, onProgress) : null;
   if (datasetExists(dir)) {

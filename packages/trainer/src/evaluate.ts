@@ -6,7 +6,7 @@
  */
 import type { ActBatch } from '@rrm/act';
 import { disposeCarry, disposeStep } from '@rrm/act';
-import { type Batch, type PuzzleSplit, testBatches } from '@rrm/puzzles';
+import { type Batch, type ProgressCallback, type PuzzleSplit, testBatches } from '@rrm/puzzles';
 import * as tf from '@tensorflow/tfjs-core';
 import { SetEvalAccumulator, type SetEvalMetrics } from './eval-metrics.js';
 import type { Model } from './model.js';
@@ -34,7 +34,7 @@ export interface EvalResult {
 export interface EvaluateOptions {
   batchSize: number;
   evaluators?: Evaluator[];
-  onProgress?: (done: number, total: number) => void;
+  onProgress?: ProgressCallback;
 }
 
 export function toActBatch(b: Batch): ActBatch {

@@ -26,7 +26,6 @@ export {
   datasetDir,
   datasetExists,
   ensureDataset,
-  type ProgressFn,
   sudokuBuildOptions,
 } from './data.js';
 export {

@@ -13,7 +13,7 @@ import { existsSync, readFileSync, renameSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ActCarry, disposeCarry, disposeStep } from '@rrm/act';
 import { AdamATan2, AdamW, cosineSchedule, EMA, SignSGDSparse } from '@rrm/layers';
-import { TrainSampler, type TrainSamplerState } from '@rrm/puzzles';
+import { type ProgressCallback, TrainSampler, type TrainSamplerState } from '@rrm/puzzles';
 import { type OpenedSplit, readSplit } from '@rrm/puzzles/node';
 import { Rng } from '@rrm/random';
 import { ConfigError } from '@rrm/reasoning';
@@ -29,7 +29,7 @@ import {
 } from './checkpoint-files.js';
 import { checkFiniteWeights, checkModelFitsDataset, firstNonFinite } from './checks.js';
 import { type TrainConfig, totalSteps } from './config.js';
-import { datasetDir, ensureDataset, type ProgressFn } from './data.js';
+import { datasetDir, ensureDataset } from './data.js';
 import {
   disposeActBatch,
   type EvalResult,
@@ -66,7 +66,7 @@ export interface TrainerOptions {
   backend?: string;
   log?: (line: string) => void;
   /** Progress of building the dataset on first use. */
-  onDataProgress?: ProgressFn;
+  onDataProgress?: ProgressCallback;
   /**
    * The evaluators that the config's `evaluators` may name; the app passes them (rrm-train:
    * `{ arc: arcEvaluatorForDataset }` from `@rrm/arc/node`). None by default.
@@ -124,8 +124,8 @@ export interface TrainResult {
 export interface RunOptions {
   /** When aborted (SIGINT/SIGTERM), the run saves a checkpoint after the current step and returns. */
   signal?: AbortSignal;
-  onProgress?: ProgressFn;
-  onEvalProgress?: ProgressFn;
+  onProgress?: ProgressCallback;
+  onEvalProgress?: ProgressCallback;
   /**
    * Called after every applied step, before its checkpoint or evaluation (tests use it to
    * interrupt or to corrupt a weight).
@@ -363,7 +363,7 @@ export class Trainer {
   }
 
   /** Evaluates on the test split (with the EMA weights when enabled). */
-  async evaluate(onProgress?: ProgressFn): Promise<EvalResult> {
+  async evaluate(onProgress?: ProgressCallback): Promise<EvalResult> {
     const run = () =>
       evaluate(this.model, this.test, {
         batchSize: this.config.eval_batch_size ?? this.config.global_batch_size,
