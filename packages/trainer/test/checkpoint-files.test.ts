@@ -62,7 +62,14 @@ describe('checkpoint folders', () => {
       const root = tempDir();
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', new URL('./kill-writer.ts', import.meta.url).pathname, root],
+        // The workspace packages it imports resolve to their sources, as in every test here.
+        [
+          '--import',
+          'tsx',
+          '--conditions=source',
+          new URL('./kill-writer.ts', import.meta.url).pathname,
+          root,
+        ],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       );
       await new Promise<void>((resolve, reject) => {
