@@ -26,7 +26,6 @@ import {
   formatMaze,
   formatSudoku,
   generatedDatasetBytes,
-  generateMazeDataset,
   mazeSplit,
   NpyFormatError,
   type PuzzleDataset,
@@ -39,6 +38,7 @@ import {
   sudokuSplit,
 } from '@rrm/puzzles';
 import {
+  buildMazeDataset,
   buildSudokuDataset,
   FIELDS,
   NpyFile,
@@ -156,40 +156,38 @@ function selectRows<T extends { rating: number }>(
 /**
  * The training and test counts of a generated dataset, refused up front when the build
  * cannot finish instead of running towards a crash. `--train 0` makes a test-only dataset
- * (what `rrm-eval` scores; `rrm-train` refuses it by name). What a generator holds in memory
- * is bounded by half the machine's memory: every example for the maze generator, the
- * original puzzles for the Sudoku builder, which streams the augmented examples to disk
- * (bounded by the free space where --out goes, at 2 bytes a token for inputs and labels).
+ * (what `rrm-eval` scores; `rrm-train` refuses it by name). The builders stream examples to
+ * disk (bound: the free space where --out goes, at 2 bytes a token for inputs and labels);
+ * what one holds in memory (the Sudoku builder's original puzzles) is bounded by half the
+ * machine's memory.
  */
 function generatedCounts(
   args: ParsedArgs,
   io: Io,
-  size: { seqLen: number; heldPerTrain: number; streamed?: { perTrain: number; dir: string } },
+  size: { seqLen: number; dir: string; perTrain: number; holdsOriginals: boolean },
 ): { numTrain: number; numTest: number } {
   const numTrain = intOption(args, 'train', 1000, 0);
   const numTest = intOption(args, 'test', 100, 1);
   if (numTrain === 0)
     io.stderr.write('--train 0: a test-only dataset (rrm-eval scores it; rrm-train refuses it)\n');
-  const { seqLen, heldPerTrain, streamed } = size;
+  const { seqLen, dir, perTrain, holdsOriginals } = size;
   const gb = (b: number) => (b / 2 ** 30).toFixed(b < 2 ** 30 ? 2 : 0);
   const counts = `--train ${numTrain} --test ${numTest}`;
-  const held = numTrain * heldPerTrain + numTest;
-  const bytes = generatedDatasetBytes(held, seqLen);
-  if (bytes > totalmem() / 2) {
+  const originals = numTrain + numTest;
+  const held = holdsOriginals ? generatedDatasetBytes(originals, seqLen) : 0;
+  if (held > totalmem() / 2) {
     throw new UsageError(
-      `${counts}: ${held} examples of ${seqLen} tokens need about ${gb(bytes)} GB in memory, ` +
+      `${counts}: ${originals} puzzles of ${seqLen} tokens need about ${gb(held)} GB in memory, ` +
         `more than half of this machine's ${gb(totalmem())} GB; build fewer puzzles (or several datasets)`,
     );
   }
-  if (streamed) {
-    const examples = numTrain * streamed.perTrain + numTest;
-    const onDisk = examples * 2 * seqLen;
-    const free = freeBytesAt(streamed.dir);
-    if (onDisk > free) {
-      throw new UsageError(
-        `${counts}: ${examples} examples of ${seqLen} tokens need about ${gb(onDisk)} GB on disk, more than the ${gb(free)} GB free for ${streamed.dir}; build fewer puzzles`,
-      );
-    }
+  const examples = numTrain * perTrain + numTest;
+  const onDisk = examples * 2 * seqLen;
+  const free = freeBytesAt(dir);
+  if (onDisk > free) {
+    throw new UsageError(
+      `${counts}: ${examples} examples of ${seqLen} tokens need about ${gb(onDisk)} GB on disk, more than the ${gb(free)} GB free for ${dir}; build fewer puzzles`,
+    );
   }
   return { numTrain, numTest };
 }
@@ -232,8 +230,9 @@ function buildSudoku(args: ParsedArgs, io: Io): PuzzleDataset | null {
     shape,
     ...generatedCounts(args, io, {
       seqLen: (shape.boxRows * shape.boxCols) ** 2,
-      heldPerTrain: 1,
-      streamed: { perTrain: 1 + numAug, dir: requireOption(args, 'out') },
+      dir: requireOption(args, 'out'),
+      perTrain: 1 + numAug,
+      holdsOriginals: true,
     }),
     numAug,
     seed,
@@ -248,7 +247,8 @@ function buildSudoku(args: ParsedArgs, io: Io): PuzzleDataset | null {
   return null;
 }
 
-function buildMaze(args: ParsedArgs, io: Io): PuzzleDataset {
+/** A CSV import as a dataset in memory, or null once a generated one has been written to --out. */
+function buildMaze(args: ParsedArgs, io: Io): PuzzleDataset | null {
   const augment = args.flags.has('aug');
   const csvTrain = args.values.get('csv-train');
   if (csvTrain !== undefined) {
@@ -268,19 +268,25 @@ function buildMaze(args: ParsedArgs, io: Io): PuzzleDataset {
       `--loops must be a fraction in 0..1 (0: loop-free, one path), got "${args.values.get('loops')}"`,
     );
   const size = intOption(args, 'size', 30, 5);
+  const out = requireOption(args, 'out');
   const p = progressFor('generate', io);
-  const dataset = generateMazeDataset({
+  buildMazeDataset(out, {
     size,
     loopFraction: loops,
     // --aug adds the seven other dihedral transforms of each training maze.
-    ...generatedCounts(args, io, { seqLen: size * size, heldPerTrain: augment ? 8 : 1 }),
+    ...generatedCounts(args, io, {
+      seqLen: size * size,
+      dir: out,
+      perTrain: augment ? 8 : 1,
+      holdsOriginals: false,
+    }),
     minPathLength: intOption(args, 'min-path', 1, 1),
     augment,
     seed: intOption(args, 'seed', 0),
     onProgress: p.onProgress,
   });
   p.finish();
-  return dataset;
+  return null;
 }
 
 const BUILD_OPTIONS = {
@@ -325,7 +331,7 @@ function build(argv: string[], io: Io): void {
     writeDataset(out, built);
     io.stdout.write(`wrote ${out}: ${countLine(built)}\n`);
   } else {
-    // Generated Sudoku went to disk as it was made: count it there.
+    // Generated data went to disk as it was made: count it there.
     const train = readSplit(out, 'train', { rows: 'file' });
     const test = readSplit(out, 'test', { rows: 'file' });
     io.stdout.write(`wrote ${out}: ${countLine({ train, test })}\n`);

@@ -139,7 +139,7 @@ export interface SudokuDatasetOptions extends SudokuGenerateOptions {
   onProgress?: ProgressCallback;
 }
 
-function checkCount(name: string, v: number): void {
+export function checkCount(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 0) throw new Error(`${name} must be an integer >= 0, got ${v}`);
 }
 
@@ -227,15 +227,23 @@ export function mazeSplit(
   if (size === undefined) throw new Error('mazeSplit: no mazes and no size');
   const groups = mazes.map((m) => {
     if (m.size !== size) throw new Error(`mazeSplit: maze sizes differ (${m.size} vs ${size})`);
-    return Array.from(
-      { length: options.dihedral ? 8 : 1 },
-      (_, t): Example => [
-        encodeMaze(dihedralMaze(m.question, size, t)),
-        encodeMaze(dihedralMaze(m.answer, size, t)),
-      ],
-    );
+    return mazeGroup(m, options.dihedral);
   });
-  return singleExampleSplit(groups, size * size, 6);
+  return singleExampleSplit(groups, size * size, MAZE_VOCAB_SIZE);
+}
+
+/** Maze tokens: pad + the five characters of MAZE_CHARSET. */
+export const MAZE_VOCAB_SIZE = 6;
+
+/** One maze's group: the maze, and with `dihedral` its seven other dihedral transforms. */
+export function mazeGroup(m: Maze, dihedral: boolean): Example[] {
+  return Array.from(
+    { length: dihedral ? 8 : 1 },
+    (_, t): Example => [
+      encodeMaze(dihedralMaze(m.question, m.size, t)),
+      encodeMaze(dihedralMaze(m.answer, m.size, t)),
+    ],
+  );
 }
 
 export interface MazeDatasetOptions extends MazeOptions {
