@@ -13,13 +13,11 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Module, TensorRecord, WritableTensor } from '@rrm/layers';
-import { atomicWriteFile } from './atomic';
+import { atomicWriteFile } from '@rrm/layers/node';
 import { CheckpointError } from './errors';
 import { parseReferenceConfig, type RunConfig, referenceConfigYaml } from './reference-config';
 import { isZip, writeTorchCheckpoint } from './torch';
 import { type LoadOptions, loadWeights, readWeights, type WeightsFormat } from './weights';
-
-export { atomicWriteFile, syncDir, TMP_PREFIX, writeAndSync } from './atomic';
 
 export const REFERENCE_CONFIG = 'all_config.yaml';
 const REFERENCE_STEP = /^step_(\d+)$/;

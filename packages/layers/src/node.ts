@@ -1,8 +1,9 @@
 /**
- * Node-only file helpers for safetensors. Kept out of the main entry so that
+ * Node-only file helpers: safetensors files and the crash-safe writer. Kept out of the main entry so that
  * `@rrm/layers` bundles for the browser without `node:fs`.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { atomicWriteFile } from './atomic';
 import {
   readSafetensors,
   SafetensorsError,
@@ -21,13 +22,13 @@ export async function readSafetensorsFile(path: string): Promise<SafetensorsFile
   return readSafetensors(bytes, path);
 }
 
-/** Writes through a temporary file and a rename, so a crash never leaves a half-written file. */
+/** Writes atomically (`atomicWriteFile`), so a crash never leaves a half-written file. */
 export async function writeSafetensorsFile(
   path: string,
   tensors: Record<string, WritableTensor> | Map<string, WritableTensor>,
   metadata?: Record<string, string>,
 ): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, writeSafetensors(tensors, metadata));
-  await rename(tmp, path);
+  atomicWriteFile(path, writeSafetensors(tensors, metadata));
 }
+
+export { atomicWriteFile, syncDir, TMP_PREFIX, writeAndSync } from './atomic';

@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { atomicWriteFile, syncDir, TMP_PREFIX, writeAndSync } from '@rrm/checkpoint/node';
+import { atomicWriteFile, syncDir, TMP_PREFIX, writeAndSync } from '@rrm/layers/node';
 
 export { atomicWriteFile, TMP_PREFIX };
 

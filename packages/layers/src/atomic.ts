@@ -1,5 +1,5 @@
 /**
- * Crash-safe writes (Node only), the one implementation every writer of the repo uses: a
+ * Crash-safe writes (Node only), the one implementation every file writer of the repo uses: a
  * temporary file beside the target (named with `TMP_PREFIX`, so readers skip it and the next
  * writer removes it), fsync, rename (atomic on POSIX file systems), fsync of the folder.
  */
