@@ -3,8 +3,16 @@
  *   {train,test}/{set}__{inputs,labels,puzzle_identifiers,puzzle_indices,group_indices}.npy
  *   {train,test}/dataset.json, identifiers.json, and for ARC test_puzzles.json.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
   MemoryRows,
   type PuzzleSet,
@@ -240,6 +248,24 @@ export class PuzzleSetWriter {
 export function writeMetadata(dir: string, split: string, metadata: PuzzleDatasetMetadata): void {
   mkdirSync(join(dir, split), { recursive: true });
   writeFileSync(join(dir, split, 'dataset.json'), metadataJson(metadata));
+}
+
+/**
+ * Builds a dataset folder whole: `write` fills a temporary folder beside `dir`, which then
+ * replaces `dir` by a rename, so an interrupted build is never mistaken for a dataset.
+ */
+export function buildDatasetFolder(dir: string, write: (tmp: string) => void): void {
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(dirname(tmp), { recursive: true });
+  try {
+    write(tmp);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
 }
 
 export function writeIdentifiers(dir: string, identifiers: string[]): void {

@@ -2,10 +2,8 @@
  * The maze dataset builder on disk: each maze is written (with its dihedral transforms in
  * training) as soon as it is generated, so memory does not grow with the count. The
  * folder is the one `writeDataset(dir, generateMazeDataset(options))` writes, byte for
- * byte; it is built in a temporary folder renamed into place at the end.
+ * byte; it is built whole (`buildDatasetFolder`).
  */
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { Rng } from '@rrm/random';
 import {
   checkCount,
@@ -14,7 +12,13 @@ import {
   mazeGroup,
   singleExampleMetadata,
 } from './builders.js';
-import { PuzzleSetWriter, tokenDtype, writeIdentifiers, writeMetadata } from './layout.js';
+import {
+  buildDatasetFolder,
+  PuzzleSetWriter,
+  tokenDtype,
+  writeIdentifiers,
+  writeMetadata,
+} from './layout.js';
 import { generateMaze } from './maze.js';
 
 export function buildMazeDataset(dir: string, options: MazeDatasetOptions): void {
@@ -22,9 +26,6 @@ export function buildMazeDataset(dir: string, options: MazeDatasetOptions): void
   checkCount('numTest', options.numTest);
   const size = options.size ?? 30;
   const total = options.numTrain + options.numTest;
-  const tmp = `${dir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(dirname(tmp), { recursive: true });
   // One seeded stream, training mazes first, as generateMazeDataset draws them.
   const rng = new Rng(options.seed);
   let made = 0;
@@ -32,24 +33,24 @@ export function buildMazeDataset(dir: string, options: MazeDatasetOptions): void
     { split: 'train', count: options.numTrain, dihedral: options.augment },
     { split: 'test', count: options.numTest, dihedral: false },
   ];
-  for (const { split, count, dihedral } of splits) {
-    const writer = new PuzzleSetWriter(tmp, split, 'all', {
-      numExamples: count * (dihedral ? 8 : 1),
-      seqLen: size * size,
-      dtype: tokenDtype(MAZE_VOCAB_SIZE),
-    });
-    for (let i = 0; i < count; i++) {
-      for (const [input, label] of mazeGroup(generateMaze(rng, options), dihedral)) {
-        writer.addExample(input, label);
-        writer.endPuzzle(0);
+  buildDatasetFolder(dir, (tmp) => {
+    for (const { split, count, dihedral } of splits) {
+      const writer = new PuzzleSetWriter(tmp, split, 'all', {
+        numExamples: count * (dihedral ? 8 : 1),
+        seqLen: size * size,
+        dtype: tokenDtype(MAZE_VOCAB_SIZE),
+      });
+      for (let i = 0; i < count; i++) {
+        for (const [input, label] of mazeGroup(generateMaze(rng, options), dihedral)) {
+          writer.addExample(input, label);
+          writer.endPuzzle(0);
+        }
+        writer.endGroup();
+        options.onProgress?.(++made, total);
       }
-      writer.endGroup();
-      options.onProgress?.(++made, total);
+      writer.close();
+      writeMetadata(tmp, split, singleExampleMetadata(count, size * size, MAZE_VOCAB_SIZE));
     }
-    writer.close();
-    writeMetadata(tmp, split, singleExampleMetadata(count, size * size, MAZE_VOCAB_SIZE));
-  }
-  writeIdentifiers(tmp, ['<blank>']);
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(tmp, dir);
+    writeIdentifiers(tmp, ['<blank>']);
+  });
 }

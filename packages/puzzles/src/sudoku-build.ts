@@ -6,8 +6,8 @@
  * Sudoku-Extreme CSVs with a solver-effort `rating`, and `build.json`, the settings it was
  * built with, so that a folder built otherwise is detected instead of silently reused.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Rng } from '@rrm/random';
 import {
   generateSudokuPuzzles,
@@ -16,7 +16,13 @@ import {
   sudokuGroup,
   sudokuVocabSize,
 } from './builders.js';
-import { PuzzleSetWriter, tokenDtype, writeIdentifiers, writeMetadata } from './layout.js';
+import {
+  buildDatasetFolder,
+  PuzzleSetWriter,
+  tokenDtype,
+  writeIdentifiers,
+  writeMetadata,
+} from './layout.js';
 import { type SudokuPuzzle, type SudokuShape, solveSudoku, sudokuSize } from './sudoku.js';
 
 export const BUILD_FILE = 'build.json';
@@ -109,21 +115,17 @@ function writeGroups(
 
 /**
  * Build a generated Sudoku dataset into `dir` (replacing it): the reference layout, the
- * CSVs and `build.json`. Written into a temporary folder renamed into place at the end, so
- * an interrupted build is never mistaken for a dataset.
+ * CSVs and `build.json`, built whole (`buildDatasetFolder`).
  */
 export function buildSudokuDataset(dir: string, options: SudokuDatasetOptions): void {
   const { train, test, augRng } = generateSudokuPuzzles(options);
-  const tmp = `${dir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(dirname(tmp), { recursive: true });
-  writeGroups(tmp, 'train', train, options.shape, { numAug: options.numAug, rng: augRng });
-  writeGroups(tmp, 'test', test, options.shape, { numAug: 0, rng: augRng });
-  writeIdentifiers(tmp, ['<blank>']);
-  writeFileSync(
-    join(tmp, BUILD_FILE),
-    `${JSON.stringify(sudokuBuildSettings(options), null, 2)}\n`,
-  );
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(tmp, dir);
+  buildDatasetFolder(dir, (tmp) => {
+    writeGroups(tmp, 'train', train, options.shape, { numAug: options.numAug, rng: augRng });
+    writeGroups(tmp, 'test', test, options.shape, { numAug: 0, rng: augRng });
+    writeIdentifiers(tmp, ['<blank>']);
+    writeFileSync(
+      join(tmp, BUILD_FILE),
+      `${JSON.stringify(sudokuBuildSettings(options), null, 2)}\n`,
+    );
+  });
 }
