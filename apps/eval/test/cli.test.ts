@@ -6,7 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { selectBackend } from '@rrm/backend';
 import { readSafetensors, writeSafetensors } from '@rrm/layers';
 import { buildSudokuDataset } from '@rrm/puzzles/node';
-import { resolveConfig, sudokuBuildOptions, Trainer } from '@rrm/trainer';
+import {
+  openRunFolder,
+  openTrainingData,
+  resolveConfig,
+  sudokuBuildOptions,
+  Trainer,
+} from '@rrm/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
@@ -47,7 +53,11 @@ beforeAll(async () => {
       ['arch', { hidden_size: 16, L_layers: 1, H_cycles: 1, L_cycles: 1, halt_max_steps: 2 }],
     ],
   });
-  const t = new Trainer({ config, outDir: join(root, 'run') });
+  const t = new Trainer({
+    config,
+    run: openRunFolder(join(root, 'run')),
+    data: openTrainingData(config),
+  });
   checkpoint = (await t.run()).checkpoint!.dir;
   t.dispose();
   buildSudokuDataset(join(root, 'sudoku-6x6'), sudokuBuildOptions(sudoku(3) as never));

@@ -13,12 +13,15 @@ import {
   DEFAULT_PRESET,
   type EvalResult,
   type MetricRecord,
+  openRunFolder,
+  openTrainingData,
   presetNames,
   readRunConfig,
   resolveConfig,
   setDotted,
   type TrainConfig,
   Trainer,
+  type TrainingData,
   validateTrainConfig,
 } from '@rrm/trainer';
 import { parseTrainArgs, readConfigFile, type TrainArgs, USAGE } from './args.js';
@@ -125,13 +128,21 @@ async function main(argv: string[]): Promise<number> {
     toldArcSource = true;
     return arcEvaluatorForDataset(dir);
   };
+  // The run folder first: a bad --out is reported before a dataset build that can be long.
+  const run = openRunFolder(outDir, { resume: args.resume, log: say });
+  let data: TrainingData;
+  try {
+    data = openTrainingData(config, { onProgress: lazyBar('building dataset'), log: say });
+  } catch (e) {
+    run.release();
+    throw e;
+  }
   const trainer = new Trainer({
     config,
-    outDir,
-    resume: args.resume,
+    run,
+    data,
     backend,
     log: say,
-    onDataProgress: lazyBar('building dataset'),
     evaluators: { arc: arcEvaluator },
   });
   const c = trainer.config;

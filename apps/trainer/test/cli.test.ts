@@ -87,6 +87,17 @@ describe('rrm-train command line', () => {
     expect(r.stderr.trim()).toBe(r.stderr.trim().split('\n')[0]);
     expect(r.stderr).toContain(message);
   });
+
+  it('reports a bad --out before it builds the dataset', () => {
+    const file = join(root, 'not-a-folder');
+    writeFileSync(file, '');
+    const data = join(root, 'data-never-built');
+    const r = run('--config', config, `data_paths=["${data}"]`, '--out', join(file, 'run'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`rrm-train: run folder ${join(file, 'run')}: cannot create it`);
+    expect(r.stderr).not.toContain('building dataset');
+    expect(existsSync(data)).toBe(false);
+  });
 });
 
 // A read-only file system without privileges: a tmpfs mounted read-only inside a user

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selectBackend } from '@rrm/backend';
-import { loadModel, resolveConfig, Trainer } from '@rrm/trainer';
+import { loadModel, openRunFolder, openTrainingData, resolveConfig, Trainer } from '@rrm/trainer';
 
 await selectBackend('auto'); // native here: a step of the default preset takes 0.1 s, not 10
 const dir = mkdtempSync(join(tmpdir(), 'rrm-trainer-example-'));
@@ -21,7 +21,10 @@ const config = resolveConfig({
     ['max_steps', 20],
   ],
 });
-const trainer = new Trainer({ config, outDir: join(dir, 'run'), log: console.log });
+// The run folder (locked for this process), then the data (built on first use), then the loop.
+const run = openRunFolder(join(dir, 'run'));
+const data = openTrainingData(config, { log: console.log });
+const trainer = new Trainer({ config, run, data, log: console.log });
 const result = await trainer.run({
   onStep: (step, m) => {
     if (step % 5 === 0) console.log(step, m['train/loss']);

@@ -11,7 +11,13 @@ import {
   PuzzleOptionError,
   type SudokuDatasetOptions,
 } from '@rrm/puzzles';
-import { buildMismatch, buildSudokuDataset, sudokuBuildSettings } from '@rrm/puzzles/node';
+import {
+  buildMismatch,
+  buildSudokuDataset,
+  type OpenedSplit,
+  readSplit,
+  sudokuBuildSettings,
+} from '@rrm/puzzles/node';
 import { ConfigError } from '@rrm/reasoning';
 import type { SudokuBuildConfig, TrainConfig } from './config.js';
 
@@ -90,4 +96,38 @@ export function ensureDataset(cfg: TrainConfig, onProgress?: ProgressCallback): 
     throw e;
   }
   return true;
+}
+
+/** A dataset folder's two splits, open for reading. */
+export interface TrainingData {
+  readonly dir: string;
+  readonly train: OpenedSplit;
+  readonly test: OpenedSplit;
+  close(): void;
+}
+
+/** The config's dataset, built first when it is missing and `build_data` says how. */
+export function openTrainingData(
+  cfg: TrainConfig,
+  opts: { onProgress?: ProgressCallback; log?: (line: string) => void } = {},
+): TrainingData {
+  const dir = datasetDir(cfg);
+  if (ensureDataset(cfg, opts.onProgress)) opts.log?.(`dataset: built ${dir}`);
+  const train = readSplit(dir, 'train');
+  let test: OpenedSplit;
+  try {
+    test = readSplit(dir, 'test');
+  } catch (e) {
+    train.close();
+    throw e;
+  }
+  return {
+    dir,
+    train,
+    test,
+    close: () => {
+      train.close();
+      test.close();
+    },
+  };
 }

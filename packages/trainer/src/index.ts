@@ -23,10 +23,10 @@ export {
 } from './config.js';
 export { type ConvertResult, type ConvertTarget, convertCheckpoint } from './convert.js';
 export {
-  datasetDir,
-  datasetExists,
   ensureDataset,
+  openTrainingData,
   sudokuBuildOptions,
+  type TrainingData,
 } from './data.js';
 export {
   type HaltingStats,
@@ -59,13 +59,11 @@ export {
 export { DEFAULT_PRESET, preset, presetNames, resolveConfig } from './presets.js';
 export { fromReferenceConfig, toReferenceConfig } from './reference.js';
 export {
-  acquireRunLock,
   describeFsError,
   LOCK_FILE,
-  prepareRunFolder,
+  openRunFolder,
+  type RunFolder,
   RunFolderError,
-  type RunLock,
-  removeLeftovers,
 } from './run-folder.js';
 export {
   checkpointFiles,

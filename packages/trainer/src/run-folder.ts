@@ -13,6 +13,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmdirSync,
   rmSync,
   statSync,
   unlinkSync,
@@ -20,7 +21,8 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { TMP_PREFIX } from './checkpoint-files.js';
+import { ConfigError } from '@rrm/reasoning';
+import { type CheckpointRef, latestCheckpoint, TMP_PREFIX } from './checkpoint-files.js';
 
 export const LOCK_FILE = 'run.lock';
 
@@ -189,4 +191,58 @@ export function removeLeftovers(dir: string, checkpointsDir: string): string[] {
     }
   }
   return removed;
+}
+
+/** A run folder held by this process: created, locked and cleaned of interrupted writes. */
+export interface RunFolder {
+  readonly dir: string;
+  readonly checkpointsDir: string;
+  /** The checkpoint a resumed run continues from; null for a new run. */
+  readonly resumeFrom: CheckpointRef | null;
+  /** Releases the lock, and removes the folder when opening it created it and it is still empty. */
+  release(): void;
+}
+
+/**
+ * Opens `dir` for a run before anything long (building a dataset) starts, so that a bad
+ * `--out`, a folder in use, or a resume without a checkpoint is reported first. A new run
+ * refuses a folder that holds checkpoints; `resume` needs one.
+ */
+export function openRunFolder(
+  dir: string,
+  opts: { resume?: boolean; log?: (line: string) => void } = {},
+): RunFolder {
+  const checkpointsDir = join(dir, 'checkpoints');
+  const existed = existsSync(dir);
+  prepareRunFolder(dir);
+  const lock = acquireRunLock(dir);
+  const release = () => {
+    lock.release();
+    if (existed) return;
+    try {
+      rmdirSync(dir);
+    } catch {
+      // Not empty: something worth keeping was written.
+    }
+  };
+  try {
+    for (const path of removeLeftovers(dir, checkpointsDir))
+      opts.log?.(`removed ${path}, left by an interrupted write`);
+    const latest = latestCheckpoint(checkpointsDir);
+    if (opts.resume && !latest)
+      throw new ConfigError(`${checkpointsDir}: no checkpoint to resume from`);
+    if (!opts.resume && latest) {
+      throw new ConfigError(
+        `${dir} already holds checkpoints; pass --resume to continue it or choose another --out`,
+      );
+    }
+    return { dir, checkpointsDir, resumeFrom: opts.resume ? latest : null, release };
+  } catch (e) {
+    release();
+    throw isFsError(e)
+      ? new RunFolderError(
+          `${e.path ?? dir}: ${describeFsError(e)} (opening the run folder ${dir})`,
+        )
+      : e;
+  }
 }

@@ -9,12 +9,12 @@
  * A checkpoint holds the whole state (weights, optimiser moments, EMA, carry, step,
  * sampler position, exploration RNG), so a resumed run continues the exact same stream.
  */
-import { existsSync, readFileSync, renameSync, rmdirSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ActCarry, disposeCarry, disposeStep } from '@rrm/act';
 import { AdamATan2, AdamW, cosineSchedule, EMA, SignSGDSparse } from '@rrm/layers';
 import { type ProgressCallback, TrainSampler, type TrainSamplerState } from '@rrm/puzzles';
-import { type OpenedSplit, readSplit } from '@rrm/puzzles/node';
+import type { OpenedSplit } from '@rrm/puzzles/node';
 import { Rng } from '@rrm/random';
 import { ConfigError } from '@rrm/reasoning';
 import * as tf from '@tensorflow/tfjs-core';
@@ -29,7 +29,7 @@ import {
 } from './checkpoint-files.js';
 import { checkFiniteWeights, checkModelFitsDataset, firstNonFinite } from './checks.js';
 import { type TrainConfig, totalSteps } from './config.js';
-import { datasetDir, ensureDataset } from './data.js';
+import type { TrainingData } from './data.js';
 import {
   disposeActBatch,
   type EvalResult,
@@ -39,15 +39,7 @@ import {
 } from './evaluate.js';
 import { type MetricRecord, MetricsLog } from './metrics.js';
 import { CONFIG_FILE, createModel, initWeights, type Model, withDatasetKeys } from './model.js';
-import {
-  acquireRunLock,
-  describeFsError,
-  isFsError,
-  prepareRunFolder,
-  RunFolderError,
-  type RunLock,
-  removeLeftovers,
-} from './run-folder.js';
+import { describeFsError, isFsError, type RunFolder, RunFolderError } from './run-folder.js';
 import {
   checkpointFiles,
   loadTrainingState,
@@ -55,18 +47,20 @@ import {
   type TrainingParts,
 } from './train-state.js';
 
+/**
+ * What a run needs, opened by the caller in this order: the run folder (`openRunFolder`:
+ * a bad `--out` fails before anything long), then the data (`openTrainingData`). The
+ * trainer owns both from here: `dispose()`, or a constructor that throws, closes them.
+ */
 export interface TrainerOptions {
   /** The resolved config; its arch may leave out the dataset keys (filled in here). */
   config: TrainConfig;
-  /** Run folder: config.json, metrics.jsonl/csv, checkpoints/, summary.json. */
-  outDir: string;
-  /** Continue from the newest checkpoint in `outDir`. */
-  resume?: boolean;
+  /** Where config.json, metrics.jsonl/csv, checkpoints/ and summary.json go; resumes from its `resumeFrom`. */
+  run: RunFolder;
+  data: TrainingData;
   /** Recorded in the run folder; the caller selects it. */
   backend?: string;
   log?: (line: string) => void;
-  /** Progress of building the dataset on first use. */
-  onDataProgress?: ProgressCallback;
   /**
    * The evaluators that the config's `evaluators` may name; the app passes them (rrm-train:
    * `{ arc: arcEvaluatorForDataset }` from `@rrm/arc/node`). None by default.
@@ -179,39 +173,28 @@ export class Trainer {
   readonly metrics: MetricsLog;
   private readonly backend: string;
   private readonly log: (line: string) => void;
-  private readonly lock: RunLock;
+  private readonly run_: RunFolder;
+  private readonly data: TrainingData;
   private readonly evaluatorFactories: EvaluatorFactories;
 
   constructor(opts: TrainerOptions) {
     this.log = opts.log ?? (() => {});
     this.backend = opts.backend ?? tf.getBackend();
-    this.outDir = opts.outDir;
-    this.checkpointsDir = join(opts.outDir, 'checkpoints');
-    const existed = existsSync(opts.outDir);
-    prepareRunFolder(opts.outDir);
-    this.lock = acquireRunLock(opts.outDir);
+    this.run_ = opts.run;
+    this.data = opts.data;
+    this.outDir = opts.run.dir;
+    this.checkpointsDir = opts.run.checkpointsDir;
+    this.dataDir = opts.data.dir;
+    const resumeFrom = opts.run.resumeFrom;
     try {
-      for (const path of removeLeftovers(this.outDir, this.checkpointsDir))
-        this.log(`removed ${path}, left by an interrupted write`);
-      const latest = latestCheckpoint(this.checkpointsDir);
-      if (opts.resume && !latest)
-        throw new ConfigError(`${this.checkpointsDir}: no checkpoint to resume from`);
-      if (!opts.resume && latest) {
-        throw new ConfigError(
-          `${opts.outDir} already holds checkpoints; pass --resume to continue it or choose another --out`,
-        );
-      }
-      this.dataDir = datasetDir(opts.config);
-      if (ensureDataset(opts.config, opts.onDataProgress))
-        this.log(`dataset: built ${this.dataDir}`);
       // Built once here so that a bad evaluator name or a missing file fails before training.
       this.evaluatorFactories = opts.evaluators ?? {};
       evaluatorsFor(opts.config.evaluators, this.dataDir, this.evaluatorFactories);
-      this.train = readSplit(this.dataDir, 'train');
-      this.test = readSplit(this.dataDir, 'test');
-      if (opts.resume) {
+      this.train = opts.data.train;
+      this.test = opts.data.test;
+      if (resumeFrom) {
         checkModelFitsDataset(opts.config.arch, this.train.metadata, {
-          model: `run ${join(opts.outDir, CONFIG_FILE)}`,
+          model: `run ${join(this.outDir, CONFIG_FILE)}`,
           dataset: this.dataDir,
         });
       }
@@ -237,7 +220,7 @@ export class Trainer {
           : Math.max(1, Math.round(cfg.eval_interval * stepsPerEpoch));
 
       this.model = createModel(cfg);
-      if (!opts.resume) initWeights(this.model, cfg, this.log);
+      if (!resumeFrom) initWeights(this.model, cfg, this.log);
       const adamOpts = {
         lr: 0,
         beta1: cfg.beta1,
@@ -259,44 +242,36 @@ export class Trainer {
       this.carry = this.model.initialCarry(cfg.global_batch_size);
 
       let samplerState: TrainSamplerState | undefined;
-      if (opts.resume && latest) samplerState = this.restore(latest);
+      if (resumeFrom) samplerState = this.restore(resumeFrom);
       this.sampler = new TrainSampler(
         this.train,
         { globalBatchSize: cfg.global_batch_size, seed: cfg.seed },
         samplerState,
       );
-      this.metrics = new MetricsLog(this.outDir, opts.resume ? this.step_ : undefined);
+      this.metrics = new MetricsLog(this.outDir, resumeFrom ? this.step_ : undefined);
       atomicWriteFile(join(this.outDir, CONFIG_FILE), `${JSON.stringify(cfg, null, 2)}\n`);
       atomicWriteFile(
         join(this.outDir, 'backend.json'),
         `${JSON.stringify({ backend: this.backend })}\n`,
       );
     } catch (e) {
-      this.releaseAfterFailedStart(existed);
+      this.releaseAfterFailedStart();
       throw isFsError(e)
         ? new RunFolderError(
-            `${e.path ?? opts.outDir}: ${describeFsError(e)} (starting the run in ${opts.outDir})`,
+            `${e.path ?? this.outDir}: ${describeFsError(e)} (starting the run in ${this.outDir})`,
           )
         : e;
     }
   }
 
-  /** A constructor that failed leaves no lock, and no empty folder it created itself. */
-  private releaseAfterFailedStart(existed: boolean): void {
+  /** A constructor that failed leaves no lock, and no empty folder the run folder created. */
+  private releaseAfterFailedStart(): void {
     if (this.carry) disposeCarry(this.carry);
     this.optimizer?.dispose();
     this.ema?.dispose();
     this.model?.dispose();
-    this.train?.close();
-    this.test?.close();
-    this.lock.release();
-    if (!existed) {
-      try {
-        rmdirSync(this.outDir);
-      } catch {
-        // Not empty: something worth keeping was written.
-      }
-    }
+    this.data.close();
+    this.run_.release();
   }
 
   get step(): number {
@@ -592,12 +567,11 @@ export class Trainer {
 
   /** Frees the tensors and files and releases the run folder's lock. */
   dispose(): void {
-    this.lock.release();
     disposeCarry(this.carry);
     this.optimizer.dispose();
     this.ema?.dispose();
     this.model.dispose();
-    this.train.close();
-    this.test.close();
+    this.data.close();
+    this.run_.release();
   }
 }

@@ -17,12 +17,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createModel,
   latestCheckpoint,
-  Trainer,
+  type Trainer,
   type TrainResult,
   TrainStateError,
 } from '../src/index.js';
 import { LOCK_FILE, prepareRunFolder } from '../src/run-folder.js';
-import { tempDir, tinyConfig } from './fixture.js';
+import { openTrainer, tempDir, tinyConfig } from './fixture.js';
 
 const root = tempDir('faults');
 const data = join(root, 'data');
@@ -31,7 +31,7 @@ let completed: TrainResult;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  const t = new Trainer({ config: tinyConfig(data), outDir: done });
+  const t = openTrainer({ config: tinyConfig(data), outDir: done });
   completed = await t.run();
   t.dispose();
 });
@@ -47,7 +47,7 @@ function copyRun(name: string): string {
 /** A trainer resuming `out`, and the lines it logs. */
 function resumeLogged(out: string): { trainer: Trainer; log: string[] } {
   const log: string[] = [];
-  const trainer = new Trainer({
+  const trainer = openTrainer({
     config: tinyConfig(data),
     outDir: out,
     resume: true,
@@ -73,7 +73,7 @@ describe('the run folder', () => {
   it('names an --out that is a file, or that cannot be created', () => {
     const file = join(root, 'a-file');
     writeFileSync(file, 'x');
-    expect(() => new Trainer({ config: tinyConfig(data), outDir: file })).toThrow(
+    expect(() => openTrainer({ config: tinyConfig(data), outDir: file })).toThrow(
       `run folder ${file}: exists and is not a folder; choose another --out`,
     );
     expect(() => prepareRunFolder(join(file, 'sub', 'run'))).toThrow(
@@ -83,8 +83,8 @@ describe('the run folder', () => {
 
   it('lets one trainer at a time use a folder; a lock left by a dead process is taken over', () => {
     const out = join(root, 'locked');
-    const first = new Trainer({ config: tinyConfig(data), outDir: out });
-    expect(() => new Trainer({ config: tinyConfig(data), outDir: out })).toThrow(
+    const first = openTrainer({ config: tinyConfig(data), outDir: out });
+    expect(() => openTrainer({ config: tinyConfig(data), outDir: out })).toThrow(
       new RegExp(
         `run folder ${out} is in use by process ${process.pid} on .*; wait for it or stop it, or delete .*run\\.lock if that process is gone`,
       ),
@@ -97,7 +97,7 @@ describe('the run folder', () => {
       join(out, LOCK_FILE),
       JSON.stringify({ pid: dead, host: hostname(), since: 'then' }),
     );
-    const second = new Trainer({ config: tinyConfig(data), outDir: out });
+    const second = openTrainer({ config: tinyConfig(data), outDir: out });
     expect(JSON.parse(readFileSync(join(out, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
     second.dispose();
   });
@@ -142,7 +142,7 @@ describe('resuming', () => {
     const statePath = join(latest.dir, 'state.json');
     const good = readFileSync(statePath, 'utf8');
     writeFileSync(statePath, good.slice(0, 20));
-    const resume = () => new Trainer({ config: tinyConfig(data), outDir: out, resume: true });
+    const resume = () => openTrainer({ config: tinyConfig(data), outDir: out, resume: true });
     expect(resume).toThrow(
       new RegExp(
         `cannot resume from ${latest.dir}: ${statePath}: not valid JSON \\(.+\\); move ${latest.dir} away to resume from step 6`,
@@ -167,7 +167,7 @@ describe('resuming', () => {
       return tf.memory().numTensors - before;
     };
     const failedStart = () =>
-      expect(() => new Trainer({ config: tinyConfig(data), outDir: out, resume: true })).toThrow(
+      expect(() => openTrainer({ config: tinyConfig(data), outDir: out, resume: true })).toThrow(
         TrainStateError,
       );
     // The model packages leave a couple of tensors behind on dispose (not the trainer's
@@ -180,9 +180,8 @@ describe('resuming', () => {
 
   it('refuses a config that now ends before the checkpoint', () => {
     const out = copyRun('shorter');
-    expect(
-      () =>
-        new Trainer({ config: tinyConfig(data, [['max_steps', 4]]), outDir: out, resume: true }),
+    expect(() =>
+      openTrainer({ config: tinyConfig(data, [['max_steps', 4]]), outDir: out, resume: true }),
     ).toThrow('resume: the checkpoint is at step 8, past the 4 steps the config now gives');
   });
 
@@ -202,7 +201,7 @@ describe('resuming', () => {
       tensors[name] = { dtype: 'F32', shape: t.shape, data };
     }
     writeFileSync(path, writeSafetensors(tensors));
-    expect(() => new Trainer({ config: tinyConfig(data), outDir: out, resume: true })).toThrow(
+    expect(() => openTrainer({ config: tinyConfig(data), outDir: out, resume: true })).toThrow(
       /model.safetensors: weight ".*lm_head.*" holds NaN or infinite values/,
     );
   });
@@ -212,7 +211,7 @@ describe('resuming', () => {
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
     config.arch.seq_len = 25;
     const cfg = { ...tinyConfig(data), arch: config.arch };
-    expect(() => new Trainer({ config: cfg, outDir: out, resume: true })).toThrow(
+    expect(() => openTrainer({ config: cfg, outDir: out, resume: true })).toThrow(
       `run ${join(out, 'config.json')} against dataset ${data}: the model has seq_len 25, the dataset 16`,
     );
   });
@@ -224,12 +223,12 @@ describe('evaluators', () => {
       ['evaluators', ['count']],
       ['max_steps', 1],
     ]);
-    expect(() => new Trainer({ config, outDir: join(root, 'ev-none') })).toThrow(
+    expect(() => openTrainer({ config, outDir: join(root, 'ev-none') })).toThrow(
       'config key "evaluators": unknown evaluator "count" (known: none given)',
     );
     const seen: string[] = [];
     let examples = 0;
-    const t = new Trainer({
+    const t = openTrainer({
       config,
       outDir: join(root, 'ev'),
       evaluators: {

@@ -1,7 +1,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveConfig, type TrainConfig } from '../src/index.js';
+import {
+  openRunFolder,
+  openTrainingData,
+  resolveConfig,
+  type TrainConfig,
+  Trainer,
+  type TrainerOptions,
+  type TrainingData,
+} from '../src/index.js';
 
 /** A TRM small enough to train a few steps in a test, on generated 4×4 Sudoku. */
 export function tinyConfig(dataDir: string, overrides: Array<[string, unknown]> = []): TrainConfig {
@@ -91,4 +99,20 @@ function tinyData(dataDir: string): Array<[string, unknown]> {
 
 export function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `rrm-trainer-${label}-`));
+}
+
+/** A trainer opened as rrm-train opens one: the run folder, then the data, then the loop. */
+export function openTrainer(
+  opts: Omit<TrainerOptions, 'run' | 'data'> & { outDir: string; resume?: boolean },
+): Trainer {
+  const { outDir, resume, ...rest } = opts;
+  const run = openRunFolder(outDir, { resume, log: rest.log });
+  let data: TrainingData;
+  try {
+    data = openTrainingData(rest.config, { log: rest.log });
+  } catch (e) {
+    run.release();
+    throw e;
+  }
+  return new Trainer({ ...rest, run, data });
 }

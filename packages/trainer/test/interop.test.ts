@@ -18,10 +18,9 @@ import {
   loadModel,
   type Model,
   readCheckpoint,
-  Trainer,
   type TrainResult,
 } from '../src/index.js';
-import { tempDir, tinyConfig } from './fixture.js';
+import { openTrainer, tempDir, tinyConfig } from './fixture.js';
 
 const root = tempDir('interop');
 const data = join(root, 'data');
@@ -33,7 +32,7 @@ if (!haveShared)
 let run: TrainResult;
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  const t = new Trainer({ config: tinyConfig(data), outDir: join(root, 'run') });
+  const t = openTrainer({ config: tinyConfig(data), outDir: join(root, 'run') });
   run = await t.run();
   t.dispose();
 });
@@ -70,7 +69,7 @@ describe('an rrm run as a reference run folder', () => {
 
 describe('init_from', () => {
   it('starts a run from the converted checkpoint', () => {
-    const t = new Trainer({
+    const t = openTrainer({
       config: { ...tinyConfig(data), init_from: join(root, 'torch') },
       outDir: join(root, 'tuned'),
     });
@@ -84,7 +83,7 @@ describe('init_from', () => {
     const wider = tinyConfig(data, [['arch.hidden_size', 32]]);
     let message = '';
     try {
-      new Trainer({
+      openTrainer({
         config: { ...wider, init_from: run.checkpoint!.dir },
         outDir: join(root, 'bad'),
       });
@@ -133,7 +132,7 @@ describe.skipIf(!haveShared)('genuine reference runs', () => {
     cpSync(join(shared, 'arc/official-layout-mini'), arc, { recursive: true });
     rmSync(join(arc, 'test_puzzles.json'));
     const lines: string[] = [];
-    const t = new Trainer({
+    const t = openTrainer({
       config: { ...tinyConfig(arc), build_data: null, evaluators: ['arc'] },
       outDir: join(root, 'arc-run'),
       evaluators: {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { expectFlatTensorCount } from '@rrm/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { latestCheckpoint, loadModel, Trainer, type TrainResult } from '../src/index.js';
-import { tempDir, tinyConfig, tinyHrmConfig } from './fixture.js';
+import { latestCheckpoint, loadModel, type TrainResult } from '../src/index.js';
+import { openTrainer, tempDir, tinyConfig, tinyHrmConfig } from './fixture.js';
 
 const root = tempDir('loop');
 const data = join(root, 'data');
@@ -28,7 +28,7 @@ describe('Trainer', () => {
   const outA = join(root, 'a');
 
   it('builds the dataset on first use, trains, evaluates and writes the run folder', async () => {
-    const t = new Trainer({ config: tinyConfig(data), outDir: outA });
+    const t = openTrainer({ config: tinyConfig(data), outDir: outA });
     expect(existsSync(join(data, 'train', 'dataset.json'))).toBe(true);
     expect(t.totalSteps).toBe(8); // 2 epochs × 32 groups / batch 8
     uninterrupted = await t.run();
@@ -56,7 +56,7 @@ describe('Trainer', () => {
   it('resumes exactly: the loss sequence equals the uninterrupted run', async () => {
     const outB = join(root, 'b');
     const stop = new AbortController();
-    const first = new Trainer({ config: tinyConfig(data), outDir: outB });
+    const first = openTrainer({ config: tinyConfig(data), outDir: outB });
     const stopped = await first.run({
       signal: stop.signal,
       onStep: (s) => s === 4 && stop.abort(),
@@ -64,8 +64,8 @@ describe('Trainer', () => {
     first.dispose();
     expect(stopped.status).toBe('stopped');
     expect(stopped.checkpoint!.step).toBe(4);
-    expect(() => new Trainer({ config: tinyConfig(data), outDir: outB })).toThrow('pass --resume');
-    const second = new Trainer({ config: tinyConfig(data), outDir: outB, resume: true });
+    expect(() => openTrainer({ config: tinyConfig(data), outDir: outB })).toThrow('pass --resume');
+    const second = openTrainer({ config: tinyConfig(data), outDir: outB, resume: true });
     expect(second.step).toBe(4);
     const resumed = await second.run();
     second.dispose();
@@ -76,7 +76,7 @@ describe('Trainer', () => {
 
   it('stops on a non-finite loss and keeps the last checkpoint whose weights gave a finite loss', async () => {
     const outC = join(root, 'c');
-    const t = new Trainer({
+    const t = openTrainer({
       config: tinyConfig(data, [['checkpoint_every', 1]]),
       outDir: outC,
     });
@@ -102,7 +102,7 @@ describe('Trainer', () => {
       expect(v.dataSync().every((x) => Math.abs(x) < 1e3)).toBe(true);
     model.dispose();
     // Resuming continues from the good checkpoint, not the one moved aside.
-    const again = new Trainer({
+    const again = openTrainer({
       config: tinyConfig(data, [['checkpoint_every', 1]]),
       outDir: outC,
       resume: true,
@@ -112,7 +112,7 @@ describe('Trainer', () => {
   });
 
   it('stops when an update leaves a weight non-finite, naming the weight and the step', async () => {
-    const t = new Trainer({
+    const t = openTrainer({
       config: tinyConfig(data, [['lr', 3e38]]),
       outDir: join(root, 'c2'),
     });
@@ -126,7 +126,7 @@ describe('Trainer', () => {
   });
 
   it('keeps live tensors flat over training steps and evaluations', async () => {
-    const t = new Trainer({ config: tinyConfig(data), outDir: join(root, 'd') });
+    const t = openTrainer({ config: tinyConfig(data), outDir: join(root, 'd') });
     await expectFlatTensorCount(() => {
       t.trainStep();
     }, 4);
@@ -141,7 +141,7 @@ describe('Trainer', () => {
 
   it('trains HRM, whose Q-learning halting adds a q_continue loss', async () => {
     const outF = join(root, 'f');
-    const t = new Trainer({ config: tinyHrmConfig(data), outDir: outF });
+    const t = openTrainer({ config: tinyHrmConfig(data), outDir: outF });
     expect(t.totalSteps).toBe(4);
     const result = await t.run();
     t.dispose();
@@ -159,8 +159,8 @@ describe('Trainer', () => {
   });
 
   it('refuses to resume a run folder without checkpoints', () => {
-    expect(
-      () => new Trainer({ config: tinyConfig(data), outDir: join(root, 'e'), resume: true }),
+    expect(() =>
+      openTrainer({ config: tinyConfig(data), outDir: join(root, 'e'), resume: true }),
     ).toThrow('no checkpoint to resume from');
   });
 });
