@@ -68,7 +68,10 @@ async function main(argv: string[]): Promise<number> {
       `expected one checkpoint or run folder, got ${positionals.length}\n${USAGE}`,
     );
   const batchSize = positiveInt(values['batch-size'], '--batch-size');
-  const backend = await selectBackend(parseBackendName(values.backend), { log: say });
+  const backend = await selectBackend(parseBackendName(values.backend), {
+    log: say,
+    asyncReads: true,
+  });
 
   const ckpt = readCheckpoint(positionals[0]);
   const dataset = values.data ?? ckpt.config.data_paths[0];
@@ -78,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
     `checkpoint: ${ckpt.weights} (${ckpt.format === 'torch' ? 'PyTorch format' : 'safetensors'})`,
   );
   // A NaN weight or another dataset's vocabulary would score without a word of warning.
-  checkFiniteWeights([...model.stateDict()], ckpt.weights);
+  await checkFiniteWeights([...model.stateDict()], ckpt.weights);
   checkModelFitsDataset(config.arch, split.metadata, {
     model: `checkpoint ${ckpt.weights}`,
     dataset,
@@ -87,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
   if (wantArc) say(arcTestPuzzlesSource(dataset));
   const arc = wantArc ? arcEvaluatorForDataset(dataset) : null;
   let bar: Progress | null = null;
-  const result = evaluate(model, split, {
+  const result = await evaluate(model, split, {
     batchSize: batchSize ?? config.eval_batch_size ?? config.global_batch_size,
     evaluators: arc ? [arc] : [],
     onProgress: (_done, total) => {

@@ -53,7 +53,7 @@ beforeAll(async () => {
       ['arch', { hidden_size: 16, L_layers: 1, H_cycles: 1, L_cycles: 1, halt_max_steps: 2 }],
     ],
   });
-  const t = new Trainer({
+  const t = await Trainer.open({
     config,
     run: openRunFolder(join(root, 'run')),
     data: openTrainingData(config),

@@ -106,7 +106,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { config, outDir, name } = resolveRun(args);
-  const backend = await selectBackend(parseBackendName(args.backend), { log: say });
+  const backend = await selectBackend(parseBackendName(args.backend), {
+    log: say,
+    asyncReads: true,
+  });
 
   // One stop, however many signals arrive: Ctrl-C under `pnpm train` or tsx reaches this
   // process twice (from the terminal's process group and relayed by the parent), and a
@@ -137,7 +140,7 @@ async function main(argv: string[]): Promise<number> {
     run.release();
     throw e;
   }
-  const trainer = new Trainer({
+  const trainer = await Trainer.open({
     config,
     run,
     data,

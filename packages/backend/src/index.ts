@@ -5,5 +5,5 @@ export {
   isBackendName,
   parseBackendName,
 } from './names';
-export { type SelectBackendOptions, selectBackend } from './select';
+export { type SelectBackendOptions, selectBackend, webgpuUnavailable } from './select';
 export { registerWebGpuKernels } from './webgpu-kernels';

@@ -211,3 +211,16 @@ export async function selectBackend(
   }
   throw new Error(`backend "${name}" cannot be used: ${skipped.join('; ')}`);
 }
+
+/**
+ * Why `webgpu` cannot start here, or null when it did (it is then the active backend):
+ * for tests and scripts that skip, with that reason, where no adapter can be created.
+ */
+export async function webgpuUnavailable(): Promise<string | null> {
+  try {
+    await selectBackend('webgpu', { log: () => {}, asyncReads: true });
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}

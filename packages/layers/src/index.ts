@@ -44,5 +44,5 @@ export {
   writeSafetensors,
 } from './safetensors';
 export { detach, noGrad, type Tensors, valueAndGradsWithAux } from './tape';
-export { fromTensor, toTensor } from './tensors';
+export { downloadValues, fromTensor, toTensor } from './tensors';
 export { expectFlatTensorCount, expectTensorsClose } from './testing';

@@ -13,12 +13,18 @@ export interface OptimizerState {
 /** A fresh untrainable variable; the temporary `make` creates is disposed. */
 const slot = (make: () => tf.Tensor): tf.Variable => tf.tidy(() => tf.variable(make(), false));
 
-function snapshot(vars: tf.Variable[], name: string, into: Record<string, WritableTensor>): void {
+/** Copies of `vars` read asynchronously, as GPU backends need (webgpu in Node reads no other way). */
+async function snapshot(
+  vars: tf.Variable[],
+  name: string,
+  into: Record<string, WritableTensor>,
+): Promise<void> {
+  const values = await Promise.all(vars.map((v) => v.data()));
   vars.forEach((v, i) => {
     into[`${name}.${i}`] = {
       dtype: 'F32',
       shape: v.shape,
-      data: (v.dataSync() as Float32Array).slice(),
+      data: (values[i] as Float32Array).slice(),
     };
   });
 }
@@ -138,11 +144,12 @@ abstract class DecoupledAdam {
     });
   }
 
-  getState(): OptimizerState {
+  async getState(): Promise<OptimizerState> {
+    const step = this.t;
     const tensors: Record<string, WritableTensor> = {};
-    snapshot(this.m, 'exp_avg', tensors);
-    snapshot(this.v, 'exp_avg_sq', tensors);
-    return { step: this.t, tensors };
+    await snapshot(this.m, 'exp_avg', tensors);
+    await snapshot(this.v, 'exp_avg_sq', tensors);
+    return { step, tensors };
   }
 
   /** Restores moments for `params` (used only for their shapes) and the step count. */
@@ -192,16 +199,17 @@ export class AdamW extends DecoupledAdam {
 export class SignSGDSparse {
   /**
    * table [N, D]; ids [B] int32; localGrad [B, D], the gradient with respect to the rows
-   * the forward pass looked up for each example.
+   * the forward pass looked up for each example. Async: the ids and gradients are read
+   * to the host, which GPU backends do only asynchronously.
    */
-  step(
+  async step(
     table: tf.Variable,
     ids: Int32Array | tf.Tensor,
     localGrad: tf.Tensor,
     lr: number,
     weightDecay: number,
-  ): void {
-    const idList = ids instanceof tf.Tensor ? (ids.dataSync() as Int32Array) : ids;
+  ): Promise<void> {
+    const idList = ids instanceof tf.Tensor ? ((await ids.data()) as Int32Array) : ids;
     const [n, d] = table.shape;
     if (
       localGrad.shape.length !== 2 ||
@@ -215,7 +223,7 @@ export class SignSGDSparse {
     // Sum the gradients of duplicate ids on the host: B·D work, where TF.js's cpu
     // unsortedSegmentSum costs B·D per distinct id. float32 accumulation in batch order,
     // as PyTorch's scatter_add_ does it.
-    const grad = localGrad.dataSync();
+    const grad = await localGrad.data();
     const rowOf = new Map<number, number>();
     const summed = new Float32Array(idList.length * d);
     idList.forEach((id, i) => {
@@ -299,10 +307,10 @@ export class EMA {
     }
   }
 
-  getState(): OptimizerState {
+  async getState(): Promise<OptimizerState> {
     if (this.swapped) throw new Error('EMA.getState: averages are swapped in; call swapOut first');
     const tensors: Record<string, WritableTensor> = {};
-    snapshot(this.shadow, 'shadow', tensors);
+    await snapshot(this.shadow, 'shadow', tensors);
     return { step: 0, tensors };
   }
 

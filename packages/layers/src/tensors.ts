@@ -25,3 +25,13 @@ export function fromTensor(t: tf.Tensor): WritableTensor {
     return { dtype: 'I32', shape: t.shape, data: (t.dataSync() as Int32Array).slice() };
   throw new Error(`fromTensor: only float32 and int32 tensors can be written, got ${t.dtype}`);
 }
+
+/**
+ * Reads `tensors` to the host, so that synchronous reads of them that follow (`dataSync`,
+ * `fromTensor`, a checkpoint writer) are served from the host copy that backends keep after
+ * an asynchronous read. A no-op on CPU backends; on webgpu in Node, which cannot read a GPU
+ * tensor synchronously, it is what lets synchronous writers run.
+ */
+export async function downloadValues(tensors: Iterable<tf.Tensor>): Promise<void> {
+  await Promise.all([...tensors].map((t) => t.data()));
+}

@@ -36,7 +36,7 @@ describe.skipIf(missing(fixture))(`optimiser fixtures (${fixture})`, () => {
     const get = (k: string) => tensors.get(`signsgd/${k}`)!;
     const [lr, wd] = get('hparams').data;
     const table = tf.variable(toTensor(get('weights_0')));
-    new SignSGDSparse().step(
+    await new SignSGDSparse().step(
       table,
       get('ids').data as Int32Array,
       toTensor(get('local_grad')),
@@ -93,7 +93,7 @@ describe('AdamW and optimiser state', () => {
     ).toBeLessThan(1e-6);
   });
 
-  test('state exported mid-run (through safetensors) resumes bit-exactly; lr can change per step', () => {
+  test('state exported mid-run (through safetensors) resumes bit-exactly; lr can change per step', async () => {
     const mk = () => [
       tf.variable(
         tf.tensor2d([
@@ -107,7 +107,7 @@ describe('AdamW and optimiser state', () => {
     const a = mk();
     const optA = new AdamATan2({ lr: 0.1, weightDecay: 0.1 });
     for (let k = 0; k < 2; k++) optA.step(a, grads(k));
-    const saved = optA.getState();
+    const saved = await optA.getState();
     const bytes = writeSafetensors(saved.tensors);
     const restored: OptimizerState = {
       step: saved.step,
@@ -141,44 +141,44 @@ describe('AdamW and optimiser state', () => {
     const ema = new EMA(params);
     opt.step(params, [tf.keep(tf.zeros([3, 3]))]);
     expect(tf.memory().numTensors - start).toBe(1 + 1 + 2); // the kept gradient, shadow, m, v
-    opt.loadState(opt.getState(), params);
-    ema.loadState(ema.getState());
+    opt.loadState(await opt.getState(), params);
+    ema.loadState(await ema.getState());
     expect(tf.memory().numTensors - start).toBe(4);
     const table = tf.variable(tf.zeros([5, 3]));
     const sgd = new SignSGDSparse();
     const g = tf.ones([3, 3]);
     const lg = tf.ones([2, 3]);
-    await expectFlatTensorCount(() => {
+    await expectFlatTensorCount(async () => {
       opt.step(params, [g]);
       ema.update();
-      sgd.step(table, new Int32Array([1, 1]), lg, 0.1, 0.1);
+      await sgd.step(table, new Int32Array([1, 1]), lg, 0.1, 0.1);
     }, 3);
   });
 });
 
 describe('SignSGDSparse', () => {
-  test('rejects ids outside the table and a localGrad of the wrong shape', () => {
+  test('rejects ids outside the table and a localGrad of the wrong shape', async () => {
     const table = tf.variable(tf.zeros([3, 2]));
     const sgd = new SignSGDSparse();
-    expect(() => sgd.step(table, new Int32Array([0, 3]), tf.zeros([2, 2]), 0.1, 0)).toThrow(
+    await expect(sgd.step(table, new Int32Array([0, 3]), tf.zeros([2, 2]), 0.1, 0)).rejects.toThrow(
       "SignSGDSparse.step: id 3 at position 1 is outside the table's 3 rows",
     );
-    expect(() => sgd.step(table, new Int32Array([0]), tf.zeros([1, 3]), 0.1, 0)).toThrow(
+    await expect(sgd.step(table, new Int32Array([0]), tf.zeros([1, 3]), 0.1, 0)).rejects.toThrow(
       'localGrad [1,3] must be [1, 2]',
     );
   });
 
-  test('leaves clones of the table alone', () => {
+  test('leaves clones of the table alone', async () => {
     const table = tf.variable(tf.zeros([3, 2]));
     const before = table.clone();
-    new SignSGDSparse().step(table, new Int32Array([1]), tf.ones([1, 2]), 0.5, 0);
+    await new SignSGDSparse().step(table, new Int32Array([1]), tf.ones([1, 2]), 0.5, 0);
     expect(Array.from(table.dataSync())).toEqual([0, 0, -0.5, -0.5, 0, 0]);
     expect(Array.from(before.dataSync())).toEqual([0, 0, 0, 0, 0, 0]);
   });
 
-  test('a zero summed gradient leaves the row decayed only (sign(0) = 0)', () => {
+  test('a zero summed gradient leaves the row decayed only (sign(0) = 0)', async () => {
     const table = tf.variable(tf.tensor2d([[1, 1]]));
-    new SignSGDSparse().step(
+    await new SignSGDSparse().step(
       table,
       tf.tensor1d([0, 0], 'int32'),
       tf.tensor2d([
@@ -209,7 +209,7 @@ describe('EMA', () => {
     expect(() => ema.swapIn()).toThrow(/already swapped in/);
     ema.swapOut();
     const other = new EMA([p], 0.9);
-    other.loadState(ema.getState());
+    other.loadState(await ema.getState());
     other.swapIn();
     expect(maxAbsDiff(p.dataSync(), shadow)).toBeLessThan(1e-5);
     other.swapOut();

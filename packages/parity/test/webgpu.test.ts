@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type ActBatch, disposeCarry, disposeStep } from '@rrm/act';
-import { selectBackend } from '@rrm/backend';
+import { selectBackend, webgpuUnavailable } from '@rrm/backend';
 import { AdamATan2, expectFlatTensorCount } from '@rrm/layers';
 import { Rng } from '@rrm/random';
 import { createTRM } from '@rrm/trm';
@@ -12,15 +12,7 @@ import { checkParity } from '../src/index';
 
 // HRM and TRM on webgpu in Node (Dawn's webgpu package; in CI Mesa's software adapter).
 // The kernels themselves are tested in @rrm/backend; here the models run on them.
-async function webgpuHere(): Promise<string | null> {
-  try {
-    await selectBackend('webgpu', { log: () => {}, asyncReads: true });
-    return null;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-const noAdapter = await webgpuHere();
+const noAdapter = await webgpuUnavailable();
 
 // The reference cases beside the repository; the two smallest keep CI short on a
 // software adapter (all six: `pnpm parity --backend webgpu ../shared/parity/*`).

@@ -24,7 +24,7 @@ const config = resolveConfig({
 // The run folder (locked for this process), then the data (built on first use), then the loop.
 const run = openRunFolder(join(dir, 'run'));
 const data = openTrainingData(config, { log: console.log });
-const trainer = new Trainer({ config, run, data, log: console.log });
+const trainer = await Trainer.open({ config, run, data, log: console.log });
 const result = await trainer.run({
   onStep: (step, m) => {
     if (step % 5 === 0) console.log(step, m['train/loss']);

@@ -18,23 +18,33 @@ export class NonFiniteWeightsError extends Error {
   }
 }
 
-/** Sums of `v · 0`: 0 for finite tensors, NaN as soon as one entry is NaN or infinite. */
-function zeroSum(vs: tf.Tensor[]): number {
-  return tf.tidy(() => tf.addN(vs.map((v) => tf.sum(tf.mul(v, 0)))).dataSync()[0]);
+/**
+ * Sums of `v · 0`: 0 for finite tensors, NaN as soon as one entry is NaN or infinite.
+ * Read asynchronously, as GPU backends (webgpu in Node) need.
+ */
+async function zeroSum(vs: tf.Tensor[]): Promise<number> {
+  const sum = tf.tidy(() => tf.addN(vs.map((v) => tf.sum(tf.mul(v, 0)))));
+  const [value] = await sum.data();
+  sum.dispose();
+  return value;
 }
 
 /**
  * The name of the first tensor that is not finite, or null. One reduction over all of
  * them, then one per tensor only when something is wrong: cheap enough for every step.
  */
-export function firstNonFinite(named: Array<[string, tf.Tensor]>): string | null {
-  if (named.length === 0 || Number.isFinite(zeroSum(named.map(([, v]) => v)))) return null;
-  return named.find(([, v]) => !Number.isFinite(zeroSum([v])))?.[0] ?? null;
+export async function firstNonFinite(named: Array<[string, tf.Tensor]>): Promise<string | null> {
+  if (named.length === 0 || Number.isFinite(await zeroSum(named.map(([, v]) => v)))) return null;
+  for (const [name, v] of named) if (!Number.isFinite(await zeroSum([v]))) return name;
+  return null;
 }
 
 /** Throws NonFiniteWeightsError naming `source` and the tensor when a weight is not finite. */
-export function checkFiniteWeights(named: Array<[string, tf.Tensor]>, source: string): void {
-  const bad = firstNonFinite(named);
+export async function checkFiniteWeights(
+  named: Array<[string, tf.Tensor]>,
+  source: string,
+): Promise<void> {
+  const bad = await firstNonFinite(named);
   if (bad !== null) {
     throw new NonFiniteWeightsError(
       bad,

@@ -54,7 +54,10 @@ function haltMaxSteps(model: Model): number {
 }
 
 /** Predictions [B*S] and q_halt logits [B] after each of the `halt_max_steps` steps. */
-function runBatch(model: Model, batch: Batch): { preds: Int32Array[]; qHalt: Float32Array[] } {
+async function runBatch(
+  model: Model,
+  batch: Batch,
+): Promise<{ preds: Int32Array[]; qHalt: Float32Array[] }> {
   const act = toActBatch(batch);
   let carry = model.initialCarry(batch.batchSize);
   const preds: Int32Array[] = [];
@@ -64,9 +67,11 @@ function runBatch(model: Model, batch: Batch): { preds: Int32Array[]; qHalt: Flo
       const r = model.step(carry, act, { train: false });
       carry = r.carry;
       const argmax = tf.argMax(r.outputs.logits, -1);
-      preds.push(argmax.dataSync() as Int32Array);
+      // Read asynchronously: GPU backends (webgpu in Node) read no other way.
+      const [p, q] = await Promise.all([argmax.data(), r.outputs.qHalt.data()]);
+      preds.push(p as Int32Array);
+      qHalt.push(q as Float32Array);
       argmax.dispose();
-      qHalt.push(r.outputs.qHalt.dataSync() as Float32Array);
       disposeStep(r);
     }
   } finally {
@@ -76,7 +81,11 @@ function runBatch(model: Model, batch: Batch): { preds: Int32Array[]; qHalt: Flo
   return { preds, qHalt };
 }
 
-export function evaluate(model: Model, split: PuzzleSplit, opts: EvaluateOptions): EvalResult {
+export async function evaluate(
+  model: Model,
+  split: PuzzleSplit,
+  opts: EvaluateOptions,
+): Promise<EvalResult> {
   const t0 = performance.now();
   const accumulators: Record<string, SetEvalAccumulator> = {};
   const total = split.metadata.sets.reduce(
@@ -85,7 +94,7 @@ export function evaluate(model: Model, split: PuzzleSplit, opts: EvaluateOptions
   );
   let done = 0;
   for (const batch of testBatches(split, opts.batchSize)) {
-    const { preds, qHalt } = runBatch(model, batch);
+    const { preds, qHalt } = await runBatch(model, batch);
     accumulators[batch.setName] ??= new SetEvalAccumulator(haltMaxSteps(model));
     accumulators[batch.setName].addBatch(preds, qHalt, batch.labels, batch.seqLen);
     for (const e of opts.evaluators ?? []) {

@@ -13,6 +13,7 @@ import { loadWeightsFile } from '@rrm/checkpoint/node';
 import {
   type AdamATan2,
   type AdamW,
+  downloadValues,
   type EMA,
   readSafetensors,
   type TensorRecord,
@@ -51,15 +52,13 @@ export interface TrainingParts {
   ema: EMA | null;
 }
 
-function f32(v: tf.Tensor): WritableTensor {
-  return { dtype: 'F32', shape: v.shape, data: v.dataSync() as Float32Array };
+// Reads are asynchronous throughout: GPU backends (webgpu in Node) read no other way.
+async function f32(v: tf.Tensor): Promise<WritableTensor> {
+  return { dtype: 'F32', shape: v.shape, data: (await v.data()) as Float32Array };
 }
 
-function i32(v: tf.Tensor): WritableTensor {
-  const cast = tf.cast(v, 'int32');
-  const data = cast.dataSync() as Int32Array;
-  cast.dispose();
-  return { dtype: 'I32', shape: v.shape, data };
+async function i32(v: tf.Tensor): Promise<WritableTensor> {
+  return { dtype: 'I32', shape: v.shape, data: Int32Array.from(await v.data()) };
 }
 
 function withPrefix(
@@ -81,43 +80,42 @@ function stripPrefix(
   return out;
 }
 
-function withEvalWeights<T>(ema: EMA | null, fn: () => T): T {
-  if (!ema) return fn();
-  ema.swapIn();
-  try {
-    return fn();
-  } finally {
-    ema.swapOut();
-  }
+/** The inference checkpoint: the EMA weights when enabled. */
+async function modelCheckpoint(model: Model, ema: EMA | null): Promise<Uint8Array> {
+  const save = async () => {
+    await downloadValues(model.stateDict().values());
+    return saveCheckpoint(model);
+  };
+  return ema ? ema.apply(save) : save();
 }
 
 /**
  * The files of one checkpoint folder: `model.safetensors` (EMA weights when enabled) and
  * `config.json` for inference, `state.safetensors` and `state.json` for resuming.
  */
-export function checkpointFiles(
+export async function checkpointFiles(
   parts: TrainingParts,
   carry: ActCarry,
   config: TrainConfig,
   info: Omit<SavedState, 'format' | 'optimizer_step'>,
-): Record<string, Uint8Array | string> {
+): Promise<Record<string, Uint8Array | string>> {
   const { model, optimizer, ema } = parts;
-  const modelBytes = withEvalWeights(ema, () => saveCheckpoint(model));
+  const modelBytes = await modelCheckpoint(model, ema);
   const tensors: Record<string, WritableTensor> = {};
   if (ema) {
-    for (const [name, v] of model.namedParameters()) tensors[`train.${name}`] = f32(v);
-    Object.assign(tensors, withPrefix('ema', ema.getState().tensors));
+    for (const [name, v] of model.namedParameters()) tensors[`train.${name}`] = await f32(v);
+    Object.assign(tensors, withPrefix('ema', (await ema.getState()).tensors));
   }
-  const optim = optimizer.getState();
+  const optim = await optimizer.getState();
   Object.assign(tensors, withPrefix('optim', optim.tensors));
   Object.assign(tensors, {
-    'carry.zH': f32(carry.zH),
-    'carry.zL': f32(carry.zL),
-    'carry.steps': i32(carry.steps),
-    'carry.halted': i32(carry.halted),
-    'carry.inputs': i32(carry.data.inputs),
-    'carry.labels': i32(carry.data.labels),
-    'carry.puzzle_identifiers': i32(carry.data.puzzle_identifiers),
+    'carry.zH': await f32(carry.zH),
+    'carry.zL': await f32(carry.zL),
+    'carry.steps': await i32(carry.steps),
+    'carry.halted': await i32(carry.halted),
+    'carry.inputs': await i32(carry.data.inputs),
+    'carry.labels': await i32(carry.data.labels),
+    'carry.puzzle_identifiers': await i32(carry.data.puzzle_identifiers),
   });
   const state: SavedState = { format: STATE_FORMAT, optimizer_step: optim.step, ...info };
   return {
@@ -186,11 +184,15 @@ export function readSavedState(dir: string, step: number): SavedState {
  * Loads the weights, EMA and optimiser moments of the checkpoint folder `dir` into
  * `parts` (refusing non-finite weights) and returns the saved carry.
  */
-export function loadTrainingState(dir: string, parts: TrainingParts, state: SavedState): ActCarry {
+export async function loadTrainingState(
+  dir: string,
+  parts: TrainingParts,
+  state: SavedState,
+): Promise<ActCarry> {
   const { model, optimizer, ema } = parts;
   const modelPath = join(dir, MODEL_FILE);
   loadWeightsFile(model, modelPath);
-  checkFiniteWeights([...model.stateDict()], modelPath);
+  await checkFiniteWeights([...model.stateDict()], modelPath);
   const tensorPath = join(dir, STATE_FILE);
   const saved = readSafetensors(readFileSync(tensorPath), tensorPath).tensors;
   const get = (name: string): TensorRecord => {
@@ -204,7 +206,7 @@ export function loadTrainingState(dir: string, parts: TrainingParts, state: Save
       tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, 'float32')));
     }
     ema.loadState({ step: 0, tensors: stripPrefix('ema', saved) });
-    checkFiniteWeights([...model.stateDict()], tensorPath);
+    await checkFiniteWeights([...model.stateDict()], tensorPath);
   }
   if (state.optimizer_step > 0) {
     optimizer.loadState(

@@ -159,7 +159,7 @@ export class Trainer {
   readonly dataDir: string;
   private readonly train: OpenedSplit;
   private readonly test: OpenedSplit;
-  private sampler: TrainSampler;
+  private sampler!: TrainSampler;
   private readonly optimizer: AdamATan2 | AdamW;
   private readonly sparse: SignSGDSparse | null;
   private readonly ema: EMA | null;
@@ -170,14 +170,30 @@ export class Trainer {
   private readonly lr: (step: number) => number;
   private readonly puzzleEmbLr: (step: number) => number;
   private readonly evalEvery: number | null;
-  readonly metrics: MetricsLog;
+  metrics!: MetricsLog;
   private readonly backend: string;
   private readonly log: (line: string) => void;
   private readonly run_: RunFolder;
   private readonly data: TrainingData;
   private readonly evaluatorFactories: EvaluatorFactories;
 
-  constructor(opts: TrainerOptions) {
+  /**
+   * A trainer ready to run: the model and optimisers built, a resumed run's whole state
+   * restored. Async because restoring reads the loaded weights back to check them, which
+   * GPU backends do only asynchronously.
+   */
+  static async open(opts: TrainerOptions): Promise<Trainer> {
+    const trainer = new Trainer(opts);
+    try {
+      await trainer.start(opts.run.resumeFrom);
+    } catch (e) {
+      trainer.releaseAfterFailedStart();
+      throw trainer.startError(e);
+    }
+    return trainer;
+  }
+
+  private constructor(opts: TrainerOptions) {
     this.log = opts.log ?? (() => {});
     this.backend = opts.backend ?? tf.getBackend();
     this.run_ = opts.run;
@@ -240,28 +256,36 @@ export class Trainer {
       this.lr = schedule(cfg.lr);
       this.puzzleEmbLr = schedule(cfg.puzzle_emb_lr);
       this.carry = this.model.initialCarry(cfg.global_batch_size);
-
-      let samplerState: TrainSamplerState | undefined;
-      if (resumeFrom) samplerState = this.restore(resumeFrom);
-      this.sampler = new TrainSampler(
-        this.train,
-        { globalBatchSize: cfg.global_batch_size, seed: cfg.seed },
-        samplerState,
-      );
-      this.metrics = new MetricsLog(this.outDir, resumeFrom ? this.step_ : undefined);
-      atomicWriteFile(join(this.outDir, CONFIG_FILE), `${JSON.stringify(cfg, null, 2)}\n`);
-      atomicWriteFile(
-        join(this.outDir, 'backend.json'),
-        `${JSON.stringify({ backend: this.backend })}\n`,
-      );
     } catch (e) {
       this.releaseAfterFailedStart();
-      throw isFsError(e)
-        ? new RunFolderError(
-            `${e.path ?? this.outDir}: ${describeFsError(e)} (starting the run in ${this.outDir})`,
-          )
-        : e;
+      throw this.startError(e);
     }
+  }
+
+  /** Restores a resumed run's state (else starts the data stream afresh) and writes the run's files. */
+  private async start(resumeFrom: CheckpointRef | null): Promise<void> {
+    const cfg = this.config;
+    let samplerState: TrainSamplerState | undefined;
+    if (resumeFrom) samplerState = await this.restore(resumeFrom);
+    this.sampler = new TrainSampler(
+      this.train,
+      { globalBatchSize: cfg.global_batch_size, seed: cfg.seed },
+      samplerState,
+    );
+    this.metrics = new MetricsLog(this.outDir, resumeFrom ? this.step_ : undefined);
+    atomicWriteFile(join(this.outDir, CONFIG_FILE), `${JSON.stringify(cfg, null, 2)}\n`);
+    atomicWriteFile(
+      join(this.outDir, 'backend.json'),
+      `${JSON.stringify({ backend: this.backend })}\n`,
+    );
+  }
+
+  private startError(e: unknown): unknown {
+    return isFsError(e)
+      ? new RunFolderError(
+          `${e.path ?? this.outDir}: ${describeFsError(e)} (starting the run in ${this.outDir})`,
+        )
+      : e;
   }
 
   /** A constructor that failed leaves no lock, and no empty folder the run folder created. */
@@ -294,10 +318,10 @@ export class Trainer {
    * weights, when the loss is NaN or infinite, and NonFiniteUpdateError when the update
    * left a weight that is (the trainer must not be saved after either).
    */
-  trainStep(): MetricRecord {
+  async trainStep(): Promise<MetricRecord> {
     const cfg = this.config;
     const batch = toActBatch(this.sampler.next());
-    const r = this.model.stepWithGrads(this.carry, batch);
+    const r = await this.model.stepWithGradsAsync(this.carry, batch);
     disposeActBatch(batch);
     this.carry = r.carry;
     const step = this.step_ + 1;
@@ -316,15 +340,14 @@ export class Trainer {
     });
     const table = this.model.inner.puzzle_emb?.weights;
     if (this.sparse && table && r.puzzleEmbGrad) {
-      tf.tidy(() => {
-        const g = tf.mul(r.puzzleEmbGrad!.grad, scale) as tf.Tensor2D;
-        this.sparse!.step(table, r.puzzleEmbGrad!.ids, g, puzzleLr, cfg.puzzle_emb_weight_decay);
-      });
+      const g = tf.mul(r.puzzleEmbGrad.grad, scale) as tf.Tensor2D;
+      await this.sparse.step(table, r.puzzleEmbGrad.ids, g, puzzleLr, cfg.puzzle_emb_weight_decay);
+      g.dispose();
     }
     this.ema?.update();
     disposeStep(r);
     this.step_ = step;
-    const bad = firstNonFinite([...this.model.stateDict()]);
+    const bad = await firstNonFinite([...this.model.stateDict()]);
     if (bad !== null) throw new NonFiniteUpdateError(step, bad);
 
     const count = Math.max(r.metrics.count, 1);
@@ -367,9 +390,9 @@ export class Trainer {
    * `keep_checkpoints` plus, until the next step's loss shows that the new checkpoint's
    * weights are good (`run` prunes then), one more.
    */
-  save(): CheckpointRef {
-    checkFiniteWeights([...this.model.stateDict()], `checkpoint of step ${this.step_}`);
-    const files = checkpointFiles(this.parts, this.carry, this.config, {
+  async save(): Promise<CheckpointRef> {
+    await checkFiniteWeights([...this.model.stateDict()], `checkpoint of step ${this.step_}`);
+    const files = await checkpointFiles(this.parts, this.carry, this.config, {
       step: this.step_,
       total_steps: this.totalSteps,
       sampler: this.sampler.getState(),
@@ -390,9 +413,9 @@ export class Trainer {
   }
 
   /** Loads a checkpoint folder's state into this trainer; returns the sampler state. */
-  private restore(checkpoint: CheckpointRef): TrainSamplerState {
+  private async restore(checkpoint: CheckpointRef): Promise<TrainSamplerState> {
     try {
-      return this.restoreFrom(checkpoint);
+      return await this.restoreFrom(checkpoint);
     } catch (e) {
       if (e instanceof ConfigError) throw e;
       const earlier = listCheckpoints(this.checkpointsDir).filter((c) => c.step < checkpoint.step);
@@ -406,7 +429,7 @@ export class Trainer {
     }
   }
 
-  private restoreFrom({ dir, step }: CheckpointRef): TrainSamplerState {
+  private async restoreFrom({ dir, step }: CheckpointRef): Promise<TrainSamplerState> {
     const state = readSavedState(dir, step);
     if (state.step > this.totalSteps) {
       throw new ConfigError(
@@ -418,7 +441,7 @@ export class Trainer {
         `resume: total steps ${state.total_steps} -> ${this.totalSteps} (config changed); the LR schedule follows the new count`,
       );
     }
-    const carry = loadTrainingState(dir, this.parts, state);
+    const carry = await loadTrainingState(dir, this.parts, state);
     disposeCarry(this.carry);
     this.carry = carry;
     this.model.explorationRng = Rng.fromState(state.exploration_rng);
@@ -485,12 +508,12 @@ export class Trainer {
     if (this.step_ >= this.totalSteps) return this.finishCompleted(opts);
     while (this.step_ < this.totalSteps) {
       if (opts.signal?.aborted) {
-        this.save();
+        await this.save();
         return this.finish('stopped', null, `stopped at step ${this.step_}`);
       }
       let rec: MetricRecord;
       try {
-        rec = this.trainStep();
+        rec = await this.trainStep();
       } catch (e) {
         if (e instanceof NonFiniteLossError) {
           // The newest checkpoint's weights are the ones that gave this loss.
@@ -512,15 +535,15 @@ export class Trainer {
       const last = this.step_ === this.totalSteps;
       if (!last && this.evalEvery !== null && this.step_ % this.evalEvery === 0) {
         this.metrics.log(this.evalRecord(await this.evaluate(opts.onEvalProgress)));
-        this.save();
+        await this.save();
       } else if (!last && cfg.checkpoint_every > 0 && this.step_ % cfg.checkpoint_every === 0) {
-        this.save();
+        await this.save();
       }
       // Let signal handlers run between steps.
       await new Promise((resolve) => setImmediate(resolve));
     }
     // Saved before the final evaluation too, which can be long: stopping it loses no training.
-    this.save();
+    await this.save();
     const final = await this.evaluate(opts.onEvalProgress);
     return this.finishCompleted(opts, final);
   }

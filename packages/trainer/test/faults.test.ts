@@ -31,7 +31,7 @@ let completed: TrainResult;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  const t = openTrainer({ config: tinyConfig(data), outDir: done });
+  const t = await openTrainer({ config: tinyConfig(data), outDir: done });
   completed = await t.run();
   t.dispose();
 });
@@ -45,9 +45,9 @@ function copyRun(name: string): string {
 }
 
 /** A trainer resuming `out`, and the lines it logs. */
-function resumeLogged(out: string): { trainer: Trainer; log: string[] } {
+async function resumeLogged(out: string): Promise<{ trainer: Trainer; log: string[] }> {
   const log: string[] = [];
-  const trainer = openTrainer({
+  const trainer = await openTrainer({
     config: tinyConfig(data),
     outDir: out,
     resume: true,
@@ -70,10 +70,10 @@ function records(dir: string): unknown[] {
 }
 
 describe('the run folder', () => {
-  it('names an --out that is a file, or that cannot be created', () => {
+  it('names an --out that is a file, or that cannot be created', async () => {
     const file = join(root, 'a-file');
     writeFileSync(file, 'x');
-    expect(() => openTrainer({ config: tinyConfig(data), outDir: file })).toThrow(
+    await expect(openTrainer({ config: tinyConfig(data), outDir: file })).rejects.toThrow(
       `run folder ${file}: exists and is not a folder; choose another --out`,
     );
     expect(() => prepareRunFolder(join(file, 'sub', 'run'))).toThrow(
@@ -81,10 +81,10 @@ describe('the run folder', () => {
     );
   });
 
-  it('lets one trainer at a time use a folder; a lock left by a dead process is taken over', () => {
+  it('lets one trainer at a time use a folder; a lock left by a dead process is taken over', async () => {
     const out = join(root, 'locked');
-    const first = openTrainer({ config: tinyConfig(data), outDir: out });
-    expect(() => openTrainer({ config: tinyConfig(data), outDir: out })).toThrow(
+    const first = await openTrainer({ config: tinyConfig(data), outDir: out });
+    await expect(openTrainer({ config: tinyConfig(data), outDir: out })).rejects.toThrow(
       new RegExp(
         `run folder ${out} is in use by process ${process.pid} on .*; wait for it or stop it, or delete .*run\\.lock if that process is gone`,
       ),
@@ -97,7 +97,7 @@ describe('the run folder', () => {
       join(out, LOCK_FILE),
       JSON.stringify({ pid: dead, host: hostname(), since: 'then' }),
     );
-    const second = openTrainer({ config: tinyConfig(data), outDir: out });
+    const second = await openTrainer({ config: tinyConfig(data), outDir: out });
     expect(JSON.parse(readFileSync(join(out, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
     second.dispose();
   });
@@ -109,7 +109,7 @@ describe('the run folder', () => {
     mkdirSync(join(ckpts, '.tmp-4242-step_00000008'));
     writeFileSync(join(ckpts, '.tmp-4242-step_00000008', 'model.safetensors'), 'partial');
     writeFileSync(join(out, '.tmp-4242-metrics.jsonl'), 'partial');
-    const { trainer: t, log } = resumeLogged(out);
+    const { trainer: t, log } = await resumeLogged(out);
     expect(log).toContain(
       `removed ${join(out, '.tmp-4242-metrics.jsonl')}, left by an interrupted write`,
     );
@@ -125,7 +125,7 @@ describe('resuming', () => {
   it('does not evaluate or log again when the run had completed', async () => {
     const out = copyRun('again');
     const before = lines(out);
-    const { trainer: t, log } = resumeLogged(out);
+    const { trainer: t, log } = await resumeLogged(out);
     const r = await t.run();
     t.dispose();
     expect(r.status).toBe('completed');
@@ -135,7 +135,7 @@ describe('resuming', () => {
     expect(before.split('\n').filter((l) => l.includes('"eval_s"'))).toHaveLength(1);
   });
 
-  it('names a damaged state.json, or one whose step disagrees with its folder', () => {
+  it('names a damaged state.json, or one whose step disagrees with its folder', async () => {
     const out = copyRun('state');
     const ckpts = join(out, 'checkpoints');
     const latest = latestCheckpoint(ckpts)!;
@@ -143,49 +143,49 @@ describe('resuming', () => {
     const good = readFileSync(statePath, 'utf8');
     writeFileSync(statePath, good.slice(0, 20));
     const resume = () => openTrainer({ config: tinyConfig(data), outDir: out, resume: true });
-    expect(resume).toThrow(
+    await expect(resume()).rejects.toThrow(
       new RegExp(
         `cannot resume from ${latest.dir}: ${statePath}: not valid JSON \\(.+\\); move ${latest.dir} away to resume from step 6`,
       ),
     );
     writeFileSync(statePath, good.replace('"step": 8', '"step": 807'));
-    expect(resume).toThrow(`${statePath}: step 807, but the folder is for step 8`);
+    await expect(resume()).rejects.toThrow(`${statePath}: step 807, but the folder is for step 8`);
     writeFileSync(statePath, good.replace('"optimizer_step": 8', '"optimizer_step": "8"'));
-    expect(resume).toThrow(
+    await expect(resume()).rejects.toThrow(
       `${statePath}: field "optimizer_step" should be an integer >= 0, got "8"`,
     );
     // The lock of a failed start is released.
     expect(existsSync(join(out, LOCK_FILE))).toBe(false);
   });
 
-  it('a failed start frees what it built', () => {
+  it('a failed start frees what it built', async () => {
     const out = copyRun('leak');
     writeFileSync(join(latestCheckpoint(join(out, 'checkpoints'))!.dir, 'state.json'), '{');
-    const leakOf = (fn: () => void) => {
+    const leakOf = async (fn: () => void | Promise<void>) => {
       const before = tf.memory().numTensors;
-      fn();
+      await fn();
       return tf.memory().numTensors - before;
     };
     const failedStart = () =>
-      expect(() => openTrainer({ config: tinyConfig(data), outDir: out, resume: true })).toThrow(
+      expect(openTrainer({ config: tinyConfig(data), outDir: out, resume: true })).rejects.toThrow(
         TrainStateError,
       );
     // The model packages leave a couple of tensors behind on dispose (not the trainer's
     // doing); a failed start must leave no more than building and disposing the model.
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
-    const model = leakOf(() => createModel(config).dispose());
-    expect(leakOf(failedStart)).toBe(model);
-    expect(leakOf(failedStart)).toBe(model);
+    const model = await leakOf(() => createModel(config).dispose());
+    expect(await leakOf(failedStart)).toBe(model);
+    expect(await leakOf(failedStart)).toBe(model);
   });
 
-  it('refuses a config that now ends before the checkpoint', () => {
+  it('refuses a config that now ends before the checkpoint', async () => {
     const out = copyRun('shorter');
-    expect(() =>
+    await expect(
       openTrainer({ config: tinyConfig(data, [['max_steps', 4]]), outDir: out, resume: true }),
-    ).toThrow('resume: the checkpoint is at step 8, past the 4 steps the config now gives');
+    ).rejects.toThrow('resume: the checkpoint is at step 8, past the 4 steps the config now gives');
   });
 
-  it('refuses a checkpoint with a NaN weight, naming the file and the weight', () => {
+  it('refuses a checkpoint with a NaN weight, naming the file and the weight', async () => {
     const out = copyRun('nan-weight');
     const latest = latestCheckpoint(join(out, 'checkpoints'))!;
     const path = join(latest.dir, 'model.safetensors');
@@ -201,17 +201,17 @@ describe('resuming', () => {
       tensors[name] = { dtype: 'F32', shape: t.shape, data };
     }
     writeFileSync(path, writeSafetensors(tensors));
-    expect(() => openTrainer({ config: tinyConfig(data), outDir: out, resume: true })).toThrow(
-      /model.safetensors: weight ".*lm_head.*" holds NaN or infinite values/,
-    );
+    await expect(
+      openTrainer({ config: tinyConfig(data), outDir: out, resume: true }),
+    ).rejects.toThrow(/model.safetensors: weight ".*lm_head.*" holds NaN or infinite values/);
   });
 
-  it('names the checkpoint and the dataset when their vocabulary or seq_len differ', () => {
+  it('names the checkpoint and the dataset when their vocabulary or seq_len differ', async () => {
     const out = copyRun('mismatch');
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
     config.arch.seq_len = 25;
     const cfg = { ...tinyConfig(data), arch: config.arch };
-    expect(() => openTrainer({ config: cfg, outDir: out, resume: true })).toThrow(
+    await expect(openTrainer({ config: cfg, outDir: out, resume: true })).rejects.toThrow(
       `run ${join(out, 'config.json')} against dataset ${data}: the model has seq_len 25, the dataset 16`,
     );
   });
@@ -223,12 +223,12 @@ describe('evaluators', () => {
       ['evaluators', ['count']],
       ['max_steps', 1],
     ]);
-    expect(() => openTrainer({ config, outDir: join(root, 'ev-none') })).toThrow(
+    await expect(openTrainer({ config, outDir: join(root, 'ev-none') })).rejects.toThrow(
       'config key "evaluators": unknown evaluator "count" (known: none given)',
     );
     const seen: string[] = [];
     let examples = 0;
-    const t = openTrainer({
+    const t = await openTrainer({
       config,
       outDir: join(root, 'ev'),
       evaluators: {

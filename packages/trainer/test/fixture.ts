@@ -102,9 +102,9 @@ export function tempDir(label: string): string {
 }
 
 /** A trainer opened as rrm-train opens one: the run folder, then the data, then the loop. */
-export function openTrainer(
+export async function openTrainer(
   opts: Omit<TrainerOptions, 'run' | 'data'> & { outDir: string; resume?: boolean },
-): Trainer {
+): Promise<Trainer> {
   const { outDir, resume, ...rest } = opts;
   const run = openRunFolder(outDir, { resume, log: rest.log });
   let data: TrainingData;
@@ -114,5 +114,5 @@ export function openTrainer(
     run.release();
     throw e;
   }
-  return new Trainer({ ...rest, run, data });
+  return Trainer.open({ ...rest, run, data });
 }

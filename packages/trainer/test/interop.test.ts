@@ -32,7 +32,7 @@ if (!haveShared)
 let run: TrainResult;
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  const t = openTrainer({ config: tinyConfig(data), outDir: join(root, 'run') });
+  const t = await openTrainer({ config: tinyConfig(data), outDir: join(root, 'run') });
   run = await t.run();
   t.dispose();
 });
@@ -41,7 +41,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const weightsOf = (m: Model) => [...m.stateDict()].map(([n, v]) => [n, Array.from(v.dataSync())]);
 
 describe('an rrm run as a reference run folder', () => {
-  it('converts to step_N + all_config.yaml that read back to the same model and scores', () => {
+  it('converts to step_N + all_config.yaml that read back to the same model and scores', async () => {
     const out = join(root, 'torch');
     const r = convertCheckpoint(readCheckpoint(join(root, 'run')), 'torch', out);
     expect(r.files).toEqual([join(out, 'step_8'), join(out, 'all_config.yaml')]);
@@ -59,8 +59,8 @@ describe('an rrm run as a reference run folder', () => {
     const b = loadModel(out, test.metadata);
     expect(readCheckpoint(out)).toMatchObject({ format: 'torch', step: 8 });
     expect(weightsOf(b.model)).toEqual(weightsOf(a.model));
-    const score = (m: Model) => evaluate(m, test, { batchSize: 8 }).sets.all;
-    expect(score(b.model)).toEqual(score(a.model));
+    const score = async (m: Model) => (await evaluate(m, test, { batchSize: 8 })).sets.all;
+    expect(await score(b.model)).toEqual(await score(a.model));
     test.close();
     a.model.dispose();
     b.model.dispose();
@@ -68,8 +68,8 @@ describe('an rrm run as a reference run folder', () => {
 });
 
 describe('init_from', () => {
-  it('starts a run from the converted checkpoint', () => {
-    const t = openTrainer({
+  it('starts a run from the converted checkpoint', async () => {
+    const t = await openTrainer({
       config: { ...tinyConfig(data), init_from: join(root, 'torch') },
       outDir: join(root, 'tuned'),
     });
@@ -79,11 +79,11 @@ describe('init_from', () => {
     t.dispose();
   });
 
-  it('lists the architecture mismatches by name before training starts', () => {
+  it('lists the architecture mismatches by name before training starts', async () => {
     const wider = tinyConfig(data, [['arch.hidden_size', 32]]);
     let message = '';
     try {
-      openTrainer({
+      await openTrainer({
         config: { ...wider, init_from: run.checkpoint!.dir },
         outDir: join(root, 'bad'),
       });
@@ -127,12 +127,12 @@ describe.skipIf(!haveShared)('genuine reference runs', () => {
     );
   });
 
-  it('builds the ARC evaluator the app passes on data without test_puzzles.json', () => {
+  it('builds the ARC evaluator the app passes on data without test_puzzles.json', async () => {
     const arc = join(root, 'arc');
     cpSync(join(shared, 'arc/official-layout-mini'), arc, { recursive: true });
     rmSync(join(arc, 'test_puzzles.json'));
     const lines: string[] = [];
-    const t = openTrainer({
+    const t = await openTrainer({
       config: { ...tinyConfig(arc), build_data: null, evaluators: ['arc'] },
       outDir: join(root, 'arc-run'),
       evaluators: {

@@ -28,7 +28,7 @@ describe('Trainer', () => {
   const outA = join(root, 'a');
 
   it('builds the dataset on first use, trains, evaluates and writes the run folder', async () => {
-    const t = openTrainer({ config: tinyConfig(data), outDir: outA });
+    const t = await openTrainer({ config: tinyConfig(data), outDir: outA });
     expect(existsSync(join(data, 'train', 'dataset.json'))).toBe(true);
     expect(t.totalSteps).toBe(8); // 2 epochs × 32 groups / batch 8
     uninterrupted = await t.run();
@@ -56,7 +56,7 @@ describe('Trainer', () => {
   it('resumes exactly: the loss sequence equals the uninterrupted run', async () => {
     const outB = join(root, 'b');
     const stop = new AbortController();
-    const first = openTrainer({ config: tinyConfig(data), outDir: outB });
+    const first = await openTrainer({ config: tinyConfig(data), outDir: outB });
     const stopped = await first.run({
       signal: stop.signal,
       onStep: (s) => s === 4 && stop.abort(),
@@ -64,8 +64,10 @@ describe('Trainer', () => {
     first.dispose();
     expect(stopped.status).toBe('stopped');
     expect(stopped.checkpoint!.step).toBe(4);
-    expect(() => openTrainer({ config: tinyConfig(data), outDir: outB })).toThrow('pass --resume');
-    const second = openTrainer({ config: tinyConfig(data), outDir: outB, resume: true });
+    await expect(openTrainer({ config: tinyConfig(data), outDir: outB })).rejects.toThrow(
+      'pass --resume',
+    );
+    const second = await openTrainer({ config: tinyConfig(data), outDir: outB, resume: true });
     expect(second.step).toBe(4);
     const resumed = await second.run();
     second.dispose();
@@ -76,7 +78,7 @@ describe('Trainer', () => {
 
   it('stops on a non-finite loss and keeps the last checkpoint whose weights gave a finite loss', async () => {
     const outC = join(root, 'c');
-    const t = openTrainer({
+    const t = await openTrainer({
       config: tinyConfig(data, [['checkpoint_every', 1]]),
       outDir: outC,
     });
@@ -102,7 +104,7 @@ describe('Trainer', () => {
       expect(v.dataSync().every((x) => Math.abs(x) < 1e3)).toBe(true);
     model.dispose();
     // Resuming continues from the good checkpoint, not the one moved aside.
-    const again = openTrainer({
+    const again = await openTrainer({
       config: tinyConfig(data, [['checkpoint_every', 1]]),
       outDir: outC,
       resume: true,
@@ -112,7 +114,7 @@ describe('Trainer', () => {
   });
 
   it('stops when an update leaves a weight non-finite, naming the weight and the step', async () => {
-    const t = openTrainer({
+    const t = await openTrainer({
       config: tinyConfig(data, [['lr', 3e38]]),
       outDir: join(root, 'c2'),
     });
@@ -126,22 +128,22 @@ describe('Trainer', () => {
   });
 
   it('keeps live tensors flat over training steps and evaluations', async () => {
-    const t = openTrainer({ config: tinyConfig(data), outDir: join(root, 'd') });
-    await expectFlatTensorCount(() => {
-      t.trainStep();
+    const t = await openTrainer({ config: tinyConfig(data), outDir: join(root, 'd') });
+    await expectFlatTensorCount(async () => {
+      await t.trainStep();
     }, 4);
     await expectFlatTensorCount(async () => {
       await t.evaluate();
     }, 2);
-    await expectFlatTensorCount(() => {
-      t.save();
+    await expectFlatTensorCount(async () => {
+      await t.save();
     }, 2);
     t.dispose();
   });
 
   it('trains HRM, whose Q-learning halting adds a q_continue loss', async () => {
     const outF = join(root, 'f');
-    const t = openTrainer({ config: tinyHrmConfig(data), outDir: outF });
+    const t = await openTrainer({ config: tinyHrmConfig(data), outDir: outF });
     expect(t.totalSteps).toBe(4);
     const result = await t.run();
     t.dispose();
@@ -158,9 +160,9 @@ describe('Trainer', () => {
     expect(loadModel(result.checkpoint!.dir).config.model).toBe('hrm');
   });
 
-  it('refuses to resume a run folder without checkpoints', () => {
-    expect(() =>
+  it('refuses to resume a run folder without checkpoints', async () => {
+    await expect(
       openTrainer({ config: tinyConfig(data), outDir: join(root, 'e'), resume: true }),
-    ).toThrow('no checkpoint to resume from');
+    ).rejects.toThrow('no checkpoint to resume from');
   });
 });
