@@ -8,6 +8,7 @@
         "native/elementwise.cc",
         "native/fused.cc",
         "native/matmul.cc",
+        "native/peak.cc",
         "native/reduce.cc",
         "native/shape.cc",
         "native/pool.cc"

@@ -20,14 +20,19 @@ export interface BenchOptions {
   mode: 'train' | 'eval';
   /** Also profile one more step and print its time per kernel to stderr. */
   profile: boolean;
+  /** Only measure the machine's FMA peak. */
+  peakOnly: boolean;
 }
 
 export const USAGE = `usage: rrm-bench [--backend auto|native|webgpu|cpu|wasm|tensorflow] [--model trm|hrm] [--mlp-t]
   [--batch 32] [--seq 81] [--hidden 128] [--heads 4] [--layers 2] [--h-layers 2]
-  [--h-cycles 3] [--l-cycles 6] [--steps 3] [--mode train|eval] [--profile]
+  [--h-cycles 3] [--l-cycles 6] [--steps 3] [--mode train|eval] [--profile] [--peak]
 Times supervision steps of a randomly initialised model on random tokens and prints one
-JSON line: backend, config, ms_per_step (median), steps, peak_rss_mb, tensors_leaked.
---profile also runs one profiled step and prints its time per kernel to stderr.`;
+JSON line: backend, config, ms_per_step (median), the step's matmul GFLOP and GFLOP/s,
+the machine's FMA peak measured in the same run and the fraction of it the step reaches
+(CPU backends), steps, peak_rss_mb, tensors_leaked.
+--profile also runs one profiled step and prints its time per kernel to stderr.
+--peak only measures the FMA peak (every native thread, the widest FMA the CPU has).`;
 
 const intFlags = {
   batch: 32,
@@ -68,6 +73,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       'mlp-t': { type: 'boolean', default: false },
       mode: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      peak: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       ...Object.fromEntries(Object.keys(intFlags).map((k) => [k, { type: 'string' as const }])),
     },
@@ -93,6 +99,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     steps: int('steps'),
     mode: oneOf('mode', values.mode as string | undefined, ['train', 'eval'] as const),
     profile: values.profile as boolean,
+    peakOnly: values.peak as boolean,
   };
   if (opts.hidden % opts.heads !== 0) {
     throw new Error(`--hidden (${opts.hidden}) must be a multiple of --heads (${opts.heads})`);

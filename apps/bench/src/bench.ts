@@ -6,6 +6,7 @@ import { Rng } from '@rrm/random';
 import { createTRM } from '@rrm/trm';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchOptions } from './args';
+import { stepFlops } from './flops';
 
 export interface BenchResult {
   backend: string;
@@ -17,6 +18,10 @@ export interface BenchResult {
    */
   cpu_ms_per_step: number;
   steps: number;
+  /** Matmul GFLOP of one step, counted from the config (`stepFlops`). */
+  gflop_per_step: number;
+  /** gflop_per_step over the median step time. */
+  gflop_s: number;
   peak_rss_mb: number;
   tensors_leaked: number;
   /** Every timed step, in order. */
@@ -32,7 +37,7 @@ export interface KernelTime {
 
 // Sudoku-sized vocabulary (pad + digits), one puzzle, no puzzle embedding: the
 // sequence the model sees is exactly --seq tokens.
-const VOCAB = 11;
+export const VOCAB = 11;
 const SEED = 0;
 
 /** The model config (reference keys) a run of `o` builds. */
@@ -148,6 +153,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResult & { profile
     backend: tf.getBackend(),
     config: { model: o.model, mode: o.mode, ...config },
     ms_per_step: round1(median(stepMs)),
+    gflop_per_step: round1(stepFlops(o) / 1e9),
+    gflop_s: round1(stepFlops(o) / 1e6 / median(stepMs)),
     cpu_ms_per_step: round1(median(cpuMs)),
     steps: o.steps,
     peak_rss_mb: Math.round(peakRssMb()),

@@ -6,8 +6,10 @@
 // [--rounds 3]`. PYTHON names an interpreter that imports torch (Debian: apt-get install
 // python3-torch, then PYTHON=/usr/bin/python3).
 import { parseArgs } from 'node:util';
+import { type BenchOptions, parseBenchArgs } from './args';
 import { median } from './bench';
-import { bench, python, pythonCan, type Row, torch, WORKLOADS } from './runners';
+import { stepFlops } from './flops';
+import { bench, peak, python, pythonCan, type Row, torch, WORKLOADS } from './runners';
 
 function main(): void {
   if (!pythonCan('import torch')) {
@@ -24,12 +26,18 @@ function main(): void {
   });
   const steps = Number(values.steps);
   const rounds = Number(values.rounds);
+  // The denominator of "% of peak", measured here and now on every native thread.
+  const fma = peak();
   console.log(
-    `| Workload | Run | ms/step | CPU ms/step | peak RSS MB | leaked | vs PyTorch | vs PyTorch, BLAS 1 thread |`,
+    `FMA peak: ${fma.peak_gflop_s} GFLOP/s (${fma.peak_isa}, ${fma.peak_threads} threads); GFLOP counted from each config (rrm-bench's stepFlops)\n`,
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log(
+    `| Workload | Run | ms/step | CPU ms/step | GFLOP/s | % of peak | peak RSS MB | leaked | vs PyTorch | vs PyTorch, BLAS 1 thread |`,
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const [name, workload] of Object.entries(WORKLOADS)) {
     const flags = `${workload} --batch 32`;
+    const gflop = stepFlops(parseBenchArgs(flags.split(' ')) as BenchOptions) / 1e9;
     const runners: Array<[string, () => Row]> = [
       ['PyTorch eager, 1 thread (OpenBLAS default)', () => torch(flags, steps)],
       [
@@ -56,8 +64,9 @@ function main(): void {
         rs[0].tensors_leaked === undefined
           ? '–'
           : Math.max(...rs.map((r) => r.tensors_leaked ?? 0));
+      const gflopS = (1000 * gflop) / ms;
       console.log(
-        `| ${name} | ${label} | ${ms} | ${cpuMs} | ${rss} | ${leaked} | ${(ms / torchMs).toFixed(2)}× | ${(ms / torchSerialMs).toFixed(2)}× |`,
+        `| ${name} (${gflop.toFixed(1)} GFLOP) | ${label} | ${ms} | ${cpuMs} | ${gflopS.toFixed(1)} | ${((100 * gflopS) / fma.peak_gflop_s).toFixed(0)} % | ${rss} | ${leaked} | ${(ms / torchMs).toFixed(2)}× | ${(ms / torchSerialMs).toFixed(2)}× |`,
       );
     }
   }

@@ -29,20 +29,36 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Row {
   return JSON.parse(out.trim().split('\n').at(-1) as string) as Row;
 }
 
-export const bench = (backend: string, flags: string, steps: number) =>
-  run(process.execPath, [
-    '--import',
-    'tsx',
-    '--conditions=source',
-    here('./cli.ts'),
-    '--backend',
-    backend,
-    '--model',
-    'trm',
-    ...flags.split(' '),
-    '--steps',
-    String(steps),
-  ]);
+export const bench = (backend: string, flags: string, steps: number, env: NodeJS.ProcessEnv = {}) =>
+  run(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--conditions=source',
+      here('./cli.ts'),
+      '--backend',
+      backend,
+      '--model',
+      'trm',
+      ...flags.split(' '),
+      '--steps',
+      String(steps),
+    ],
+    env,
+  );
+
+/** The machine's FMA peak, measured by `rrm-bench --peak` (every native thread). */
+export function peak(): { peak_gflop_s: number; peak_isa: string; peak_threads: number } {
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=source', here('./cli.ts'), '--peak'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const p = JSON.parse(out.trim());
+  if (!('peak_gflop_s' in p)) throw new Error(`the FMA peak was ${p.peak}`);
+  return p;
+}
 
 /** The interpreter that imports torch: PYTHON, else python3. */
 export const python = process.env.PYTHON ?? 'python3';

@@ -115,6 +115,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   initElementwise(env, exports);
   initFused(env, exports);
   initMatmul(env, exports);
+  initPeak(env, exports);
   initReduce(env, exports);
   initShape(env, exports);
   return exports;

@@ -1,5 +1,5 @@
-// Shared helpers for the rrm native kernels: typed-array access and a tiny
-// deterministic parallel-for.
+// Shared helpers for the rrm native kernels: typed-array access, and the
+// deterministic parallel-for of pool.h (whose rules are written there).
 #pragma once
 #include <napi.h>
 
@@ -9,6 +9,8 @@
 #include <functional>
 #include <string>
 #include <vector>
+
+#include "pool.h"
 
 namespace rrm {
 
@@ -39,13 +41,6 @@ double numArg(const Napi::CallbackInfo& info, size_t i, const char* name);
 [[noreturn]] void fail(const Napi::Env& env, const std::string& message);
 void require(const Napi::Env& env, bool ok, const std::string& message);
 
-// Splits [0, n) into at most threads() contiguous chunks, run concurrently when
-// n >= grain. Each index is handled by exactly one call, so kernels that write
-// each output element from a fixed serial computation stay bit-for-bit
-// deterministic whatever the thread count.
-void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
-int threads();
-void setThreads(int n);
 
 // Marks a loop function to be compiled twice, for the build's baseline ISA and
 // for x86-64-v3 (AVX2 + FMA); the loader picks the one the CPU runs (a GNU
@@ -99,6 +94,7 @@ void initAttention(Napi::Env env, Napi::Object exports);
 void initElementwise(Napi::Env env, Napi::Object exports);
 void initFused(Napi::Env env, Napi::Object exports);
 void initMatmul(Napi::Env env, Napi::Object exports);
+void initPeak(Napi::Env env, Napi::Object exports);
 void initReduce(Napi::Env env, Napi::Object exports);
 void initShape(Napi::Env env, Napi::Object exports);
 

@@ -6,6 +6,13 @@ import { fileURLToPath } from 'node:url';
 export type Storage = Float32Array | Int32Array | Uint8Array;
 type Ints = readonly number[] | Int32Array;
 
+/** What `fmaPeak` measured: GFLOP/s over `threads` threads with the widest FMA the CPU has. */
+export interface FmaPeak {
+  gflops: number;
+  isa: 'avx512' | 'avx2' | 'scalar';
+  threads: number;
+}
+
 /** The functions of build/Release/rrm_native.node (see native/*.cc). */
 export interface NativeAddon {
   /** Which BLAS the addon was linked against. */
@@ -15,6 +22,8 @@ export interface NativeAddon {
   reduceOps: string[];
   getThreads(): number;
   setThreads(n: number): void;
+  /** The measured FMA peak of all addon threads together (native/peak.cc). */
+  fmaPeak(seconds: number): FmaPeak;
   binary(
     op: number,
     a: Storage,

@@ -1,3 +1,4 @@
+export type { FmaPeak } from './addon.js';
 export { NativeBackend } from './backend.js';
 export {
   ATTENTION,
@@ -7,4 +8,5 @@ export {
   SWIGLU,
   SWIGLU_GRAD,
 } from './contract.js';
+export { measureFmaPeak } from './peak.js';
 export { registerNativeBackend } from './register.js';
