@@ -1,9 +1,8 @@
 import { type ActBatch, type ActCarry, disposeCarry, disposeStep } from '@rrm/act';
-import { createHRM } from '@rrm/hrm';
+import { createModel } from '@rrm/checkpoint';
 import { AdamATan2 } from '@rrm/layers';
 import { peakRssMb } from '@rrm/progress';
 import { Rng } from '@rrm/random';
-import { createTRM } from '@rrm/trm';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchOptions } from './args';
 import { stepFlops } from './flops';
@@ -106,8 +105,7 @@ async function profileKernels(f: () => Promise<void>): Promise<KernelTime[]> {
  */
 export async function runBench(o: BenchOptions): Promise<BenchResult & { profile?: KernelTime[] }> {
   const config = benchConfig(o);
-  const model =
-    o.model === 'trm' ? createTRM(config, { seed: SEED }) : createHRM(config, { seed: SEED });
+  const model = createModel(o.model, config, { seed: SEED });
   const optimizer = new AdamATan2({ lr: 1e-4, weightDecay: 0.1 });
   const batch = randomBatch(o, new Rng(SEED));
   let carry: ActCarry = model.initialCarry(o.batch);

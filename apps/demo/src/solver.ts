@@ -1,12 +1,12 @@
-import { type ActBatch, type ActModel, disposeCarry, disposeStep, haltLogit } from '@rrm/act';
+import { type ActBatch, type ActModel, evaluationSteps, haltLogit } from '@rrm/act';
 import { ARC_SEQ_LEN, ARC_VOCAB_SIZE, cropArcGrid, encodeArcGrid } from '@rrm/arc';
 import {
   dataKeysFromWeights,
-  loadWeights,
+  modelFromWeights,
   parseReferenceConfig,
   readWeights,
 } from '@rrm/checkpoint';
-import { createHRM } from '@rrm/hrm';
+import { WeightsMismatchError } from '@rrm/layers';
 import {
   decodeMaze,
   decodeSudoku,
@@ -22,7 +22,6 @@ import {
   sudokuSize,
   sudokuVocabSize,
 } from '@rrm/puzzles';
-import { createTRM } from '@rrm/trm';
 import * as tf from '@tensorflow/tfjs-core';
 import type { PuzzleKind } from './grid';
 import type { Puzzle, SolveTrace, StepResult } from './puzzle';
@@ -202,7 +201,6 @@ export async function loadSolver(
   checkSameTask(config.name, stored, weights.name, dataKeysFromWeights(kind, stored, tensors));
   // One puzzle at a time; the batch size the model was trained with does not matter here.
   const arch = { ...stored, batch_size: 1 };
-  const create = kind === 'trm' ? createTRM : createHRM;
   let model: ActModel<{
     seq_len: number;
     vocab_size: number;
@@ -210,15 +208,14 @@ export async function loadSolver(
     hidden_size: number;
   }>;
   try {
-    model = create(arch, { seed: 0 });
+    model = modelFromWeights(kind, arch, tensors, {
+      seed: 0,
+      source: weights.name,
+    }) as typeof model;
   } catch (e) {
+    // A mismatch names the weights file itself; anything else is the config's.
+    if (e instanceof WeightsMismatchError) throw e;
     throw new Error(`${config.name}: ${(e as Error).message}`);
-  }
-  try {
-    loadWeights(model, tensors, { source: weights.name });
-  } catch (e) {
-    model.dispose();
-    throw e;
   }
   const { seq_len, vocab_size, halt_max_steps, hidden_size } = model.config;
   const codec = codecFor(seq_len, vocab_size);
@@ -255,23 +252,17 @@ export async function loadSolver(
         puzzle_identifiers: tf.tensor1d([0], 'int32'),
       };
       const steps: StepResult[] = [];
-      let carry = model.initialCarry(1);
       try {
-        // Evaluation mode runs every one of halt_max_steps; q_halt says where it would stop.
-        for (let k = 0; k < halt_max_steps; k++) {
-          const r = model.step(carry, batch, { train: false });
-          carry = r.carry;
-          const { logits, qHalt, qContinue } = r.outputs;
-          const prediction = tf.tidy(() => tf.argMax(logits, -1));
-          const halt = haltLogit(model.options.halting, qHalt, qContinue);
+        // Every one of halt_max_steps, as evaluation runs; the halting logit says where it would stop.
+        for (const { step, outputs } of evaluationSteps(model, batch)) {
+          const prediction = tf.tidy(() => tf.argMax(outputs.logits, -1));
+          const halt = haltLogit(model.options.halting, outputs.qHalt, outputs.qContinue);
           const [predicted, h] = await Promise.all([prediction.data(), halt.data()]);
           tf.dispose([prediction, halt]);
-          disposeStep(r);
           steps.push({ answer: codec.decode(Int32Array.from(predicted)), haltLogit: h[0] });
-          onStep?.(k + 1, halt_max_steps);
+          onStep?.(step, halt_max_steps);
         }
       } finally {
-        disposeCarry(carry);
         tf.dispose([batch.inputs, batch.labels, batch.puzzle_identifiers]);
       }
       const haltRule = model.options.halting.haltOnQHaltOnly ? 'q_halt > 0' : 'q_halt > q_continue';

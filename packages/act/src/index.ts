@@ -32,6 +32,8 @@ export {
   type CreateOptions,
   createActModel,
   disposeStep,
+  type EvaluationStep,
+  evaluationSteps,
   type Heads,
   type InnerOutput,
   type LossSums,

@@ -297,3 +297,37 @@ export function createActModel<
     },
   });
 }
+
+/** One step of `evaluationSteps`: valid inside the loop body that receives it. */
+export interface EvaluationStep {
+  /** 1-based. */
+  step: number;
+  outputs: StepOutputs;
+  carry: ActCarry;
+}
+
+/**
+ * The supervision steps of evaluation, as the papers evaluate: all `halt_max_steps` of
+ * them from a fresh carry, whatever the halting head says (its logit tells where it would
+ * stop). Each step's outputs and carry are disposed when the next step is asked for or the
+ * loop ends, `break` included: read what you need inside the loop body.
+ */
+export function* evaluationSteps(
+  model: ActModel<unknown>,
+  batch: ActBatch,
+): Generator<EvaluationStep, void, undefined> {
+  let carry = model.initialCarry(batch.inputs.shape[0]);
+  try {
+    for (let k = 1; k <= model.options.halting.halt_max_steps; k++) {
+      const r = model.step(carry, batch, { train: false });
+      carry = r.carry;
+      try {
+        yield { step: k, outputs: r.outputs, carry };
+      } finally {
+        disposeStep(r);
+      }
+    }
+  } finally {
+    disposeCarry(carry);
+  }
+}

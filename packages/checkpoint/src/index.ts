@@ -1,5 +1,6 @@
 export { dataKeysFromWeights } from './data-keys';
 export { CheckpointError } from './errors';
+export { createModel, modelFromWeights } from './models';
 export { readStateDictPickle, STORAGE_TYPES, type TensorRef, writeStateDictPickle } from './pickle';
 export {
   type ModelKind,

@@ -1,8 +1,6 @@
 import { type ActBatch, type ActModel, disposeCarry, disposeStep } from '@rrm/act';
-import { loadWeights } from '@rrm/checkpoint';
-import { createHRM } from '@rrm/hrm';
+import { modelFromWeights } from '@rrm/checkpoint';
 import { type TensorRecord, toTensor } from '@rrm/layers';
-import { createTRM } from '@rrm/trm';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadParityCase, type ParityCase, record } from './case';
 import { compareOutputs, gradientError, mismatches, relativeError, TOLERANCES } from './compare';
@@ -29,10 +27,10 @@ const LOSS_KEYS = ['loss', 'lm_loss', 'q_halt_loss', 'q_continue_loss'] as const
 const METRIC_KEYS = ['count', 'accuracy', 'exact_accuracy', 'q_halt_accuracy'] as const;
 
 function createModel(c: ParityCase): ActModel {
-  const create = c.config.model === 'trm' ? createTRM : createHRM;
-  const model: ActModel = create(c.config.arch, { seed: c.config.seed });
-  loadWeights(model, c.weights.tensors, { source: `${c.dir}/weights.safetensors` });
-  return model;
+  return modelFromWeights(c.config.model, c.config.arch, c.weights.tensors, {
+    seed: c.config.seed,
+    source: `${c.dir}/weights.safetensors`,
+  });
 }
 
 function readBatch(c: ParityCase): ActBatch {

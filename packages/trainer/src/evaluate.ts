@@ -4,8 +4,7 @@
  * predictions after every step are scored, so the result shows how answers improve with
  * recursion; optional evaluators (ARC voting) see the final predictions.
  */
-import type { ActBatch } from '@rrm/act';
-import { disposeCarry, disposeStep } from '@rrm/act';
+import { type ActBatch, evaluationSteps } from '@rrm/act';
 import { type Batch, type ProgressCallback, type PuzzleSplit, testBatches } from '@rrm/puzzles';
 import * as tf from '@tensorflow/tfjs-core';
 import { SetEvalAccumulator, type SetEvalMetrics } from './eval-metrics.js';
@@ -59,23 +58,18 @@ async function runBatch(
   batch: Batch,
 ): Promise<{ preds: Int32Array[]; qHalt: Float32Array[] }> {
   const act = toActBatch(batch);
-  let carry = model.initialCarry(batch.batchSize);
   const preds: Int32Array[] = [];
   const qHalt: Float32Array[] = [];
   try {
-    for (let k = 0; k < haltMaxSteps(model); k++) {
-      const r = model.step(carry, act, { train: false });
-      carry = r.carry;
-      const argmax = tf.argMax(r.outputs.logits, -1);
+    for (const { outputs } of evaluationSteps(model, act)) {
+      const argmax = tf.argMax(outputs.logits, -1);
       // Read asynchronously: GPU backends (webgpu in Node) read no other way.
-      const [p, q] = await Promise.all([argmax.data(), r.outputs.qHalt.data()]);
+      const [p, q] = await Promise.all([argmax.data(), outputs.qHalt.data()]);
+      argmax.dispose();
       preds.push(p as Int32Array);
       qHalt.push(q as Float32Array);
-      argmax.dispose();
-      disposeStep(r);
     }
   } finally {
-    disposeCarry(carry);
     disposeActBatch(act);
   }
   return { preds, qHalt };

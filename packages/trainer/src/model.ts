@@ -7,18 +7,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ActModel } from '@rrm/act';
-import { dataKeysFromWeights, loadWeights } from '@rrm/checkpoint';
+import { createModel as createKind, dataKeysFromWeights, loadWeights } from '@rrm/checkpoint';
 import {
   locateReferenceCheckpoint,
   REFERENCE_CONFIG,
   readReferenceCheckpoint,
   readWeightsFile,
 } from '@rrm/checkpoint/node';
-import { createHRM } from '@rrm/hrm';
 import { type TensorRecord, WeightsMismatchError } from '@rrm/layers';
 import type { PuzzleDatasetMetadata } from '@rrm/puzzles';
 import { ConfigError } from '@rrm/reasoning';
-import { createTRM } from '@rrm/trm';
 import { latestCheckpoint } from './checkpoint-files.js';
 import { type TrainConfig, validateTrainConfig } from './config.js';
 import { fromReferenceConfig } from './reference.js';
@@ -46,7 +44,7 @@ export function withDatasetKeys(cfg: TrainConfig, meta: PuzzleDatasetMetadata): 
 export function createModel(cfg: TrainConfig): Model {
   const opts = { seed: cfg.seed, lossType: cfg.loss_type };
   try {
-    return (cfg.model === 'trm' ? createTRM(cfg.arch, opts) : createHRM(cfg.arch, opts)) as Model;
+    return createKind(cfg.model, cfg.arch, opts) as Model;
   } catch (e) {
     // The model packages name the field; say that it lives under `arch`.
     throw new ConfigError(`config "arch" (${cfg.model}): ${(e as Error).message}`);
