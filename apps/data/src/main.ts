@@ -60,7 +60,7 @@ export const USAGE = `usage:
                      [--test-set NAME[,NAME]] [--num-aug 1000] [--seed 42] --out DIR
   rrm-data build sudoku [--size 4x4|6x6|9x9] [--train 1000] [--test 100] [--num-aug 100]
                         [--min-givens G] [--max-givens G] [--min-effort E] [--seed 0] --out DIR
-  rrm-data build sudoku --csv-train FILE [--csv-test FILE] [--min-rating R] [--subsample N]
+  rrm-data build sudoku (--csv-train FILE [--csv-test FILE] | --csv-test FILE) [--min-rating R] [--subsample N]
                         [--num-aug 100] [--seed 0] --out DIR
   rrm-data build maze [--size 30] [--train 1000] [--test 100] [--min-path L] [--loops 0.05]
                       [--aug] [--seed 0] --out DIR
@@ -205,18 +205,18 @@ function buildSudoku(args: ParsedArgs, io: Io): PuzzleDataset | null {
   const seed = intOption(args, 'seed', 0);
   const numAug = intOption(args, 'num-aug', 100);
   const csvTrain = args.values.get('csv-train');
-  if (csvTrain !== undefined) {
+  const csvTest = args.values.get('csv-test');
+  if (csvTrain !== undefined || csvTest !== undefined) {
     const rng = new Rng(seed);
-    const train = parseSudokuCsv(readText(csvTrain), csvTrain);
-    const csvTest = args.values.get('csv-test');
-    const test = csvTest
-      ? parseSudokuCsv(readText(csvTest), csvTest)
-      : { shape: train.shape, rows: [] };
-    if (test.shape !== train.shape)
+    // --csv-test alone: a test-only dataset, to score a model on puzzles from elsewhere.
+    const train = csvTrain === undefined ? null : parseSudokuCsv(readText(csvTrain), csvTrain);
+    const test = csvTest === undefined ? null : parseSudokuCsv(readText(csvTest), csvTest);
+    const shape = (train ?? test)!.shape;
+    if (train && test && test.shape !== train.shape)
       throw new UsageError(`${csvTest}: Sudoku size differs from ${csvTrain}`);
     return {
-      train: sudokuSplit(selectRows(train.rows, args, rng, true), train.shape, { numAug, rng }),
-      test: sudokuSplit(selectRows(test.rows, args, rng, false), train.shape, { numAug: 0, rng }),
+      train: sudokuSplit(selectRows(train?.rows ?? [], args, rng, true), shape, { numAug, rng }),
+      test: sudokuSplit(selectRows(test?.rows ?? [], args, rng, false), shape, { numAug: 0, rng }),
       identifiers: ['<blank>'],
     };
   }

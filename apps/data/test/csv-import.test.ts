@@ -70,6 +70,21 @@ describe('rrm-data build from external CSVs', () => {
     expect(answers).toEqual([GRID, GRID]);
   });
 
+  it('makes a test-only dataset from --csv-test alone, for scoring a model', async () => {
+    const csv = join(tmp, 'test-only.csv');
+    writeFileSync(csv, `${SUDOKU_CSV}\n`);
+    const dir = join(tmp, 'sudoku-test-only');
+    const r = await cli('build', 'sudoku', '--csv-test', csv, '--num-aug', '0', '--out', dir);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(
+      'train: 0 groups, 0 puzzles, 0 examples; test: 2 groups, 2 puzzles, 2 examples',
+    );
+    expect(labels(dir, 'test').map((l) => decodeSudoku(l, SUDOKU_SHAPES['9x9']).join(''))).toEqual([
+      GRID,
+      GRID,
+    ]);
+  });
+
   it('imports the reference maze layout, 15×15, with the same file as train and test', async () => {
     const size = 15;
     const wall = '#'.repeat(size);
