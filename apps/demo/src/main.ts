@@ -46,8 +46,22 @@ const state: State = {
 
 const backendBadge = h('span', { class: 'badge', 'data-testid': 'backend' }, 'backend: starting…');
 const checkpointBadge = h('span', { class: 'badge', 'data-testid': 'checkpoint' }, 'no checkpoint');
-const tabSolve = h('button', { role: 'tab', 'aria-selected': 'true' }, 'Solve');
-const tabTrain = h('button', { role: 'tab', 'aria-selected': 'false' }, 'Training curves');
+// Tabs as the ARIA pattern has them: each names its panel, only the selected one is in the
+// tab order, and the arrow keys (Home, End) move between them.
+const tab = (id: string, panel: string, selected: boolean, label: string) =>
+  h(
+    'button',
+    {
+      role: 'tab',
+      id,
+      'aria-controls': panel,
+      'aria-selected': String(selected),
+      tabindex: selected ? 0 : -1,
+    },
+    label,
+  );
+const tabSolve = tab('tab-solve', 'panel-solve', true, 'Solve');
+const tabTrain = tab('tab-train', 'panel-train', false, 'Training curves');
 
 const sampleSelect = h('select', { 'data-testid': 'sample' });
 const taskInput = h('input', {
@@ -79,23 +93,49 @@ const slider = h('input', {
   max: 1,
   value: 1,
   disabled: true,
+  'aria-label': 'Supervision step',
   'data-testid': 'step-slider',
 });
 const playButton = h('button', { disabled: true, 'data-testid': 'play' }, 'Play');
-const stepLabel = h('span', { 'data-testid': 'step-label' }, 'no answer yet');
-const verdict = h('div', { class: 'verdict', 'data-testid': 'verdict' });
+// Results are announced by screen readers as they change (aria-live).
+const stepLabel = h(
+  'span',
+  { 'aria-live': 'polite', 'data-testid': 'step-label' },
+  'no answer yet',
+);
+const verdict = h('div', { class: 'verdict', 'aria-live': 'polite', 'data-testid': 'verdict' });
 const filmstrip = h('div', { class: 'filmstrip', 'data-testid': 'filmstrip' });
 const haltArea = h('div');
 const solveStatus = h('div', {
   class: 'note',
+  'aria-live': 'polite',
   'data-testid': 'solve-status',
   'data-state': 'idle',
 });
 const solveBlocker = h('div', { class: 'note', 'data-testid': 'solve-blocker' });
 
+const stepper = h(
+  'div',
+  { class: 'stepper', id: 'step-controls', tabindex: -1 },
+  playButton,
+  slider,
+  stepLabel,
+);
+// Keyboard users reach the step controls without tabbing through every cell of the boards.
+const skipBoards = h(
+  'a',
+  { class: 'skip', href: '#step-controls', 'data-testid': 'skip-boards' },
+  'Skip past the boards to the step controls',
+);
+skipBoards.addEventListener('click', (e) => {
+  e.preventDefault();
+  // The slider once there is an answer to step through; before that, the controls' row.
+  (slider.disabled ? stepper : slider).focus();
+});
+
 const solvePanel = h(
   'section',
-  { class: 'panel', role: 'tabpanel' },
+  { class: 'panel', role: 'tabpanel', id: 'panel-solve', 'aria-labelledby': 'tab-solve' },
   h(
     'div',
     { class: 'controls' },
@@ -132,8 +172,9 @@ const solvePanel = h(
     'div',
     { class: 'stage' },
     demosArea,
+    skipBoards,
     h('div', { class: 'boards' }, inputArea, answerArea, solutionArea),
-    h('div', { class: 'stepper' }, playButton, slider, stepLabel),
+    stepper,
     verdict,
     filmstrip,
     haltArea,
@@ -168,7 +209,13 @@ const metricsCharts = h('div', { class: 'charts', 'data-testid': 'metrics-charts
 const metricsPicker = h('div', { class: 'picker', 'data-testid': 'metrics-picker' });
 const trainPanel = h(
   'section',
-  { class: 'panel', role: 'tabpanel', hidden: true },
+  {
+    class: 'panel',
+    role: 'tabpanel',
+    id: 'panel-train',
+    'aria-labelledby': 'tab-train',
+    hidden: true,
+  },
   h(
     'div',
     { class: 'controls' },
@@ -195,13 +242,30 @@ document
   );
 
 function selectTab(train: boolean): void {
-  tabSolve.setAttribute('aria-selected', String(!train));
-  tabTrain.setAttribute('aria-selected', String(train));
+  for (const [t, on] of [
+    [tabSolve, !train],
+    [tabTrain, train],
+  ] as const) {
+    t.setAttribute('aria-selected', String(on));
+    t.tabIndex = on ? 0 : -1;
+  }
   solvePanel.hidden = train;
   trainPanel.hidden = !train;
 }
 tabSolve.addEventListener('click', () => selectTab(false));
 tabTrain.addEventListener('click', () => selectTab(true));
+const tabs = [tabSolve, tabTrain];
+for (const t of tabs) {
+  t.addEventListener('keydown', (e) => {
+    const i = tabs.indexOf(t);
+    const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    const next = tabs[(to + tabs.length) % tabs.length];
+    selectTab(next === tabTrain);
+    next.focus();
+  });
+}
 
 // ---- errors -------------------------------------------------------------------------------
 
@@ -432,6 +496,7 @@ function renderTrace(): void {
   slider.value = String(k);
   const pHalt = sigmoid(steps[k - 1].haltLogit);
   stepLabel.textContent = `step ${k} / ${steps.length} · P(halt) = ${pHalt.toFixed(3)}`;
+  slider.setAttribute('aria-valuetext', `step ${k} of ${steps.length}`);
 
   const stopAt = haltingStep(result);
   const halting =

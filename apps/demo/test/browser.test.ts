@@ -301,6 +301,47 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     await page.close();
   });
 
+  it('is usable from the keyboard: tabs by arrow keys, a skip link past the boards, announced results', async () => {
+    const { page, errors } = await demo.open('?backend=cpu');
+    // Each tab names its panel, which names it back.
+    for (const [tabId, panelId] of [
+      ['tab-solve', 'panel-solve'],
+      ['tab-train', 'panel-train'],
+    ]) {
+      expect(await page.getAttribute(`#${tabId}`, 'aria-controls')).toBe(panelId);
+      expect(await page.getAttribute(`#${panelId}`, 'aria-labelledby')).toBe(tabId);
+    }
+    await page.focus('#tab-solve');
+    await page.keyboard.press('ArrowRight');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-train');
+    expect(await page.getAttribute('#tab-train', 'aria-selected')).toBe('true');
+    expect(await page.getAttribute('#tab-solve', 'tabindex')).toBe('-1');
+    expect(await page.isHidden('#panel-solve')).toBe(true);
+    await page.keyboard.press('ArrowRight'); // wraps around
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-solve');
+    expect(await page.isVisible('#panel-solve')).toBe(true);
+
+    const steps = await solveSample(page, sample.id);
+    // The skip link shows when it has focus, and takes the keyboard past the boards to the slider.
+    await page.focus('[data-testid=skip-boards]');
+    expect(await page.isVisible('[data-testid=skip-boards]')).toBe(true);
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(
+      'step-slider',
+    );
+    await page.keyboard.press('Home');
+    expect(await page.getAttribute('[data-testid=step-slider]', 'aria-label')).toBe(
+      'Supervision step',
+    );
+    await expect
+      .poll(() => page.getAttribute('[data-testid=step-slider]', 'aria-valuetext'))
+      .toBe(`step 1 of ${steps}`);
+    for (const id of ['step-label', 'verdict', 'solve-status'])
+      expect(await page.getAttribute(`[data-testid=${id}]`, 'aria-live'), id).toBe('polite');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('plots a metrics JSONL and names the line of a broken record', async () => {
     const { page } = main;
     await page.click('text=Training curves');
