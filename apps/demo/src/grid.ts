@@ -1,4 +1,4 @@
-import type { Grid } from '@rrm/puzzles';
+import { type Grid, type SudokuShape, sudokuConflicts } from '@rrm/puzzles';
 
 /**
  * What the page compares between steps. Grids are @rrm/puzzles grids in
@@ -31,4 +31,27 @@ export function countWrongCells(answer: Grid, solution: Grid): number {
 export function keptGivens(input: Grid, answer: Grid): boolean[] {
   const sameShape = input.rows === answer.rows && input.cols === answer.cols;
   return Array.from(answer.data, (v, i) => sameShape && input.data[i] !== 0 && v === input.data[i]);
+}
+
+/** How a Sudoku answer fares against the rules alone, for boards without one known solution. */
+export interface SudokuRulesCheck {
+  /** Cells whose digit repeats in their row, column or box. */
+  clashing: number;
+  /** Givens the answer changed. */
+  changedGivens: number;
+  blanks: number;
+}
+
+/** The rules check of `answer` for the board `input`: all zero means it solves the board. */
+export function checkSudokuRules(input: Grid, answer: Grid, shape: SudokuShape): SudokuRulesCheck {
+  const clash = sudokuConflicts(answer.data, shape);
+  let clashing = 0;
+  let changedGivens = 0;
+  let blanks = 0;
+  answer.data.forEach((v, i) => {
+    clashing += clash[i];
+    if (input.data[i] !== 0 && v !== input.data[i]) changedGivens++;
+    if (v === 0) blanks++;
+  });
+  return { clashing, changedGivens, blanks };
 }

@@ -2,7 +2,7 @@ import './style.css';
 import { gridsEqual, makeGrid, SUDOKU_SHAPES } from '@rrm/puzzles';
 import { puzzlesFromArcTask } from './arc-task';
 import { type BackendChoice, chooseBackend, isBackendName } from './backend';
-import { changedCells, countWrongCells, keptGivens } from './grid';
+import { changedCells, checkSudokuRules, countWrongCells, keptGivens } from './grid';
 import {
   type ChartGroup,
   chartGroup,
@@ -530,6 +530,23 @@ function renderTrace(): void {
         : nWrong < 0
           ? `Step ${k}: wrong shape (${answer.rows}×${answer.cols}, solution is ${solution.rows}×${solution.cols}).`
           : `Step ${k}: ${nWrong} of ${answer.data.length} cells differ from the known solution.`;
+  } else if (puzzle.kind === 'sudoku' && puzzle.shape) {
+    // No single solution to compare with: the rules still say whether the answer is one.
+    const { clashing, changedGivens, blanks } = checkSudokuRules(
+      puzzle.input,
+      answer,
+      puzzle.shape,
+    );
+    const faults = [
+      clashing && `${clashing} cells repeat a digit in their row, column or box`,
+      changedGivens && `${changedGivens} givens changed`,
+      blanks && `${blanks} cells left blank`,
+    ].filter(Boolean);
+    verdict.classList.add(faults.length === 0 ? 'ok' : 'bad');
+    verdict.textContent =
+      faults.length === 0
+        ? `Step ${k}: a valid solution by the Sudoku rules (${puzzle.note}).`
+        : `Step ${k}: breaks the Sudoku rules: ${faults.join('; ')} (${puzzle.note}).`;
   } else {
     verdict.textContent = `Step ${k}: no known solution to check against (${puzzle.note ?? 'none given'}).`;
   }

@@ -159,6 +159,28 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     await page.click('[data-testid=sudoku-editor] input >> nth=0');
     await page.keyboard.type('11');
     expect(await page.textContent('#app')).toContain('this Sudoku has no solution');
+    // ... and both digits are marked as they are typed.
+    const editor = page.locator('[data-testid=sudoku-editor] input');
+    expect(
+      await editor.evaluateAll((xs) =>
+        xs.flatMap((x, i) => (x.classList.contains('dup') ? [i] : [])),
+      ),
+    ).toEqual([0, 1]);
+    expect(await editor.nth(1).getAttribute('aria-invalid')).toBe('true');
+
+    // One given: many solutions. The answer is still checked, against the rules.
+    await page.click('[data-testid=clear]');
+    await page.click('[data-testid=sudoku-editor] input >> nth=0');
+    await page.keyboard.type('1');
+    expect(await editor.nth(0).getAttribute('aria-invalid')).toBeNull();
+    await page.click('[data-testid=solve]');
+    await page.waitForSelector('[data-testid=solve-status][data-state=done]', {
+      state: 'attached',
+      timeout: 120_000,
+    });
+    expect(await page.textContent('[data-testid=verdict]')).toMatch(
+      /^Step \d+: (a valid solution by the Sudoku rules|breaks the Sudoku rules: .+) \(this Sudoku has more than one solution\)\.$/,
+    );
   });
 
   it('explains what is wrong with a malformed ARC task file', async () => {

@@ -1,7 +1,7 @@
 import { isSolvedSudoku, MAZE_CHARSET, makeGrid, SUDOKU_SHAPES } from '@rrm/puzzles';
 import { describe, expect, it } from 'vitest';
 import { puzzlesFromArcTask } from '../src/arc-task';
-import { changedCells, countWrongCells, keptGivens } from '../src/grid';
+import { changedCells, checkSudokuRules, countWrongCells, keptGivens } from '../src/grid';
 import { chartGroup, parseMetricsJsonl, shownByDefault } from '../src/metrics';
 import { haltingStep, sigmoid } from '../src/puzzle';
 import { FIXED_SAMPLES, sudokuPuzzle, sudokuSamples } from '../src/samples';
@@ -26,6 +26,26 @@ describe('grids', () => {
     // The model kept 1, filled the blank with 2, overwrote the 3 and kept 4.
     expect(keptGivens(input, makeGrid(1, 4, [1, 2, 2, 4]))).toEqual([true, false, false, true]);
     expect(keptGivens(input, makeGrid(2, 2, [1, 0, 3, 4]))).toEqual([false, false, false, false]);
+  });
+
+  it('checks a Sudoku answer against the rules alone: clashes, changed givens, blanks', () => {
+    const shape = SUDOKU_SHAPES['4x4'];
+    const solved = [1, 2, 3, 4, 3, 4, 1, 2, 2, 1, 4, 3, 4, 3, 2, 1];
+    // Two givens only: this board has many solutions; `solved` is one of them.
+    const input = makeGrid(4, 4, [1, ...Array(14).fill(0), 1]);
+    expect(checkSudokuRules(input, makeGrid(4, 4, solved), shape)).toEqual({
+      clashing: 0,
+      changedGivens: 0,
+      blanks: 0,
+    });
+    const broken = solved.slice();
+    broken[1] = 1; // clashes with the 1 before it (row, box) and the 1 two rows down (column)
+    broken[15] = 0;
+    expect(checkSudokuRules(input, makeGrid(4, 4, broken), shape)).toEqual({
+      clashing: 3,
+      changedGivens: 1,
+      blanks: 1,
+    });
   });
 });
 

@@ -106,6 +106,7 @@ export {
   type SudokuShape,
   shapeForCells,
   solveSudoku,
+  sudokuConflicts,
   sudokuSignature,
   sudokuSize,
 } from './sudoku.js';

@@ -154,6 +154,40 @@ export function isSolvedSudoku(grid: Uint8Array, shape: SudokuShape): boolean {
   return r.count === 1;
 }
 
+/**
+ * 1 for every filled cell whose digit appears again in its row, column or box, else 0
+ * (blanks, 0, never conflict): what a board breaks of the rules, cell by cell.
+ */
+export function sudokuConflicts(grid: Uint8Array, shape: SudokuShape): Uint8Array {
+  const n = sudokuSize(shape);
+  const { boxRows, boxCols } = shape;
+  if (grid.length !== n * n)
+    throw new Error(`sudokuConflicts: expected ${n * n} cells, got ${grid.length}`);
+  const out = new Uint8Array(n * n);
+  // Cells of each row, column and box, then every pair within a unit that shares a digit.
+  const units: number[][] = [];
+  for (let k = 0; k < n; k++) {
+    const r0 = Math.floor(k / (n / boxCols)) * boxRows;
+    const c0 = (k % (n / boxCols)) * boxCols;
+    units.push(
+      Array.from({ length: n }, (_, j) => k * n + j),
+      Array.from({ length: n }, (_, j) => j * n + k),
+      Array.from({ length: n }, (_, j) => (r0 + Math.floor(j / boxCols)) * n + c0 + (j % boxCols)),
+    );
+  }
+  for (const unit of units) {
+    const seen = new Map<number, number>();
+    for (const i of unit) {
+      const d = grid[i];
+      if (d === 0) continue;
+      const first = seen.get(d);
+      if (first === undefined) seen.set(d, i);
+      else out[first] = out[i] = 1;
+    }
+  }
+  return out;
+}
+
 export interface SudokuPuzzle {
   /** 0 = blank */
   question: Uint8Array;

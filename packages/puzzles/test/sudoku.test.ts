@@ -1,4 +1,5 @@
 import { Rng } from '@rrm/random';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   applySudokuAugmentation,
@@ -11,6 +12,8 @@ import {
   randomSudokuAugmentation,
   SUDOKU_SHAPES,
   solveSudoku,
+  sudokuConflicts,
+  sudokuSize,
 } from '../src/index.js';
 import { countSolutionsDlx } from './dlx.js';
 
@@ -118,5 +121,48 @@ describe('Sudoku-Extreme CSV', () => {
     expect(() =>
       parseSudokuCsv(`source,question,answer,rating\ns,${q.replace('.', 'x')},${a},0`, 'x.csv'),
     ).toThrow(/question cell \d+ is "x"/);
+  });
+});
+
+describe('sudokuConflicts', () => {
+  it('flags nothing on a solution, and exactly the cells that share a unit and a digit', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...Object.values(SUDOKU_SHAPES)),
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.nat(),
+        fc.nat(),
+        (shape, seed, cell, other) => {
+          const n = sudokuSize(shape);
+          const { answer } = generateSudoku(shape, new Rng(seed), { minGivens: n * n });
+          expect(Array.from(sudokuConflicts(answer, shape))).toEqual(Array(n * n).fill(0));
+          // Copy another cell's digit into `cell`: it then clashes with every cell of its
+          // row, column and box that holds that digit, and only those are flagged.
+          const i = cell % (n * n);
+          const j = other % (n * n);
+          const grid = answer.slice();
+          grid[i] = answer[j];
+          const unitOf = (a: number, b: number) => {
+            const box = (x: number) =>
+              `${Math.floor(Math.floor(x / n) / shape.boxRows)},${Math.floor((x % n) / shape.boxCols)}`;
+            return Math.floor(a / n) === Math.floor(b / n) || a % n === b % n || box(a) === box(b);
+          };
+          const clash = Array.from(grid, (d, k) => k !== i && d === grid[i] && unitOf(i, k));
+          const expected = clash.map((c, k) => (c || (k === i && clash.some(Boolean)) ? 1 : 0));
+          expect(Array.from(sudokuConflicts(grid, shape))).toEqual(expected);
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
+  it('ignores blanks', () => {
+    const shape = SUDOKU_SHAPES['4x4'];
+    expect(Array.from(sudokuConflicts(new Uint8Array(16), shape))).toEqual(Array(16).fill(0));
+    const two = new Uint8Array(16);
+    two[0] = two[3] = 2;
+    expect(Array.from(sudokuConflicts(two, shape)).flatMap((v, k) => (v ? [k] : []))).toEqual([
+      0, 3,
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { type Grid, makeGrid, type SudokuShape, sudokuSize } from '@rrm/puzzles';
+import { type Grid, makeGrid, type SudokuShape, sudokuConflicts, sudokuSize } from '@rrm/puzzles';
 import { h } from './dom';
 import { boxBorders } from './grid-view';
 
@@ -9,11 +9,25 @@ export interface SudokuEditor {
 }
 
 /**
- * An editable board: type digits, arrows move, Backspace/Delete/0/. clear.
+ * An editable board: type digits, arrows move, Backspace/Delete/0/. clear. A digit that
+ * repeats in its row, column or box is marked as it is typed (class `dup`, aria-invalid).
  * Each cell is an <input> so it works with screen readers and on phones.
  */
 export function sudokuEditor(shape: SudokuShape, onEdit: () => void): SudokuEditor {
   const n = sudokuSize(shape);
+  const values = () => Uint8Array.from(inputs, (x) => Number(x.value) || 0);
+  const markConflicts = () => {
+    const clash = sudokuConflicts(values(), shape);
+    inputs.forEach((x, i) => {
+      x.classList.toggle('dup', clash[i] === 1);
+      if (clash[i]) x.setAttribute('aria-invalid', 'true');
+      else x.removeAttribute('aria-invalid');
+    });
+  };
+  const edited = () => {
+    markConflicts();
+    onEdit();
+  };
   const el = h('div', { class: 'grid grid-sudoku editor', 'data-testid': 'sudoku-editor' });
   el.style.gridTemplateColumns = `repeat(${n}, 30px)`;
   el.style.gridAutoRows = '30px';
@@ -44,30 +58,25 @@ export function sudokuEditor(shape: SudokuShape, onEdit: () => void): SudokuEdit
         else return e.preventDefault();
         e.preventDefault();
         inputs[Math.min(i + 1, n * n - 1)].focus();
-        onEdit();
+        edited();
       } else if (e.key === 'Backspace' || e.key === 'Delete') {
         input.value = '';
         e.preventDefault();
-        onEdit();
+        edited();
       }
     });
     // Pasting or autofill bypass keydown: keep only a valid digit.
     input.addEventListener('input', () => {
       const d = Number(input.value.slice(-1));
       input.value = d >= 1 && d <= n ? String(d) : '';
-      onEdit();
+      edited();
     });
     el.append(input);
     return input;
   });
   return {
     el,
-    read: () =>
-      makeGrid(
-        n,
-        n,
-        inputs.map((x) => Number(x.value) || 0),
-      ),
+    read: () => makeGrid(n, n, values()),
     write: (g) => {
       if (g.rows !== n || g.cols !== n) {
         throw new Error(`sudoku editor: expected a ${n}×${n} board, got ${g.rows}×${g.cols}`);
@@ -75,6 +84,7 @@ export function sudokuEditor(shape: SudokuShape, onEdit: () => void): SudokuEdit
       g.data.forEach((v, i) => {
         inputs[i].value = v === 0 ? '' : String(v);
       });
+      markConflicts();
     },
   };
 }
