@@ -1,8 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { defaultClientConditions, defineConfig } from 'vite';
+import { shippedModels } from './shipped-models';
 
 export default defineConfig({
   // Relative asset URLs: the built folder works from any path, or any static server.
   base: './',
+  plugins: [shippedModels(fileURLToPath(new URL('../../models/', import.meta.url)))],
   // Workspace packages resolve to their TypeScript sources (no package build needed).
   resolve: { conditions: ['source', ...defaultClientConditions] },
   build: {

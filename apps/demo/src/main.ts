@@ -64,6 +64,11 @@ const tabSolve = tab('tab-solve', 'panel-solve', true, 'Solve');
 const tabTrain = tab('tab-train', 'panel-train', false, 'Training curves');
 
 const sampleSelect = h('select', { 'data-testid': 'sample' });
+const modelSelect = h(
+  'select',
+  { 'data-testid': 'model' },
+  h('option', { value: 'default' }, '6×6 Sudoku, TRM (default)'),
+);
 const taskInput = h('input', {
   type: 'file',
   accept: '.json,application/json',
@@ -139,6 +144,7 @@ const solvePanel = h(
   h(
     'div',
     { class: 'controls' },
+    h('label', {}, 'Model', modelSelect),
     h('label', {}, 'Sample puzzle', sampleSelect),
     h('div', { class: 'row' }, solveButton, clearButton),
     h(
@@ -635,23 +641,77 @@ interface About {
   first_sample?: string;
 }
 
-async function loadDefaultCheckpoint(): Promise<void> {
-  const base = new URL('./checkpoint/', document.baseURI);
-  const get = async (name: string) => {
-    const res = await fetch(new URL(name, base));
-    if (!res.ok) throw new Error(`default checkpoint: ${name}: HTTP ${res.status}`);
-    return res;
-  };
-  const about = (await (await get('about.json')).json()) as About;
-  const [config, weights] = await Promise.all([get('config.json'), get('model.safetensors')]);
-  const solver = await loadSolver(
-    { name: 'checkpoint/config.json', text: await config.text() },
-    { name: 'checkpoint/model.safetensors', bytes: new Uint8Array(await weights.arrayBuffer()) },
+/** A trained model shipped with the site (models/index.json, written at build). */
+interface ShippedModel {
+  name: string;
+  title: string;
+  accuracy: Array<{ set: string; puzzles: number; exact: number }>;
+}
+let shipped: ShippedModel[] = [];
+
+/** Fetches `name` under `dir` of the site, naming the file when it is missing. */
+async function fetchSite(dir: string, name: string): Promise<Response> {
+  const res = await fetch(new URL(`./${dir}/${name}`, document.baseURI));
+  if (!res.ok) throw new Error(`${dir}/${name}: HTTP ${res.status}`);
+  return res;
+}
+
+/** The solver of a checkpoint folder of the site. */
+async function siteSolver(dir: string): Promise<Solver> {
+  const [config, weights] = await Promise.all([
+    fetchSite(dir, 'config.json'),
+    fetchSite(dir, 'model.safetensors'),
+  ]);
+  return loadSolver(
+    { name: `${dir}/config.json`, text: await config.text() },
+    { name: `${dir}/model.safetensors`, bytes: new Uint8Array(await weights.arrayBuffer()) },
   );
+}
+
+async function loadDefaultCheckpoint(): Promise<void> {
+  const about = (await (await fetchSite('checkpoint', 'about.json')).json()) as About;
+  const solver = await siteSolver('checkpoint');
   useSolver(solver, 'default', `Default checkpoint: ${about.description}`, about.first_sample);
   if (about.metrics)
-    showMetrics(await (await get(about.metrics)).text(), `checkpoint/${about.metrics}`);
+    showMetrics(
+      await (await fetchSite('checkpoint', about.metrics)).text(),
+      `checkpoint/${about.metrics}`,
+    );
 }
+
+/** Lists the shipped models in the picker; a site built without them lists the default only. */
+async function listShippedModels(): Promise<void> {
+  const res = await fetch(new URL('./models/index.json', document.baseURI));
+  if (!res.ok) return;
+  shipped = (await res.json()) as ShippedModel[];
+  modelSelect.append(...shipped.map((m) => h('option', { value: m.name }, m.title)));
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+
+async function loadShippedModel(name: string): Promise<void> {
+  const m = shipped.find((x) => x.name === name);
+  if (!m) return loadDefaultCheckpoint();
+  const solver = await siteSolver(`models/${name}`);
+  const measured = m.accuracy.map((a) => `${a.set} ${pct(a.exact)} (${a.puzzles})`).join(', ');
+  useSolver(solver, name, `${m.title}. Held-out exact accuracy after its last step: ${measured}.`);
+  showMetrics(
+    await (await fetchSite(`models/${name}`, 'metrics.jsonl')).text(),
+    `models/${name}/metrics.jsonl`,
+  );
+}
+
+modelSelect.addEventListener('change', async () => {
+  clearError();
+  modelSelect.disabled = true;
+  try {
+    await loadShippedModel(modelSelect.value);
+  } catch (e) {
+    showError(e);
+  } finally {
+    modelSelect.disabled = false;
+  }
+});
 
 // ---- training curves ----------------------------------------------------------------------
 
@@ -744,7 +804,7 @@ async function start(): Promise<void> {
   // Asked for one the browser cannot start: say so in the header, not only in the tooltip.
   if (forced && forced !== name) backendBadge.append(` (${forced} unavailable)`);
   backendBadge.title = skipped.join('\n');
-  await loadDefaultCheckpoint();
+  await Promise.all([loadDefaultCheckpoint(), listShippedModels()]);
 }
 
 start()

@@ -323,6 +323,39 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     await page.close();
   });
 
+  it('offers the shipped 9×9 models, says which is loaded and how accurate it is, and solves with it', async () => {
+    const { page, errors } = await demo.open('?backend=cpu');
+    const options = await page.$$eval('[data-testid=model] option', (os) =>
+      os.map((o) => (o as HTMLOptionElement).value),
+    );
+    expect(options).toEqual([
+      'default',
+      'trm-sudoku-9x9',
+      'hrm-sudoku-9x9',
+      'trm-sudoku-9x9-single',
+    ]);
+    await page.selectOption('[data-testid=model]', 'trm-sudoku-9x9');
+    await expect
+      .poll(() => page.textContent('[data-testid=checkpoint]'))
+      .toMatch(/^trm-sudoku-9x9 · TRM · hidden 128 · 16 steps · sudoku$/);
+    expect(await page.textContent('[data-testid=checkpoint-note]')).toMatch(
+      /Held-out exact accuracy after its last step: .*36–40 givens \d+\.\d % \(64\)/,
+    );
+    // Its samples are 9×9, and it solves one.
+    expect(await page.locator('[data-testid=sudoku-editor] input').count()).toBe(81);
+    await page.click('[data-testid=solve]');
+    await page.waitForSelector('[data-testid=solve-status][data-state=done]', {
+      state: 'attached',
+      timeout: 120_000,
+    });
+    expect(Number(await page.getAttribute('[data-testid=step-slider]', 'max'))).toBe(16);
+    // And back to the default.
+    await page.selectOption('[data-testid=model]', 'default');
+    await expect.poll(() => page.textContent('[data-testid=checkpoint]')).toMatch(/^default · TRM/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('is usable from the keyboard: tabs by arrow keys, a skip link past the boards, announced results', async () => {
     const { page, errors } = await demo.open('?backend=cpu');
     // Each tab names its panel, which names it back.
