@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defaultClientConditions, defineConfig } from 'vite';
-import { shippedModels } from './shipped-models';
+import { shippedModels } from './shipped-models.ts';
 
 export default defineConfig({
   // Relative asset URLs: the built folder works from any path, or any static server.

@@ -2,6 +2,7 @@ import './style.css';
 import { gridsEqual, makeGrid, SUDOKU_SHAPES } from '@rrm/puzzles';
 import { puzzlesFromArcTask } from './arc-task';
 import { type BackendChoice, chooseBackend, isBackendName } from './backend';
+import { compareView } from './compare';
 import { changedCells, checkSudokuRules, countWrongCells, keptGivens } from './grid';
 import {
   type ChartGroup,
@@ -61,6 +62,7 @@ const tab = (id: string, panel: string, selected: boolean, label: string) =>
     label,
   );
 const tabSolve = tab('tab-solve', 'panel-solve', true, 'Solve');
+const tabCompare = tab('tab-compare', 'panel-compare', false, 'Compare models');
 const tabTrain = tab('tab-train', 'panel-train', false, 'Training curves');
 
 const sampleSelect = h('select', { 'data-testid': 'sample' });
@@ -205,6 +207,19 @@ const solvePanel = h(
   ),
 );
 
+// Filled once the shipped models are listed (listShippedModels).
+const comparePanel = h(
+  'section',
+  {
+    class: 'panel',
+    role: 'tabpanel',
+    id: 'panel-compare',
+    'aria-labelledby': 'tab-compare',
+    hidden: true,
+  },
+  h('p', { class: 'note' }, 'No shipped models in this build of the page.'),
+);
+
 const metricsInput = h('input', {
   type: 'file',
   accept: '.jsonl,.json,.txt',
@@ -242,33 +257,31 @@ document
   .getElementById('app')!
   .append(
     h('header', {}, h('h1', {}, 'Watch HRM and TRM think'), backendBadge, checkpointBadge),
-    h('nav', { role: 'tablist' }, tabSolve, tabTrain),
+    h('nav', { role: 'tablist' }, tabSolve, tabCompare, tabTrain),
     solvePanel,
+    comparePanel,
     trainPanel,
   );
 
-function selectTab(train: boolean): void {
-  for (const [t, on] of [
-    [tabSolve, !train],
-    [tabTrain, train],
-  ] as const) {
+const tabs = [tabSolve, tabCompare, tabTrain];
+const panels = [solvePanel, comparePanel, trainPanel];
+function selectTab(selected: HTMLElement): void {
+  tabs.forEach((t, i) => {
+    const on = t === selected;
     t.setAttribute('aria-selected', String(on));
     t.tabIndex = on ? 0 : -1;
-  }
-  solvePanel.hidden = train;
-  trainPanel.hidden = !train;
+    panels[i].hidden = !on;
+  });
 }
-tabSolve.addEventListener('click', () => selectTab(false));
-tabTrain.addEventListener('click', () => selectTab(true));
-const tabs = [tabSolve, tabTrain];
 for (const t of tabs) {
+  t.addEventListener('click', () => selectTab(t));
   t.addEventListener('keydown', (e) => {
     const i = tabs.indexOf(t);
     const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
     if (to === undefined) return;
     e.preventDefault();
     const next = tabs[(to + tabs.length) % tabs.length];
-    selectTab(next === tabTrain);
+    selectTab(next);
     next.focus();
   });
 }
@@ -685,6 +698,21 @@ async function listShippedModels(): Promise<void> {
   if (!res.ok) return;
   shipped = (await res.json()) as ShippedModel[];
   modelSelect.append(...shipped.map((m) => h('option', { value: m.name }, m.title)));
+  const models = shipped.map((m) => {
+    let solver: Promise<Solver> | null = null;
+    return { ...m, solver: () => (solver ??= siteSolver(`models/${m.name}`)) };
+  });
+  // Generated as the page's samples are, stopped at 36 and at 30 givens: the bands where
+  // the shipped models differ (docs/results.md).
+  const nine = SUDOKU_SHAPES['9x9'];
+  const puzzles = [36, 30].flatMap((givens) =>
+    sudokuSamples(nine, givens, 2).map((p) => ({
+      ...p,
+      id: `${p.id}-g${givens}`,
+      title: `${p.title}, ${givens} givens`,
+    })),
+  );
+  if (models.length > 0) comparePanel.replaceChildren(compareView(models, puzzles));
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;

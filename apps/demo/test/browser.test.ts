@@ -356,24 +356,60 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     await page.close();
   });
 
+  it('runs one 9×9 puzzle through TRM, HRM and the one-pass baseline side by side', async () => {
+    const { page, errors } = await demo.open('?backend=cpu');
+    await page.click('#tab-compare');
+    await page.waitForSelector('[data-testid=compare-run]');
+    await page.click('[data-testid=compare-run]');
+    await page.waitForSelector('[data-testid=compare-status][data-state=done]', {
+      state: 'attached',
+      timeout: 180_000,
+    });
+    for (const name of ['trm-sudoku-9x9', 'hrm-sudoku-9x9', 'trm-sudoku-9x9-single']) {
+      const col = page.locator(`[data-testid=compare-${name}]`);
+      expect(await col.locator('.cell').count(), name).toBe(81);
+      expect(await col.locator('[data-testid=compare-result]').textContent(), name).toMatch(
+        /^(solved from step \d+ of \d+|not solved in \d+ steps?: \d+ cells wrong after the last); its rule \(q_halt > (0|q_continue)\) (stops at step \d+|never says stop)$/,
+      );
+    }
+    // HRM's own halting rule, not TRM's.
+    expect(await page.textContent('[data-testid=compare-hrm-sudoku-9x9]')).toContain(
+      'q_halt > q_continue',
+    );
+    expect(
+      await page
+        .locator('[data-testid=compare-chart] path, [data-testid=compare-chart] polyline')
+        .count(),
+    ).toBeGreaterThanOrEqual(3);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}compare.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('is usable from the keyboard: tabs by arrow keys, a skip link past the boards, announced results', async () => {
     const { page, errors } = await demo.open('?backend=cpu');
     // Each tab names its panel, which names it back.
     for (const [tabId, panelId] of [
       ['tab-solve', 'panel-solve'],
+      ['tab-compare', 'panel-compare'],
       ['tab-train', 'panel-train'],
     ]) {
       expect(await page.getAttribute(`#${tabId}`, 'aria-controls')).toBe(panelId);
       expect(await page.getAttribute(`#${panelId}`, 'aria-labelledby')).toBe(tabId);
     }
+    const focused = () => page.evaluate(() => document.activeElement?.id);
     await page.focus('#tab-solve');
     await page.keyboard.press('ArrowRight');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-train');
-    expect(await page.getAttribute('#tab-train', 'aria-selected')).toBe('true');
+    expect(await focused()).toBe('tab-compare');
+    expect(await page.getAttribute('#tab-compare', 'aria-selected')).toBe('true');
     expect(await page.getAttribute('#tab-solve', 'tabindex')).toBe('-1');
     expect(await page.isHidden('#panel-solve')).toBe(true);
+    expect(await page.isVisible('#panel-compare')).toBe(true);
+    await page.keyboard.press('End');
+    expect(await focused()).toBe('tab-train');
     await page.keyboard.press('ArrowRight'); // wraps around
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-solve');
+    expect(await focused()).toBe('tab-solve');
     expect(await page.isVisible('#panel-solve')).toBe(true);
 
     const steps = await solveSample(page, sample.id);
