@@ -383,6 +383,12 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     ).toBeGreaterThanOrEqual(3);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${ARTIFACTS}compare.png`, fullPage: true });
+    // On a phone the columns wrap and the chart shrinks: nothing overflows 390 px.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+    ).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${ARTIFACTS}phone-compare.png`, fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   });
