@@ -170,7 +170,7 @@ export class Trainer {
   private readonly lr: (step: number) => number;
   private readonly puzzleEmbLr: (step: number) => number;
   private readonly evalEvery: number | null;
-  metrics!: MetricsLog;
+  private metrics!: MetricsLog;
   private readonly backend: string;
   private readonly log: (line: string) => void;
   private readonly run_: RunFolder;
