@@ -145,8 +145,9 @@ const SMALL_SUDOKU_4X4: Layer = {
 };
 
 /**
- * TRM-MLP on generated 9×9 Sudoku on two CPU cores: 2000 steps, about 20 minutes idle (the
- * shipped models/trm-sudoku-9x9 run, which took 75 minutes on a shared machine).
+ * TRM-MLP on generated 9×9 Sudoku on two CPU cores: 5000 steps, about 45 minutes on an
+ * idle machine (the shipped models/trm-sudoku-9x9 run: 59 minutes of training with other
+ * work on the machine, 53 s of data build).
  * Training puzzles mix every difficulty, from 40 givens down to minimal puzzles (each
  * stops at a count drawn from 17..40, and below about 24 the generator reaches a minimal
  * puzzle first), so that the hard bands are seen in training and not only at test time.
@@ -162,7 +163,7 @@ const SUDOKU_9X9_TRAINING: Layer = {
     min_givens: 17,
     max_givens: 40,
   },
-  max_steps: 2000,
+  max_steps: 5000,
   lr: 2e-3,
   lr_warmup_steps: 200,
   // An average at rate 0.999 still holds half of the initial weights after 700 steps
@@ -218,7 +219,7 @@ const PRESET_LAYERS: Record<string, { description: string; layers: Layer[] }> = 
   },
   'sudoku-9x9': {
     description:
-      'TRM-MLP on generated 9×9 Sudoku (40 givens down to minimal), 2000 steps on two CPU cores',
+      'TRM-MLP on generated 9×9 Sudoku (40 givens down to minimal), 5000 steps on two CPU cores',
     layers: [TRM, SMALL_SUDOKU, SUDOKU_9X9],
   },
   'sudoku-9x9-hrm': {
