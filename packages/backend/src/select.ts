@@ -36,10 +36,12 @@ const native: Candidate = {
   label: 'native',
   backend: 'native',
   load: async () => {
-    const mod = await importAtRuntime<{ registerNativeBackend: () => void }>(
-      '@rrm/tfjs-backend-native',
-    );
+    const mod = await importAtRuntime<{
+      registerNativeBackend: () => void;
+      blasNotice: () => string | null;
+    }>('@rrm/tfjs-backend-native');
     mod.registerNativeBackend();
+    return mod.blasNotice() ?? undefined;
   },
 };
 

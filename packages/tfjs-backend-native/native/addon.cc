@@ -1,4 +1,5 @@
 // Entry point of the rrm native addon: argument helpers and module registration.
+#include "blas.h"
 #include "common.h"
 
 #if defined(__GLIBC__)
@@ -109,6 +110,12 @@ void keepFreedMemory() {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   keepFreedMemory();
   exports.Set("blas", Napi::String::New(env, RRM_BLAS));
+#ifndef RRM_ACCELERATE
+  exports.Set("blasCore",
+              Napi::String::New(env, openblas_get_corename != nullptr ? openblas_get_corename() : ""));
+#else
+  exports.Set("blasCore", Napi::String::New(env, ""));
+#endif
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   initAttention(env, exports);

@@ -7,6 +7,8 @@
 // Present in OpenBLAS and BLIS respectively; weak so that either library links.
 extern "C" void openblas_set_num_threads(int) __attribute__((weak));
 extern "C" void bli_thread_set_num_threads(long) __attribute__((weak));
+// OpenBLAS's name for the kernels it runs (it picks them at load, or OPENBLAS_CORETYPE does).
+extern "C" char* openblas_get_corename(void) __attribute__((weak));
 #endif
 
 #include "common.h"

@@ -112,6 +112,7 @@ Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
 
 void initPeak(Napi::Env env, Napi::Object exports) {
   exports.Set("fmaPeak", Napi::Function::New(env, FmaPeak));
+  exports.Set("isa", widestIsa().name);
 }
 
 }  // namespace rrm

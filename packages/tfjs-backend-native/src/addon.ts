@@ -17,6 +17,10 @@ export interface FmaPeak {
 export interface NativeAddon {
   /** Which BLAS the addon was linked against. */
   blas: string;
+  /** OpenBLAS's name for the kernels it runs (`Haswell`, `SkylakeX`, …); empty for other BLAS. */
+  blasCore: string;
+  /** The widest FMA this CPU has. */
+  isa: FmaPeak['isa'];
   binaryOps: string[];
   unaryOps: string[];
   reduceOps: string[];

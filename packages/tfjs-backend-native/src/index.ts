@@ -1,5 +1,6 @@
 export type { FmaPeak } from './addon.js';
 export { NativeBackend } from './backend.js';
+export { blasNotice, narrowBlasNotice } from './blas.js';
 export {
   ATTENTION,
   ATTENTION_GRAD,

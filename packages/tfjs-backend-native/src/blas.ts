@@ -1,0 +1,31 @@
+import { type FmaPeak, loadAddon } from './addon.js';
+
+/** OpenBLAS's kernels that use AVX-512. */
+const AVX512_CORES = new Set(['skylakex', 'cooperlake', 'sapphirerapids']);
+
+/**
+ * Why OpenBLAS runs narrower kernels than the CPU has, or null when it does not: on an
+ * AVX-512 CPU, OpenBLAS's AVX2 kernels (`Haswell`, `Zen`), which `OPENBLAS_CORETYPE` can
+ * force, run the models' matmuls at about half the speed (measured on a 2-vCPU AMD EPYC:
+ * 110 against 205 GFLOP/s on one thread, and TRM training steps 1.5× slower).
+ */
+export function narrowBlasNotice(
+  blasCore: string,
+  isa: FmaPeak['isa'],
+  coretype: string | undefined,
+): string | null {
+  if (isa !== 'avx512' || blasCore === '' || AVX512_CORES.has(blasCore.toLowerCase())) return null;
+  const fix = coretype
+    ? ` (OPENBLAS_CORETYPE=${coretype}; unset it for the AVX-512 ones, about 2× faster matmuls)`
+    : '';
+  return `OpenBLAS's ${blasCore} kernels on an AVX-512 CPU${fix}`;
+}
+
+/**
+ * `narrowBlasNotice` for this process, for the backend choice line. The variable is the
+ * user's to change, so the backend never overrides it.
+ */
+export function blasNotice(): string | null {
+  const { blasCore, isa } = loadAddon();
+  return narrowBlasNotice(blasCore, isa, process.env.OPENBLAS_CORETYPE);
+}
