@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { WritableTensor } from './safetensors';
+import { fromTensor } from './tensors';
 
 /**
  * Optimiser or EMA state for exact resume: a step count and named float32 tensors
@@ -13,19 +14,14 @@ export interface OptimizerState {
 /** A fresh untrainable variable; the temporary `make` creates is disposed. */
 const slot = (make: () => tf.Tensor): tf.Variable => tf.tidy(() => tf.variable(make(), false));
 
-/** Copies of `vars` read asynchronously, as GPU backends need (webgpu in Node reads no other way). */
 async function snapshot(
   vars: tf.Variable[],
   name: string,
   into: Record<string, WritableTensor>,
 ): Promise<void> {
-  const values = await Promise.all(vars.map((v) => v.data()));
-  vars.forEach((v, i) => {
-    into[`${name}.${i}`] = {
-      dtype: 'F32',
-      shape: v.shape,
-      data: (values[i] as Float32Array).slice(),
-    };
+  const records = await Promise.all(vars.map(fromTensor));
+  records.forEach((r, i) => {
+    into[`${name}.${i}`] = r;
   });
 }
 

@@ -17,13 +17,19 @@ export function toTensor(record: TensorRecord): tf.Tensor {
   }
 }
 
-/** A writable record (a copy) of a float32 or int32 tensor; reads the data synchronously. */
-export function fromTensor(t: tf.Tensor): WritableTensor {
+/**
+ * A writable record (a copy) of a tensor: float32 as F32, int32 and bool as I32. Read
+ * asynchronously, as GPU backends need (webgpu in Node reads no other way).
+ */
+export async function fromTensor(t: tf.Tensor): Promise<WritableTensor> {
+  const values = await t.data();
   if (t.dtype === 'float32')
-    return { dtype: 'F32', shape: t.shape, data: (t.dataSync() as Float32Array).slice() };
-  if (t.dtype === 'int32')
-    return { dtype: 'I32', shape: t.shape, data: (t.dataSync() as Int32Array).slice() };
-  throw new Error(`fromTensor: only float32 and int32 tensors can be written, got ${t.dtype}`);
+    return { dtype: 'F32', shape: t.shape, data: (values as Float32Array).slice() };
+  if (t.dtype === 'int32' || t.dtype === 'bool')
+    return { dtype: 'I32', shape: t.shape, data: Int32Array.from(values as ArrayLike<number>) };
+  throw new Error(
+    `fromTensor: only float32, int32 and bool tensors can be written, got ${t.dtype}`,
+  );
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   cosineSchedule,
   EMA,
   expectFlatTensorCount,
+  fromTensor,
   type OptimizerState,
   readSafetensors,
   SignSGDSparse,
@@ -229,5 +230,26 @@ describe('cosineSchedule', () => {
     expect(() =>
       cosineSchedule({ baseLr: 1, warmupSteps: 0, totalSteps: 10, minRatio: 2 }),
     ).toThrow(/invalid options/);
+  });
+});
+
+describe('fromTensor', () => {
+  test('copies float32 as F32 and int32 or bool as I32, and refuses other dtypes', async () => {
+    const f = tf.tensor2d([1.5, -2, 0, 4], [2, 2]);
+    const r = await fromTensor(f);
+    expect(r).toEqual({ dtype: 'F32', shape: [2, 2], data: Float32Array.from([1.5, -2, 0, 4]) });
+    (r.data as Float32Array)[0] = 9; // a copy: the tensor keeps its values
+    expect(Array.from(f.dataSync())).toEqual([1.5, -2, 0, 4]);
+    expect(await fromTensor(tf.tensor1d([true, false], 'bool'))).toEqual({
+      dtype: 'I32',
+      shape: [2],
+      data: Int32Array.from([1, 0]),
+    });
+    expect((await fromTensor(tf.tensor1d([3, -1], 'int32'))).data).toEqual(
+      Int32Array.from([3, -1]),
+    );
+    await expect(fromTensor(tf.tensor1d(['a'], 'string'))).rejects.toThrow(
+      'fromTensor: only float32, int32 and bool tensors can be written, got string',
+    );
   });
 });

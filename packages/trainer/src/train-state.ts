@@ -15,6 +15,7 @@ import {
   type AdamW,
   downloadValues,
   type EMA,
+  fromTensor,
   readSafetensors,
   type TensorRecord,
   type WritableTensor,
@@ -50,15 +51,6 @@ export interface TrainingParts {
   model: Model;
   optimizer: AdamATan2 | AdamW;
   ema: EMA | null;
-}
-
-// Reads are asynchronous throughout: GPU backends (webgpu in Node) read no other way.
-async function f32(v: tf.Tensor): Promise<WritableTensor> {
-  return { dtype: 'F32', shape: v.shape, data: (await v.data()) as Float32Array };
-}
-
-async function i32(v: tf.Tensor): Promise<WritableTensor> {
-  return { dtype: 'I32', shape: v.shape, data: Int32Array.from(await v.data()) };
 }
 
 function withPrefix(
@@ -103,19 +95,19 @@ export async function checkpointFiles(
   const modelBytes = await modelCheckpoint(model, ema);
   const tensors: Record<string, WritableTensor> = {};
   if (ema) {
-    for (const [name, v] of model.namedParameters()) tensors[`train.${name}`] = await f32(v);
+    for (const [name, v] of model.namedParameters()) tensors[`train.${name}`] = await fromTensor(v);
     Object.assign(tensors, withPrefix('ema', (await ema.getState()).tensors));
   }
   const optim = await optimizer.getState();
   Object.assign(tensors, withPrefix('optim', optim.tensors));
   Object.assign(tensors, {
-    'carry.zH': await f32(carry.zH),
-    'carry.zL': await f32(carry.zL),
-    'carry.steps': await i32(carry.steps),
-    'carry.halted': await i32(carry.halted),
-    'carry.inputs': await i32(carry.data.inputs),
-    'carry.labels': await i32(carry.data.labels),
-    'carry.puzzle_identifiers': await i32(carry.data.puzzle_identifiers),
+    'carry.zH': await fromTensor(carry.zH),
+    'carry.zL': await fromTensor(carry.zL),
+    'carry.steps': await fromTensor(carry.steps),
+    'carry.halted': await fromTensor(carry.halted),
+    'carry.inputs': await fromTensor(carry.data.inputs),
+    'carry.labels': await fromTensor(carry.data.labels),
+    'carry.puzzle_identifiers': await fromTensor(carry.data.puzzle_identifiers),
   });
   const state: SavedState = { format: STATE_FORMAT, optimizer_step: optim.step, ...info };
   return {
