@@ -15,6 +15,15 @@ namespace {
 // Set on every thread while it runs a chunk: a parallelFor there is nested.
 thread_local bool inChunk = false;
 
+// Runs fn(begin, end) as a chunk: inChunk is set for its duration, exception or not.
+void runChunk(const std::function<void(int64_t, int64_t)>& fn, int64_t begin, int64_t end) {
+  struct Flag {
+    Flag() { inChunk = true; }
+    ~Flag() { inChunk = false; }
+  } flag;
+  fn(begin, end);
+}
+
 // Persistent helper threads: chunk 0 runs on the caller, chunk k on helper k-1.
 // One run at a time; the caller of run() holds the pool's lock (see below).
 class Pool {
@@ -61,14 +70,12 @@ class Pool {
     const int64_t begin = n_ * k / parts_;
     const int64_t end = n_ * (k + 1) / parts_;
     if (begin >= end) return;
-    inChunk = true;
     try {
-      (*fn_)(begin, end);
+      runChunk(*fn_, begin, end);
     } catch (...) {
       std::lock_guard<std::mutex> g(m_);
       if (!error_) error_ = std::current_exception();
     }
-    inChunk = false;
   }
 
   void loop(int k) {
@@ -136,14 +143,7 @@ void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int
   int parts = requested;
   if (grain > 0 && n / grain < parts) parts = static_cast<int>(n / grain);
   if (parts <= 1) {
-    inChunk = true;
-    try {
-      fn(0, n);
-    } catch (...) {
-      inChunk = false;
-      throw;
-    }
-    inChunk = false;
+    runChunk(fn, 0, n);
     return;
   }
   if (!pool || pool->size() < parts) {
