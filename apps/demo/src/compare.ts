@@ -24,9 +24,13 @@ function wrongByStep(puzzle: Puzzle, trace: SolveTrace): Array<[number, number]>
   return trace.steps.map((s, i) => [i + 1, countWrongCells(s.answer, puzzle.solution!)]);
 }
 
-function column(model: CompareModel, puzzle: Puzzle, trace: SolveTrace): HTMLElement {
+function column(
+  model: CompareModel,
+  puzzle: Puzzle,
+  trace: SolveTrace,
+  wrong: Array<[number, number]>,
+): HTMLElement {
   const last = trace.steps[trace.steps.length - 1].answer;
-  const wrong = wrongByStep(puzzle, trace);
   const firstRight = wrong.find(([, n]) => n === 0)?.[0];
   const halt = haltingStep(trace);
   const solution = puzzle.solution!;
@@ -88,8 +92,9 @@ export function compareView(models: CompareModel[], puzzles: Puzzle[]): HTMLElem
       for (const m of models) {
         status.textContent = `running ${m.title}…`;
         const trace = await (await m.solver()).solve(puzzle);
-        columns.append(column(m, puzzle, trace));
-        series.push({ label: m.name, points: wrongByStep(puzzle, trace) });
+        const wrong = wrongByStep(puzzle, trace);
+        columns.append(column(m, puzzle, trace, wrong));
+        series.push({ label: m.name, points: wrong });
       }
       chart.append(
         captioned(
