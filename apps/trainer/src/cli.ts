@@ -21,7 +21,6 @@ import {
   setDotted,
   type TrainConfig,
   Trainer,
-  type TrainingData,
   validateTrainConfig,
 } from '@rrm/trainer';
 import { parseTrainArgs, readConfigFile, type TrainArgs, USAGE } from './args.js';
@@ -133,13 +132,9 @@ async function main(argv: string[]): Promise<number> {
   };
   // The run folder first: a bad --out is reported before a dataset build that can be long.
   const run = openRunFolder(outDir, { resume: args.resume, log: say });
-  let data: TrainingData;
-  try {
-    data = openTrainingData(config, { onProgress: lazyBar('building dataset'), log: say });
-  } catch (e) {
-    run.release();
-    throw e;
-  }
+  const data = run.releaseOnError(() =>
+    openTrainingData(config, { onProgress: lazyBar('building dataset'), log: say }),
+  );
   const trainer = await Trainer.open({
     config,
     run,

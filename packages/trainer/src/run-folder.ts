@@ -201,6 +201,8 @@ export interface RunFolder {
   readonly resumeFrom: CheckpointRef | null;
   /** Releases the lock, and removes the folder when opening it created it and it is still empty. */
   release(): void;
+  /** `open()`, releasing this folder when it throws: what comes before the trainer owns it. */
+  releaseOnError<T>(open: () => T): T;
 }
 
 /**
@@ -236,7 +238,21 @@ export function openRunFolder(
         `${dir} already holds checkpoints; pass --resume to continue it or choose another --out`,
       );
     }
-    return { dir, checkpointsDir, resumeFrom: opts.resume ? latest : null, release };
+    const releaseOnError = <T>(open: () => T): T => {
+      try {
+        return open();
+      } catch (e) {
+        release();
+        throw e;
+      }
+    };
+    return {
+      dir,
+      checkpointsDir,
+      resumeFrom: opts.resume ? latest : null,
+      release,
+      releaseOnError,
+    };
   } catch (e) {
     release();
     throw isFsError(e)

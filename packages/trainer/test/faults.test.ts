@@ -21,7 +21,7 @@ import {
   type TrainResult,
   TrainStateError,
 } from '../src/index.js';
-import { LOCK_FILE, prepareRunFolder } from '../src/run-folder.js';
+import { LOCK_FILE, openRunFolder, prepareRunFolder } from '../src/run-folder.js';
 import { openTrainer, tempDir, tinyConfig } from './fixture.js';
 
 const root = tempDir('faults');
@@ -70,6 +70,23 @@ function records(dir: string): unknown[] {
 }
 
 describe('the run folder', () => {
+  it('releases the folder, and removes it when it made it, if what follows its opening throws', () => {
+    const out = join(root, 'released');
+    const run = openRunFolder(out);
+    expect(existsSync(join(out, LOCK_FILE))).toBe(true);
+    expect(() =>
+      run.releaseOnError(() => {
+        throw new Error('no data');
+      }),
+    ).toThrow('no data');
+    expect(existsSync(out)).toBe(false);
+    // A second opening finds the folder free, and a value passes through.
+    const again = openRunFolder(out);
+    expect(again.releaseOnError(() => 42)).toBe(42);
+    expect(existsSync(join(out, LOCK_FILE))).toBe(true);
+    again.release();
+  });
+
   it('names an --out that is a file, or that cannot be created', async () => {
     const file = join(root, 'a-file');
     writeFileSync(file, 'x');

@@ -8,7 +8,6 @@ import {
   type TrainConfig,
   Trainer,
   type TrainerOptions,
-  type TrainingData,
 } from '../src/index.js';
 
 /** A TRM small enough to train a few steps in a test, on generated 4×4 Sudoku. */
@@ -107,12 +106,6 @@ export async function openTrainer(
 ): Promise<Trainer> {
   const { outDir, resume, ...rest } = opts;
   const run = openRunFolder(outDir, { resume, log: rest.log });
-  let data: TrainingData;
-  try {
-    data = openTrainingData(rest.config, { log: rest.log });
-  } catch (e) {
-    run.release();
-    throw e;
-  }
+  const data = run.releaseOnError(() => openTrainingData(rest.config, { log: rest.log }));
   return Trainer.open({ ...rest, run, data });
 }
