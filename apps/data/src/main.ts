@@ -62,8 +62,8 @@ export const USAGE = `usage:
                         [--min-givens G] [--max-givens G] [--min-effort E] [--seed 0] --out DIR
   rrm-data build sudoku (--csv-train FILE [--csv-test FILE] | --csv-test FILE) [--min-rating R] [--subsample N]
                         [--num-aug 100] [--seed 0] --out DIR
-  rrm-data build maze [--size 30] [--train 1000] [--test 100] [--min-path L] [--loops 0.05]
-                      [--aug] [--seed 0] --out DIR
+  rrm-data build maze [--size 30] [--train 1000] [--test 100] [--min-path L] [--test-min-path L]
+                      [--loops 0.05] [--aug] [--seed 0] --out DIR
   rrm-data build maze --csv-train FILE [--csv-test FILE] [--subsample N] [--aug] --out DIR
   rrm-data inspect DIR [--json] [--examples 2]
 `;
@@ -281,6 +281,9 @@ function buildMaze(args: ParsedArgs, io: Io): PuzzleDataset | null {
       holdsOriginals: false,
     }),
     minPathLength: intOption(args, 'min-path', 1, 1),
+    testMinPathLength: args.values.has('test-min-path')
+      ? intOption(args, 'test-min-path', 1, 1)
+      : undefined,
     augment,
     seed: intOption(args, 'seed', 0),
     onProgress: p.onProgress,
@@ -306,6 +309,7 @@ const BUILD_OPTIONS = {
     'min-effort',
     'loops',
     'min-path',
+    'test-min-path',
     'csv-train',
     'csv-test',
     'min-rating',

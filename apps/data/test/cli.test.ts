@@ -157,6 +157,11 @@ describe('rrm-data', () => {
         /lower minPathLength/,
       ],
       [['inspect', join(tmp, 'sudoku', 'train')], 1, /dataset.json: file not found/],
+      [
+        ['build', 'maze', '--test-min-path', '0', '--out', join(tmp, 'x')],
+        2,
+        /--test-min-path must be an integer >= 1, got "0"/,
+      ],
       [['build', 'arc', '--seed'], 2, /--seed needs a value/],
       [['explode'], 2, /unknown command "explode"/],
     ];

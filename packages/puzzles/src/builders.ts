@@ -143,23 +143,6 @@ export function checkCount(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 0) throw new Error(`${name} must be an integer >= 0, got ${v}`);
 }
 
-/** numTrain + numTest puzzles from one seeded stream, reporting progress; returns the stream for later use. */
-function generateAll<T>(
-  options: { numTrain: number; numTest: number; seed: number; onProgress?: ProgressCallback },
-  make: (rng: Rng) => T,
-): { items: T[]; rng: Rng } {
-  checkCount('numTrain', options.numTrain);
-  checkCount('numTest', options.numTest);
-  const rng = new Rng(options.seed);
-  const total = options.numTrain + options.numTest;
-  const items: T[] = [];
-  for (let i = 0; i < total; i++) {
-    items.push(make(rng));
-    options.onProgress?.(i + 1, total);
-  }
-  return { items, rng };
-}
-
 /** The original puzzles of a Sudoku build, and the stream their augmentations come from. */
 export interface SudokuPuzzles {
   train: SudokuPuzzle[];
@@ -249,20 +232,69 @@ export function mazeGroup(m: Maze, dihedral: boolean): Example[] {
 export interface MazeDatasetOptions extends MazeOptions {
   numTrain: number;
   numTest: number;
+  /** Test mazes only: start and goal at least this many steps apart (default minPathLength). */
+  testMinPathLength?: number;
   /** Add the dihedral transforms of each training maze. */
   augment: boolean;
   seed: number;
   onProgress?: ProgressCallback;
 }
 
+/** A maze's dihedral class: the least of its question's eight transforms. */
+function mazeClass(m: Maze): string {
+  let least = m.question;
+  for (let t = 1; t < 8; t++) {
+    const q = dihedralMaze(m.question, m.size, t);
+    if (q < least) least = q;
+  }
+  return least;
+}
+
+/** Redraws of a test maze that repeats a training one before the build gives up. */
+const MAX_REDRAWS = 100;
+
+/**
+ * The mazes of a build, training first, from one seeded stream. A test maze whose dihedral
+ * class is already drawn is redrawn, so that no transform of a training maze (nor a second
+ * copy of a test maze) is ever held out.
+ */
+export function* generateMazes(
+  options: MazeDatasetOptions,
+): Generator<{ split: 'train' | 'test'; maze: Maze }> {
+  checkCount('numTrain', options.numTrain);
+  checkCount('numTest', options.numTest);
+  const rng = new Rng(options.seed);
+  const total = options.numTrain + options.numTest;
+  const seen = new Set<string>();
+  for (let i = 0; i < options.numTrain; i++) {
+    const maze = generateMaze(rng, options);
+    if (options.numTest > 0) seen.add(mazeClass(maze));
+    options.onProgress?.(i + 1, total);
+    yield { split: 'train', maze };
+  }
+  const test = { ...options, minPathLength: options.testMinPathLength ?? options.minPathLength };
+  for (let i = 0; i < options.numTest; i++) {
+    let maze = generateMaze(rng, test);
+    for (let redraws = 0; seen.has(mazeClass(maze)); redraws++) {
+      if (redraws === MAX_REDRAWS)
+        throw new PuzzleOptionError(
+          `generateMazes: ${MAX_REDRAWS} test mazes in a row repeat earlier ones; ${test.size ?? 30}x${test.size ?? 30} mazes are too few for ${total}`,
+        );
+      maze = generateMaze(rng, test);
+    }
+    seen.add(mazeClass(maze));
+    options.onProgress?.(options.numTrain + i + 1, total);
+    yield { split: 'test', maze };
+  }
+}
+
 export function generateMazeDataset(options: MazeDatasetOptions): PuzzleDataset {
-  const { items: mazes } = generateAll(options, (r) => generateMaze(r, options));
+  const mazes = [...generateMazes(options)];
+  const size = options.size ?? 30;
+  const of = (split: 'train' | 'test') => mazes.filter((m) => m.split === split).map((m) => m.maze);
   return {
-    train: mazeSplit(mazes.slice(0, options.numTrain), {
-      dihedral: options.augment,
-      size: options.size ?? 30,
-    }),
-    test: mazeSplit(mazes.slice(options.numTrain), { dihedral: false, size: options.size ?? 30 }),
+    train: mazeSplit(of('train'), { dihedral: options.augment, size }),
+    test: mazeSplit(of('test'), { dihedral: false, size }),
     identifiers: ['<blank>'],
   };
 }

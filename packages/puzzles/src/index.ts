@@ -6,6 +6,7 @@
 export {
   type Example,
   generateMazeDataset,
+  generateMazes,
   generateSudokuDataset,
   generateSudokuPuzzles,
   type MazeDatasetOptions,

@@ -164,7 +164,7 @@ export function generateMaze(rng: Rng, options: MazeOptions = {}): Maze {
     for (let cell = prev[goal]; cell !== start; cell = prev[cell]) answer[cell] = 'o';
     return { size, question: question.join(''), answer: answer.join('') };
   }
-  throw new Error(
+  throw new PuzzleOptionError(
     `generateMaze: found no start and goal ${minPath} steps apart in a ${size}x${size} maze; lower minPathLength`,
   );
 }

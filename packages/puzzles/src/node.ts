@@ -18,7 +18,7 @@ export {
   writeMetadata,
   writeSplit,
 } from './layout.js';
-export { buildMazeDataset } from './maze-build.js';
+export { buildMazeDataset, mazeBuildSettings } from './maze-build.js';
 export { NpyFile, NpyWriter, readNpyFile, writeNpyFile } from './npy-file.js';
 export {
   BUILD_FILE,

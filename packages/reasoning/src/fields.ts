@@ -14,14 +14,21 @@ export class ConfigError extends Error {
 
 /** What one field accepts. `nullable` also accepts `null`; `default` stands in for a missing value. */
 export type FieldSpec = { nullable?: boolean } & (
-  | { kind: 'int'; min?: number; default?: number }
+  | { kind: 'int'; min?: number; default?: number | null }
   | { kind: 'number'; min?: number; max?: number; exclusiveMin?: boolean; default?: number }
   | { kind: 'bool'; default?: boolean }
   | { kind: 'enum'; values: readonly string[]; default?: string }
   | { kind: 'string'; default?: string | null }
   | { kind: 'strings' }
-  /** A mapping; with `fields`, its own fields are validated too, named `parent.field`. */
-  | { kind: 'object'; fields?: Record<string, FieldSpec> }
+  /**
+   * A mapping; with `fields`, its own fields are validated too, named `parent.field`; with
+   * `byKind`, the fields are those of its `kind` field's value (one spec per kind).
+   */
+  | {
+      kind: 'object';
+      fields?: Record<string, FieldSpec>;
+      byKind?: Record<string, Record<string, FieldSpec>>;
+    }
 );
 
 export type ConfigSpec<T> = { [K in keyof T]-?: FieldSpec };
@@ -125,6 +132,26 @@ function accepts(spec: FieldSpec): string {
   return spec.nullable ? `${text} or null` : text;
 }
 
+/** A mapping's own fields, by `fields` or by the spec its `kind` selects from `byKind`. */
+function validateNested(
+  value: Record<string, unknown>,
+  spec: FieldSpec & { kind: 'object' },
+  label: string,
+  key: string,
+): unknown {
+  let fields = spec.fields;
+  if (spec.byKind) {
+    const kinds = Object.keys(spec.byKind);
+    const kindSpec: FieldSpec = { kind: 'enum', values: kinds };
+    if (brokenRule(kindSpec, value.kind))
+      throw new ConfigError(
+        WORDING.invalid(label, `${key}.kind`, accepts(kindSpec), describeValue(value.kind)),
+      );
+    fields = spec.byKind[value.kind as string];
+  }
+  return fields ? validateFields(value, fields, label, `${key}.`) : value;
+}
+
 /**
  * Checks `raw` against `spec` and returns the typed config, defaults filled in, fields in
  * the order of `spec`. Throws a `ConfigError` naming `label` and the field at fault;
@@ -159,8 +186,8 @@ export function validateFields<T>(
       throw new ConfigError(WORDING.invalid(label, key, want, describeValue(value)));
     }
     out[name] =
-      fieldSpec.kind === 'object' && fieldSpec.fields && value !== null
-        ? validateFields(value, fieldSpec.fields, label, `${key}.`)
+      fieldSpec.kind === 'object' && value !== null
+        ? validateNested(value as Record<string, unknown>, fieldSpec, label, key)
         : value;
   }
   return out as T;

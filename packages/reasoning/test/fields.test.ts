@@ -68,3 +68,32 @@ describe('validateFields', () => {
     );
   });
 });
+
+describe('validateFields with fields by kind', () => {
+  const spec = {
+    build: {
+      kind: 'object',
+      nullable: true,
+      byKind: {
+        grid: { kind: { kind: 'enum', values: ['grid'] }, size: { kind: 'int', min: 2 } },
+        path: { kind: { kind: 'enum', values: ['path'] }, loops: { kind: 'bool', default: false } },
+      },
+    },
+  } satisfies ConfigSpec<{ build: unknown }>;
+
+  it('validates each kind by its own fields, defaults included', () => {
+    const check = (build: unknown) => validateFields({ build }, spec, 'run').build;
+    expect(check({ kind: 'grid', size: 3 })).toEqual({ kind: 'grid', size: 3 });
+    expect(check({ kind: 'path' })).toEqual({ kind: 'path', loops: false });
+    expect(check(null)).toBeNull();
+  });
+
+  it.each([
+    [{ size: 3 }, 'run key "build.kind": expected one of grid, path, got nothing'],
+    [{ kind: 'hex' }, 'run key "build.kind": expected one of grid, path, got "hex"'],
+    [{ kind: 'path', size: 3 }, 'unknown run key "build.size"'],
+    [{ kind: 'grid', loops: true, size: 3 }, 'unknown run key "build.loops"'],
+  ])('names the field at fault in %j', (build, message) => {
+    expect(() => validateFields({ build }, spec, 'run')).toThrow(message);
+  });
+});

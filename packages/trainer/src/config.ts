@@ -31,13 +31,33 @@ export interface SudokuBuildConfig {
   seed: number;
 }
 
+/** How to build generated mazes when `data_paths[0]` does not exist yet. */
+export interface MazeBuildConfig {
+  kind: 'maze';
+  /** Side length of the square board (the reference Maze-Hard is 30). */
+  size: number;
+  train_puzzles: number;
+  test_puzzles: number;
+  /** Start and goal at least this many steps apart (1: anywhere). */
+  min_path: number;
+  /** The same for the test split (null: min_path), so training can mix lengths. */
+  test_min_path: number | null;
+  /** Share of inner walls knocked out to add loops (0: loop-free, one path). */
+  loop_fraction: number;
+  /** Add the seven other dihedral transforms of each training maze. */
+  augment: boolean;
+  seed: number;
+}
+
+export type BuildConfig = SudokuBuildConfig | MazeBuildConfig;
+
 export interface TrainConfig {
   model: ModelName;
   /** Model config with the reference key names; validated by the model package. */
   arch: Record<string, unknown>;
   loss_type: 'stablemax_cross_entropy' | 'softmax_cross_entropy';
   data_paths: string[];
-  build_data: SudokuBuildConfig | null;
+  build_data: BuildConfig | null;
   evaluators: string[];
 
   global_batch_size: number;
@@ -82,6 +102,19 @@ const SUDOKU_BUILD: ConfigSpec<SudokuBuildConfig> = {
   seed: { kind: 'int', min: 0 },
 };
 
+const MAZE_BUILD: ConfigSpec<MazeBuildConfig> = {
+  kind: { kind: 'enum', values: ['maze'] },
+  // Below 5 there is one room and so no path to find.
+  size: { kind: 'int', min: 5 },
+  train_puzzles: { kind: 'int', min: 1 },
+  test_puzzles: { kind: 'int', min: 1 },
+  min_path: { kind: 'int', min: 1, default: 1 },
+  test_min_path: { kind: 'int', min: 1, nullable: true, default: null },
+  loop_fraction: { kind: 'number', min: 0, max: 1 },
+  augment: { kind: 'bool' },
+  seed: { kind: 'int', min: 0 },
+};
+
 const TRAIN: ConfigSpec<TrainConfig> = {
   model: { kind: 'enum', values: ['trm', 'hrm'] },
   // Only the shape: the fields belong to the model package, which validates them when the
@@ -89,7 +122,11 @@ const TRAIN: ConfigSpec<TrainConfig> = {
   arch: { kind: 'object' },
   loss_type: { kind: 'enum', values: ['stablemax_cross_entropy', 'softmax_cross_entropy'] },
   data_paths: { kind: 'strings' },
-  build_data: { kind: 'object', nullable: true, fields: SUDOKU_BUILD },
+  build_data: {
+    kind: 'object',
+    nullable: true,
+    byKind: { sudoku: SUDOKU_BUILD, maze: MAZE_BUILD },
+  },
   evaluators: { kind: 'strings' },
   global_batch_size: { kind: 'int', min: 1 },
   epochs: { kind: 'number', min: 0, exclusiveMin: true },
@@ -145,8 +182,8 @@ function checkLimits(cfg: TrainConfig): void {
     );
   }
   const b = cfg.build_data;
-  if (b) {
-    // Generated datasets are built in memory before they are written.
+  if (b?.kind === 'sudoku') {
+    // Generated Sudoku is built in memory before it is written (mazes stream to disk).
     const side = b.box_rows * b.box_cols;
     const bytes = generatedDatasetBytes(
       b.train_puzzles * (1 + b.num_aug) + b.test_puzzles,

@@ -1,25 +1,28 @@
 /**
  * The dataset a config names, built on first use when the config says how (generated
- * Sudoku for the small presets) by the one Sudoku builder of `@rrm/puzzles`, which
+ * Sudoku or mazes for the small presets) by the builders of `@rrm/puzzles`, which
  * `rrm-data` uses too. A folder built with other settings is an error, not reused.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   checkGivens,
+  type MazeDatasetOptions,
   type ProgressCallback,
   PuzzleOptionError,
   type SudokuDatasetOptions,
 } from '@rrm/puzzles';
 import {
+  buildMazeDataset,
   buildMismatch,
   buildSudokuDataset,
+  mazeBuildSettings,
   type OpenedSplit,
   readSplit,
   sudokuBuildSettings,
 } from '@rrm/puzzles/node';
 import { ConfigError } from '@rrm/reasoning';
-import type { SudokuBuildConfig, TrainConfig } from './config.js';
+import type { BuildConfig, MazeBuildConfig, SudokuBuildConfig, TrainConfig } from './config.js';
 
 export function datasetDir(cfg: TrainConfig): string {
   if (cfg.data_paths.length !== 1) {
@@ -66,6 +69,39 @@ export function sudokuBuildOptions(
   return options;
 }
 
+export function mazeBuildOptions(
+  b: MazeBuildConfig,
+  onProgress?: ProgressCallback,
+): MazeDatasetOptions {
+  return {
+    size: b.size,
+    numTrain: b.train_puzzles,
+    numTest: b.test_puzzles,
+    minPathLength: b.min_path,
+    testMinPathLength: b.test_min_path ?? undefined,
+    loopFraction: b.loop_fraction,
+    augment: b.augment,
+    seed: b.seed,
+    onProgress,
+  };
+}
+
+/** What `build.json` must record for `b`, and how to build it. */
+function datasetBuild(
+  b: BuildConfig,
+  onProgress?: ProgressCallback,
+): { settings: Record<string, unknown>; build: (dir: string) => void } {
+  if (b.kind === 'maze') {
+    const options = mazeBuildOptions(b, onProgress);
+    return { settings: mazeBuildSettings(options), build: (dir) => buildMazeDataset(dir, options) };
+  }
+  const options = sudokuBuildOptions(b, onProgress);
+  return {
+    settings: sudokuBuildSettings(options),
+    build: (dir) => buildSudokuDataset(dir, options),
+  };
+}
+
 /**
  * Makes sure the config's dataset is on disk; returns true when it was built now.
  * A missing dataset without `build_data` is an error that says how to make one, and so is
@@ -73,9 +109,9 @@ export function sudokuBuildOptions(
  */
 export function ensureDataset(cfg: TrainConfig, onProgress?: ProgressCallback): boolean {
   const dir = datasetDir(cfg);
-  const options = cfg.build_data ? sudokuBuildOptions(cfg.build_data, onProgress) : null;
+  const plan = cfg.build_data ? datasetBuild(cfg.build_data, onProgress) : null;
   if (datasetExists(dir)) {
-    const mismatch = options && buildMismatch(dir, sudokuBuildSettings(options));
+    const mismatch = plan && buildMismatch(dir, plan.settings);
     if (mismatch) {
       throw new ConfigError(
         `dataset ${dir}: not built with this config's build_data (${mismatch}); remove the folder to rebuild it, or set data_paths to another folder`,
@@ -83,13 +119,13 @@ export function ensureDataset(cfg: TrainConfig, onProgress?: ProgressCallback): 
     }
     return false;
   }
-  if (!options) {
+  if (!plan) {
     throw new ConfigError(
       `dataset ${dir}: not found (no train/ and test/ dataset.json); build it with \`pnpm rrm-data build ...\` or set data_paths`,
     );
   }
   try {
-    buildSudokuDataset(dir, options);
+    plan.build(dir);
   } catch (e) {
     if (e instanceof PuzzleOptionError)
       throw new ConfigError(`config key "build_data": ${e.message}`);

@@ -12,7 +12,9 @@ export {
   NonFiniteWeightsError,
 } from './checks.js';
 export {
+  type BuildConfig,
   LIMITS,
+  type MazeBuildConfig,
   type ModelName,
   mergeConfig,
   type SudokuBuildConfig,
@@ -24,6 +26,7 @@ export {
 export { type ConvertResult, type ConvertTarget, convertCheckpoint } from './convert.js';
 export {
   ensureDataset,
+  mazeBuildOptions,
   openTrainingData,
   sudokuBuildOptions,
   type TrainingData,

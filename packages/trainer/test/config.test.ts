@@ -76,7 +76,22 @@ describe('config resolution', () => {
       { overrides: [['build_data.num_aug', -1]] },
       'config key "build_data.num_aug": expected an integer >= 0',
     ],
-    [{ overrides: [['build_data.kind', 'maze']] }, 'config key "build_data.kind": expected sudoku'],
+    [
+      { overrides: [['build_data.kind', 'hex']] },
+      'config key "build_data.kind": expected one of sudoku, maze, got "hex"',
+    ],
+    [
+      { overrides: [['build_data.kind', 'maze']] },
+      'unknown config keys "build_data.box_rows", "build_data.box_cols"',
+    ],
+    [
+      { preset: 'maze-15x15', overrides: [['build_data.size', 4]] },
+      'config key "build_data.size": expected an integer >= 5, got 4',
+    ],
+    [
+      { preset: 'maze-15x15', overrides: [['build_data.loop_fraction', 2]] },
+      'config key "build_data.loop_fraction": expected a number <= 1, got 2',
+    ],
     [{ overrides: [['data_paths', []]] }, 'config key "data_paths": needs at least one'],
     [{ overrides: [['arch', 3]] }, 'config key "arch": expected a mapping'],
     [{ overrides: [['lr.', 3]] }, 'bad config key "lr."'],

@@ -39,6 +39,45 @@ describe('ensureDataset', () => {
     expect(ensureDataset(config(dir, [['build_data', null]]))).toBe(false);
   });
 
+  it('builds mazes by the maze settings, and names a path the board cannot hold', () => {
+    const dir = join(root, 'maze');
+    const maze = (overrides: Array<[string, unknown]> = []) =>
+      resolveConfig({
+        preset: 'maze-15x15',
+        overrides: [
+          ['data_paths', [dir]],
+          ['build_data.size', 9],
+          ['build_data.train_puzzles', 12],
+          ['build_data.test_puzzles', 3],
+          ['build_data.test_min_path', 8],
+          ...overrides,
+        ],
+      });
+    expect(ensureDataset(maze())).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'build.json'), 'utf8'))).toMatchObject({
+      kind: 'maze',
+      size: 9,
+      min_path: 1,
+      test_min_path: 8,
+      loop_fraction: 0,
+    });
+    expect(ensureDataset(maze())).toBe(false);
+    expect(() => ensureDataset(maze([['build_data.loop_fraction', 0.1]]))).toThrow(
+      "not built with this config's build_data (loop_fraction: 0 there, 0.1 wanted)",
+    );
+    const far = () =>
+      ensureDataset(
+        maze([
+          ['data_paths', [join(root, 'far')]],
+          ['build_data.test_min_path', 400],
+        ]),
+      );
+    expect(far).toThrow(ConfigError);
+    expect(far).toThrow(
+      /^config key "build_data": generateMaze: found no start and goal 400 steps apart/,
+    );
+  });
+
   it('names givens that the board cannot have', () => {
     const dir = join(root, 'never');
     expect(() => ensureDataset(config(dir, [['build_data.min_givens', 17]]))).toThrow(
