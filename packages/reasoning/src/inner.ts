@@ -70,8 +70,10 @@ export abstract class ReasoningInner<C extends ReasoningConfig = ReasoningConfig
     this.lm_head = this.child('lm_head', new Linear(D, config.vocab_size, { bias: false, rng }));
     this.q_head = this.child('q_head', new Linear(D, 2, { bias: true, rng }));
     // Halting starts almost never (sigmoid(-5)) so early training bootstraps on the lm loss.
-    this.q_head.weight.assign(tf.zerosLike(this.q_head.weight));
-    this.q_head.bias!.assign(tf.fill([2], -5));
+    tf.tidy(() => {
+      this.q_head.weight.assign(tf.zerosLike(this.q_head.weight));
+      this.q_head.bias!.assign(tf.fill([2], -5));
+    });
     if (config.puzzle_emb_ndim > 0) {
       this.puzzle_emb = this.child(
         'puzzle_emb',

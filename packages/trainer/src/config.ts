@@ -5,8 +5,6 @@
  * overrides, and validated field by field so that an error names the key at fault.
  */
 
-import { totalmem } from 'node:os';
-import { generatedDatasetBytes } from '@rrm/puzzles';
 import { ConfigError, type ConfigSpec, isPlainObject, validateFields } from '@rrm/reasoning';
 
 export type ModelName = 'trm' | 'hrm';
@@ -180,20 +178,6 @@ function checkLimits(cfg: TrainConfig): void {
     throw new ConfigError(
       `config key "arch.halt_max_steps": ${steps} supervision steps, at most ${LIMITS.haltMaxSteps} allowed (the papers use 16)`,
     );
-  }
-  const b = cfg.build_data;
-  if (b?.kind === 'sudoku') {
-    // Generated Sudoku is built in memory before it is written (mazes stream to disk).
-    const side = b.box_rows * b.box_cols;
-    const bytes = generatedDatasetBytes(
-      b.train_puzzles * (1 + b.num_aug) + b.test_puzzles,
-      side * side,
-    );
-    if (bytes > totalmem() / 2) {
-      throw new ConfigError(
-        `config key "build_data": ${b.train_puzzles} training puzzles × ${1 + b.num_aug} copies need about ${(bytes / 2 ** 30).toFixed(1)} GB in memory, more than half of this machine's; lower train_puzzles or num_aug`,
-      );
-    }
   }
 }
 

@@ -4,9 +4,11 @@
  * `rrm-data` uses too. A folder built with other settings is an error, not reused.
  */
 import { existsSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import {
   checkGivens,
+  generatedDatasetBytes,
   type MazeDatasetOptions,
   type ProgressCallback,
   PuzzleOptionError,
@@ -94,6 +96,17 @@ function datasetBuild(
   if (b.kind === 'maze') {
     const options = mazeBuildOptions(b, onProgress);
     return { settings: mazeBuildSettings(options), build: (dir) => buildMazeDataset(dir, options) };
+  }
+  // Generated Sudoku is built in memory before it is written (mazes stream to disk).
+  const side = b.box_rows * b.box_cols;
+  const bytes = generatedDatasetBytes(
+    b.train_puzzles * (1 + b.num_aug) + b.test_puzzles,
+    side ** 2,
+  );
+  if (bytes > totalmem() / 2) {
+    throw new ConfigError(
+      `config key "build_data": ${b.train_puzzles} training puzzles × ${1 + b.num_aug} copies need about ${(bytes / 2 ** 30).toFixed(1)} GB in memory, more than half of this machine's; lower train_puzzles or num_aug`,
+    );
   }
   const options = sudokuBuildOptions(b, onProgress);
   return {

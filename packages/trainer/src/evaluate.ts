@@ -8,7 +8,7 @@ import { type ActBatch, evaluationSteps } from '@rrm/act';
 import { type Batch, type ProgressCallback, type PuzzleSplit, testBatches } from '@rrm/puzzles';
 import * as tf from '@tensorflow/tfjs-core';
 import { SetEvalAccumulator, type SetEvalMetrics } from './eval-metrics.js';
-import type { Model } from './model.js';
+import type { Model } from './loop.js';
 
 /** What an evaluator (e.g. `ArcEvaluator` from @rrm/arc) receives for every test batch. */
 export interface EvaluatorBatch {

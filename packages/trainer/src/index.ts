@@ -45,19 +45,26 @@ export {
   evaluate,
   toActBatch,
 } from './evaluate.js';
+export {
+  createModel,
+  type LoopPosition,
+  type Model,
+  modelCheckpoint,
+  NonFiniteLossError,
+  NonFiniteUpdateError,
+  TrainingLoop,
+  withDatasetKeys,
+} from './loop.js';
 export { type MetricRecord, MetricsLog } from './metrics.js';
 export {
   type Checkpoint,
   CONFIG_FILE,
-  createModel,
   loadModel,
   MODEL_FILE,
-  type Model,
   modelFromCheckpoint,
   readCheckpoint,
   readRunConfig,
   resolveCheckpointDir,
-  withDatasetKeys,
 } from './model.js';
 export { DEFAULT_PRESET, preset, presetNames, resolveConfig } from './presets.js';
 export { fromReferenceConfig, toReferenceConfig } from './reference.js';
@@ -80,8 +87,6 @@ export {
 export {
   type EvaluatorFactories,
   NONFINITE_PREFIX,
-  NonFiniteLossError,
-  NonFiniteUpdateError,
   type RunOptions,
   Trainer,
   type TrainerOptions,

@@ -6,8 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { ActModel } from '@rrm/act';
-import { createModel as createKind, dataKeysFromWeights, loadWeights } from '@rrm/checkpoint';
+import { dataKeysFromWeights, loadWeights } from '@rrm/checkpoint';
 import {
   locateReferenceCheckpoint,
   REFERENCE_CONFIG,
@@ -19,37 +18,11 @@ import type { PuzzleDatasetMetadata } from '@rrm/puzzles';
 import { ConfigError } from '@rrm/reasoning';
 import { latestCheckpoint } from './checkpoint-files.js';
 import { type TrainConfig, validateTrainConfig } from './config.js';
+import { createModel, type Model, withDatasetKeys } from './loop.js';
 import { fromReferenceConfig } from './reference.js';
-
-export type Model = ActModel<unknown>;
 
 export const MODEL_FILE = 'model.safetensors';
 export const CONFIG_FILE = 'config.json';
-
-/** The arch keys a dataset decides, filled in from its metadata. */
-export function withDatasetKeys(cfg: TrainConfig, meta: PuzzleDatasetMetadata): TrainConfig {
-  return {
-    ...cfg,
-    arch: {
-      ...cfg.arch,
-      batch_size: cfg.global_batch_size,
-      seq_len: meta.seq_len,
-      vocab_size: meta.vocab_size,
-      num_puzzle_identifiers: meta.num_puzzle_identifiers,
-    },
-  };
-}
-
-/** A freshly initialised model; `cfg.arch` must hold the dataset keys (`withDatasetKeys`). */
-export function createModel(cfg: TrainConfig): Model {
-  const opts = { seed: cfg.seed, lossType: cfg.loss_type };
-  try {
-    return createKind(cfg.model, cfg.arch, opts) as Model;
-  } catch (e) {
-    // The model packages name the field; say that it lives under `arch`.
-    throw new ConfigError(`config "arch" (${cfg.model}): ${(e as Error).message}`);
-  }
-}
 
 /** Reads `config.json` of a checkpoint or run folder. */
 export function readRunConfig(dir: string): TrainConfig {

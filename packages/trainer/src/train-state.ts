@@ -27,7 +27,8 @@ import { isPlainObject } from '@rrm/reasoning';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkFiniteWeights } from './checks.js';
 import type { TrainConfig } from './config.js';
-import { CONFIG_FILE, MODEL_FILE, type Model } from './model.js';
+import { type Model, modelCheckpoint } from './loop.js';
+import { CONFIG_FILE, MODEL_FILE } from './model.js';
 import { describeFsError, isFsError } from './run-folder.js';
 
 export const STATE_FILE = 'state.safetensors';
@@ -70,15 +71,6 @@ function stripPrefix(
     if (k.startsWith(`${prefix}.`)) out[k.slice(prefix.length + 1)] = v as WritableTensor;
   }
   return out;
-}
-
-/** The inference checkpoint: the EMA weights when enabled. */
-async function modelCheckpoint(model: Model, ema: EMA | null): Promise<Uint8Array> {
-  const save = async () => {
-    await downloadValues(model.stateDict().values());
-    return saveCheckpoint(model);
-  };
-  return ema ? ema.apply(save) : save();
 }
 
 /**

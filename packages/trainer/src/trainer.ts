@@ -11,9 +11,7 @@
  */
 import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ActCarry, disposeCarry, disposeStep } from '@rrm/act';
-import { AdamATan2, AdamW, cosineSchedule, EMA, SignSGDSparse } from '@rrm/layers';
-import { type ProgressCallback, TrainSampler, type TrainSamplerState } from '@rrm/puzzles';
+import type { ProgressCallback } from '@rrm/puzzles';
 import type { OpenedSplit } from '@rrm/puzzles/node';
 import { Rng } from '@rrm/random';
 import { ConfigError } from '@rrm/reasoning';
@@ -27,18 +25,20 @@ import {
   pruneCheckpoints,
   writeCheckpointDir,
 } from './checkpoint-files.js';
-import { checkFiniteWeights, checkModelFitsDataset, firstNonFinite } from './checks.js';
+import { checkFiniteWeights, checkModelFitsDataset } from './checks.js';
 import { type TrainConfig, totalSteps } from './config.js';
 import type { TrainingData } from './data.js';
+import type { EvalResult, Evaluator } from './evaluate.js';
 import {
-  disposeActBatch,
-  type EvalResult,
-  type Evaluator,
-  evaluate,
-  toActBatch,
-} from './evaluate.js';
+  createModel,
+  type Model,
+  NonFiniteLossError,
+  NonFiniteUpdateError,
+  TrainingLoop,
+  withDatasetKeys,
+} from './loop.js';
 import { type MetricRecord, MetricsLog } from './metrics.js';
-import { CONFIG_FILE, createModel, initWeights, type Model, withDatasetKeys } from './model.js';
+import { CONFIG_FILE, initWeights } from './model.js';
 import { describeFsError, isFsError, type RunFolder, RunFolderError } from './run-folder.js';
 import {
   checkpointFiles,
@@ -66,28 +66,6 @@ export interface TrainerOptions {
    * `{ arc: arcEvaluatorForDataset }` from `@rrm/arc/node`). None by default.
    */
   evaluators?: EvaluatorFactories;
-}
-
-/** The loss of step `step` was NaN or infinite; nothing of that step was applied. */
-export class NonFiniteLossError extends Error {
-  constructor(
-    readonly step: number,
-    readonly loss: number,
-  ) {
-    super(`loss is ${loss} at step ${step}`);
-    this.name = 'NonFiniteLossError';
-  }
-}
-
-/** Step `step`'s update left a weight NaN or infinite. */
-export class NonFiniteUpdateError extends Error {
-  constructor(
-    readonly step: number,
-    readonly parameter: string,
-  ) {
-    super(`weight "${parameter}" is not finite after the update of step ${step}`);
-    this.name = 'NonFiniteUpdateError';
-  }
 }
 
 /** A checkpoint's training state cannot be resumed from; the message says which file and why. */
@@ -159,16 +137,7 @@ export class Trainer {
   readonly dataDir: string;
   private readonly train: OpenedSplit;
   private readonly test: OpenedSplit;
-  private sampler!: TrainSampler;
-  private readonly optimizer: AdamATan2 | AdamW;
-  private readonly sparse: SignSGDSparse | null;
-  private readonly ema: EMA | null;
-  private carry: ActCarry;
-  private step_ = 0;
-  private elapsedBefore = 0;
-  private sessionStart = performance.now();
-  private readonly lr: (step: number) => number;
-  private readonly puzzleEmbLr: (step: number) => number;
+  private readonly loop: TrainingLoop;
   private readonly evalEvery: number | null;
   private metrics!: MetricsLog;
   private readonly backend: string;
@@ -236,26 +205,9 @@ export class Trainer {
           : Math.max(1, Math.round(cfg.eval_interval * stepsPerEpoch));
 
       this.model = createModel(cfg);
+      // Before the loop is built: its EMA starts from these weights.
       if (!resumeFrom) initWeights(this.model, cfg, this.log);
-      const adamOpts = {
-        lr: 0,
-        beta1: cfg.beta1,
-        beta2: cfg.beta2,
-        weightDecay: cfg.weight_decay,
-      };
-      this.optimizer = cfg.optimizer === 'adamw' ? new AdamW(adamOpts) : new AdamATan2(adamOpts);
-      this.sparse = this.model.inner.puzzle_emb ? new SignSGDSparse() : null;
-      this.ema = cfg.ema ? new EMA(this.model.parameters(), cfg.ema_rate) : null;
-      const schedule = (baseLr: number) =>
-        cosineSchedule({
-          baseLr,
-          warmupSteps: cfg.lr_warmup_steps,
-          totalSteps: this.totalSteps,
-          minRatio: cfg.lr_min_ratio,
-        });
-      this.lr = schedule(cfg.lr);
-      this.puzzleEmbLr = schedule(cfg.puzzle_emb_lr);
-      this.carry = this.model.initialCarry(cfg.global_batch_size);
+      this.loop = new TrainingLoop(cfg, this.train, this.totalSteps, this.model);
     } catch (e) {
       this.releaseAfterFailedStart();
       throw this.startError(e);
@@ -265,14 +217,8 @@ export class Trainer {
   /** Restores a resumed run's state (else starts the data stream afresh) and writes the run's files. */
   private async start(resumeFrom: CheckpointRef | null): Promise<void> {
     const cfg = this.config;
-    let samplerState: TrainSamplerState | undefined;
-    if (resumeFrom) samplerState = await this.restore(resumeFrom);
-    this.sampler = new TrainSampler(
-      this.train,
-      { globalBatchSize: cfg.global_batch_size, seed: cfg.seed },
-      samplerState,
-    );
-    this.metrics = new MetricsLog(this.outDir, resumeFrom ? this.step_ : undefined);
+    if (resumeFrom) await this.restore(resumeFrom);
+    this.metrics = new MetricsLog(this.outDir, resumeFrom ? this.step : undefined);
     atomicWriteFile(join(this.outDir, CONFIG_FILE), `${JSON.stringify(cfg, null, 2)}\n`);
     atomicWriteFile(
       join(this.outDir, 'backend.json'),
@@ -290,89 +236,38 @@ export class Trainer {
 
   /** A constructor that failed leaves no lock, and no empty folder the run folder created. */
   private releaseAfterFailedStart(): void {
-    if (this.carry) disposeCarry(this.carry);
-    this.optimizer?.dispose();
-    this.ema?.dispose();
-    this.model?.dispose();
+    if (this.loop) this.loop.dispose();
+    else this.model?.dispose();
     this.data.close();
     this.run_.release();
   }
 
   get step(): number {
-    return this.step_;
+    return this.loop.step;
   }
 
   get elapsedSeconds(): number {
-    return this.elapsedBefore + (performance.now() - this.sessionStart) / 1000;
+    return this.loop.elapsedSeconds;
   }
 
   /** Learning rates of `step` (1-based, as the reference counts): [dense, puzzle embedding]. */
   learningRates(step: number): [number, number] {
-    return [this.lr(step), this.puzzleEmbLr(step)];
+    return this.loop.learningRates(step);
   }
 
-  /**
-   * One batch: a supervision step for every sequence in the carry, then the optimisers.
-   * Returns the reference's train metrics (losses over the global batch, the rest over
-   * the halted sequences' count). Throws NonFiniteLossError, without touching the
-   * weights, when the loss is NaN or infinite, and NonFiniteUpdateError when the update
-   * left a weight that is (the trainer must not be saved after either).
-   */
-  async trainStep(): Promise<MetricRecord> {
-    const cfg = this.config;
-    const batch = toActBatch(this.sampler.next());
-    const r = await this.model.stepWithGradsAsync(this.carry, batch);
-    disposeActBatch(batch);
-    this.carry = r.carry;
-    const step = this.step_ + 1;
-    if (!Number.isFinite(r.losses.loss)) {
-      disposeStep(r);
-      throw new NonFiniteLossError(step, r.losses.loss);
-    }
-    const [lr, puzzleLr] = this.learningRates(step);
-    const scale = 1 / cfg.global_batch_size;
-    this.optimizer.lr = lr;
-    tf.tidy(() => {
-      this.optimizer.step(
-        this.model.parameters(),
-        r.grads.map((g) => tf.mul(g, scale)),
-      );
-    });
-    const table = this.model.inner.puzzle_emb?.weights;
-    if (this.sparse && table && r.puzzleEmbGrad) {
-      const g = tf.mul(r.puzzleEmbGrad.grad, scale) as tf.Tensor2D;
-      await this.sparse.step(table, r.puzzleEmbGrad.ids, g, puzzleLr, cfg.puzzle_emb_weight_decay);
-      g.dispose();
-    }
-    this.ema?.update();
-    disposeStep(r);
-    this.step_ = step;
-    const bad = await firstNonFinite([...this.model.stateDict()]);
-    if (bad !== null) throw new NonFiniteUpdateError(step, bad);
-
-    const count = Math.max(r.metrics.count, 1);
-    const rec: MetricRecord = { step };
-    for (const [k, v] of Object.entries(r.losses)) rec[`train/${k}`] = v * scale;
-    for (const [k, v] of Object.entries(r.metrics))
-      rec[`train/${k}`] = k === 'count' ? v : v / count;
-    rec['train/lr'] = lr;
-    rec.time_s = Number(this.elapsedSeconds.toFixed(3));
-    return rec;
+  /** One batch (`TrainingLoop.trainStep`); the run must not be saved after it throws. */
+  trainStep(): Promise<MetricRecord> {
+    return this.loop.trainStep();
   }
 
   /** Evaluates on the test split (with the EMA weights when enabled). */
-  async evaluate(onProgress?: ProgressCallback): Promise<EvalResult> {
-    const run = () =>
-      evaluate(this.model, this.test, {
-        batchSize: this.config.eval_batch_size ?? this.config.global_batch_size,
-        evaluators: evaluatorsFor(this.config.evaluators, this.dataDir, this.evaluatorFactories),
-        onProgress,
-      });
-    return this.ema ? this.ema.apply(run) : run();
+  evaluate(onProgress?: ProgressCallback): Promise<EvalResult> {
+    const evaluators = evaluatorsFor(this.config.evaluators, this.dataDir, this.evaluatorFactories);
+    return this.loop.evaluate(this.test, { evaluators, onProgress });
   }
 
   private evalRecord(r: EvalResult): MetricRecord {
-    const rec: MetricRecord = { step: this.step_ };
+    const rec: MetricRecord = { step: this.step };
     for (const [set, m] of Object.entries(r.sets)) {
       rec[`eval/${set}/accuracy`] = m.accuracy;
       rec[`eval/${set}/exact_accuracy`] = m.exact_accuracy;
@@ -391,29 +286,29 @@ export class Trainer {
    * weights are good (`run` prunes then), one more.
    */
   async save(): Promise<CheckpointRef> {
-    await checkFiniteWeights([...this.model.stateDict()], `checkpoint of step ${this.step_}`);
-    const files = await checkpointFiles(this.parts, this.carry, this.config, {
-      step: this.step_,
+    await checkFiniteWeights([...this.model.stateDict()], `checkpoint of step ${this.step}`);
+    const files = await checkpointFiles(this.parts, this.loop.carry, this.config, {
+      step: this.step,
       total_steps: this.totalSteps,
-      sampler: this.sampler.getState(),
+      sampler: this.loop.samplerState,
       exploration_rng: this.model.explorationRng.getState(),
       elapsed_s: this.elapsedSeconds,
       backend: this.backend,
     });
     return writeCheckpointDir(
       this.checkpointsDir,
-      this.step_,
+      this.step,
       files,
       this.config.keep_checkpoints + 1,
     );
   }
 
   private get parts(): TrainingParts {
-    return { model: this.model, optimizer: this.optimizer, ema: this.ema };
+    return { model: this.model, optimizer: this.loop.optimizer, ema: this.loop.ema };
   }
 
-  /** Loads a checkpoint folder's state into this trainer; returns the sampler state. */
-  private async restore(checkpoint: CheckpointRef): Promise<TrainSamplerState> {
+  /** Loads a checkpoint folder's state into this trainer. */
+  private async restore(checkpoint: CheckpointRef): Promise<void> {
     try {
       return await this.restoreFrom(checkpoint);
     } catch (e) {
@@ -429,7 +324,7 @@ export class Trainer {
     }
   }
 
-  private async restoreFrom({ dir, step }: CheckpointRef): Promise<TrainSamplerState> {
+  private async restoreFrom({ dir, step }: CheckpointRef): Promise<void> {
     const state = readSavedState(dir, step);
     if (state.step > this.totalSteps) {
       throw new ConfigError(
@@ -441,14 +336,14 @@ export class Trainer {
         `resume: total steps ${state.total_steps} -> ${this.totalSteps} (config changed); the LR schedule follows the new count`,
       );
     }
-    const carry = await loadTrainingState(dir, this.parts, state);
-    disposeCarry(this.carry);
-    this.carry = carry;
-    this.model.explorationRng = Rng.fromState(state.exploration_rng);
-    this.step_ = state.step;
-    this.elapsedBefore = state.elapsed_s;
+    this.loop.resumeAt({
+      step: state.step,
+      carry: await loadTrainingState(dir, this.parts, state),
+      sampler: state.sampler,
+      explorationRng: Rng.fromState(state.exploration_rng),
+      elapsed_s: state.elapsed_s,
+    });
     this.log(`resume: step ${state.step} from ${dir}`);
-    return state.sampler;
   }
 
   private writeSummary(result: TrainResult): void {
@@ -470,7 +365,7 @@ export class Trainer {
   private finish(status: TrainStatus, final: EvalResult | null, message?: string): TrainResult {
     const result: TrainResult = {
       status,
-      step: this.step_,
+      step: this.step,
       totalSteps: this.totalSteps,
       checkpoint: latestCheckpoint(this.checkpointsDir),
       final,
@@ -494,7 +389,7 @@ export class Trainer {
       if (!isFsError(e)) throw e;
       const last = latestCheckpoint(this.checkpointsDir);
       throw new RunFolderError(
-        `step ${this.step_}: cannot write ${e.path ?? this.outDir}: ${describeFsError(e)}; ` +
+        `step ${this.step}: cannot write ${e.path ?? this.outDir}: ${describeFsError(e)}; ` +
           (last
             ? `the run folder keeps the checkpoint of step ${last.step}; free space, then continue with --resume`
             : 'no checkpoint was written yet'),
@@ -503,13 +398,21 @@ export class Trainer {
   }
 
   private async runSteps(opts: RunOptions): Promise<TrainResult> {
-    this.sessionStart = performance.now();
+    this.loop.startClock();
+    try {
+      return await this.runStepsTimed(opts);
+    } finally {
+      this.loop.stopClock();
+    }
+  }
+
+  private async runStepsTimed(opts: RunOptions): Promise<TrainResult> {
     const cfg = this.config;
-    if (this.step_ >= this.totalSteps) return this.finishCompleted(opts);
-    while (this.step_ < this.totalSteps) {
+    if (this.step >= this.totalSteps) return this.finishCompleted(opts);
+    while (this.step < this.totalSteps) {
       if (opts.signal?.aborted) {
         await this.save();
-        return this.finish('stopped', null, `stopped at step ${this.step_}`);
+        return this.finish('stopped', null, `stopped at step ${this.step}`);
       }
       let rec: MetricRecord;
       try {
@@ -526,17 +429,17 @@ export class Trainer {
       // This step's finite loss vouches for a checkpoint of the step before.
       pruneCheckpoints(this.checkpointsDir, cfg.keep_checkpoints);
       this.metrics.log(rec);
-      opts.onProgress?.(this.step_, this.totalSteps, {
+      opts.onProgress?.(this.step, this.totalSteps, {
         loss: rec['train/loss'],
         acc: rec['train/accuracy'],
         exact: rec['train/exact_accuracy'],
       });
-      opts.onStep?.(this.step_, rec);
-      const last = this.step_ === this.totalSteps;
-      if (!last && this.evalEvery !== null && this.step_ % this.evalEvery === 0) {
+      opts.onStep?.(this.step, rec);
+      const last = this.step === this.totalSteps;
+      if (!last && this.evalEvery !== null && this.step % this.evalEvery === 0) {
         this.metrics.log(this.evalRecord(await this.evaluate(opts.onEvalProgress)));
         await this.save();
-      } else if (!last && cfg.checkpoint_every > 0 && this.step_ % cfg.checkpoint_every === 0) {
+      } else if (!last && cfg.checkpoint_every > 0 && this.step % cfg.checkpoint_every === 0) {
         await this.save();
       }
       // Let signal handlers run between steps.
@@ -555,14 +458,14 @@ export class Trainer {
   private async finishCompleted(opts: RunOptions, final?: EvalResult): Promise<TrainResult> {
     if (!final) {
       const done = readSummary(this.outDir);
-      if (done?.status === 'completed' && done.step === this.step_ && done.final) {
-        this.log(`resume: the run had completed at step ${this.step_}; nothing left to do`);
+      if (done?.status === 'completed' && done.step === this.step && done.final) {
+        this.log(`resume: the run had completed at step ${this.step}; nothing left to do`);
         final = done.final;
       } else {
         final = await this.evaluate(opts.onEvalProgress);
       }
     }
-    if (!this.metrics.hasEvalAt(this.step_)) this.metrics.log(this.evalRecord(final));
+    if (!this.metrics.hasEvalAt(this.step)) this.metrics.log(this.evalRecord(final));
     const result = this.finish('completed', final);
     return result;
   }
@@ -590,10 +493,7 @@ export class Trainer {
 
   /** Frees the tensors and files and releases the run folder's lock. */
   dispose(): void {
-    disposeCarry(this.carry);
-    this.optimizer.dispose();
-    this.ema?.dispose();
-    this.model.dispose();
+    this.loop.dispose();
     this.data.close();
     this.run_.release();
   }

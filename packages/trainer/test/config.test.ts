@@ -117,7 +117,7 @@ describe('config resolution', () => {
 });
 
 describe('config limits', () => {
-  it('refuses recursion that could not finish a step, and oversized generated datasets', () => {
+  it('refuses recursion that could not finish a step', () => {
     const trm = (overrides: Array<[string, unknown]>) => () =>
       resolveConfig({ preset: 'sudoku-small', overrides });
     expect(trm([['arch.H_cycles', 1_000_000_000]])).toThrow(
@@ -125,9 +125,6 @@ describe('config limits', () => {
     );
     expect(trm([['arch.halt_max_steps', 100000]])).toThrow(
       'config key "arch.halt_max_steps": 100000 supervision steps, at most 256 allowed',
-    );
-    expect(trm([['build_data.train_puzzles', 1e9]])).toThrow(
-      /config key "build_data": 1000000000 training puzzles × \d+ copies need about [\d.]+ GB in memory/,
     );
     expect(() =>
       resolveConfig({ preset: 'hrm-sudoku', overrides: [['arch.L_cycles', 600]] }),

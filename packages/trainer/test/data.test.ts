@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '@rrm/reasoning';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -76,6 +76,14 @@ describe('ensureDataset', () => {
     expect(far).toThrow(
       /^config key "build_data": generateMaze: found no start and goal 400 steps apart/,
     );
+  });
+
+  it('refuses a generated Sudoku too large to build in memory, before building', () => {
+    const dir = join(root, 'huge');
+    expect(() => ensureDataset(config(dir, [['build_data.train_puzzles', 1e9]]))).toThrow(
+      /^config key "build_data": 1000000000 training puzzles × \d+ copies need about [\d.]+ GB in memory/,
+    );
+    expect(existsSync(dir)).toBe(false);
   });
 
   it('names givens that the board cannot have', () => {
