@@ -3,6 +3,7 @@
  * presets and config validation, the deep-supervision loop and evaluation. The Node entry
  * (`@rrm/trainer`) adds run folders, checkpoints on disk and datasets built on first use.
  */
+export { mazeBuildOptions, sudokuBuildOptions } from './build-options.js';
 export {
   type BuildConfig,
   type MazeBuildConfig,

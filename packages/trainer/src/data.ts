@@ -6,14 +6,7 @@
 import { existsSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
-import {
-  checkGivens,
-  generatedDatasetBytes,
-  type MazeDatasetOptions,
-  type ProgressCallback,
-  PuzzleOptionError,
-  type SudokuDatasetOptions,
-} from '@rrm/puzzles';
+import { generatedDatasetBytes, type ProgressCallback, PuzzleOptionError } from '@rrm/puzzles';
 import {
   buildMazeDataset,
   buildMismatch,
@@ -24,7 +17,8 @@ import {
   sudokuBuildSettings,
 } from '@rrm/puzzles/node';
 import { ConfigError } from '@rrm/reasoning';
-import type { BuildConfig, MazeBuildConfig, SudokuBuildConfig, TrainConfig } from './config.js';
+import { mazeBuildOptions, sudokuBuildOptions } from './build-options.js';
+import type { BuildConfig, TrainConfig } from './config.js';
 
 export function datasetDir(cfg: TrainConfig): string {
   if (cfg.data_paths.length !== 1) {
@@ -39,53 +33,6 @@ export function datasetExists(dir: string): boolean {
   return (
     existsSync(join(dir, 'train', 'dataset.json')) && existsSync(join(dir, 'test', 'dataset.json'))
   );
-}
-
-/**
- * The builder's options for `build_data` (max_givens 0: one fixed givens count); givens
- * impossible for the board are a ConfigError naming the key.
- */
-export function sudokuBuildOptions(
-  b: SudokuBuildConfig,
-  onProgress?: ProgressCallback,
-): SudokuDatasetOptions {
-  const options = {
-    shape: { boxRows: b.box_rows, boxCols: b.box_cols },
-    numTrain: b.train_puzzles,
-    numTest: b.test_puzzles,
-    numAug: b.num_aug,
-    minGivens: b.min_givens,
-    maxGivens: b.max_givens > 0 ? b.max_givens : undefined,
-    seed: b.seed,
-    onProgress,
-  };
-  try {
-    checkGivens(options.shape, options, {
-      min: '"build_data.min_givens"',
-      max: '"build_data.max_givens"',
-    });
-  } catch (e) {
-    if (e instanceof PuzzleOptionError) throw new ConfigError(`config key ${e.message}`);
-    throw e;
-  }
-  return options;
-}
-
-export function mazeBuildOptions(
-  b: MazeBuildConfig,
-  onProgress?: ProgressCallback,
-): MazeDatasetOptions {
-  return {
-    size: b.size,
-    numTrain: b.train_puzzles,
-    numTest: b.test_puzzles,
-    minPathLength: b.min_path,
-    testMinPathLength: b.test_min_path ?? undefined,
-    loopFraction: b.loop_fraction,
-    augment: b.augment,
-    seed: b.seed,
-    onProgress,
-  };
 }
 
 /** What `build.json` must record for `b`, and how to build it. */

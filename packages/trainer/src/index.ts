@@ -1,3 +1,4 @@
+export { mazeBuildOptions, sudokuBuildOptions } from './build-options.js';
 export {
   atomicWriteFile,
   type CheckpointRef,
@@ -24,13 +25,7 @@ export {
   validateTrainConfig,
 } from './config.js';
 export { type ConvertResult, type ConvertTarget, convertCheckpoint } from './convert.js';
-export {
-  ensureDataset,
-  mazeBuildOptions,
-  openTrainingData,
-  sudokuBuildOptions,
-  type TrainingData,
-} from './data.js';
+export { ensureDataset, openTrainingData, type TrainingData } from './data.js';
 export {
   type HaltingStats,
   SetEvalAccumulator,

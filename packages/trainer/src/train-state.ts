@@ -8,12 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActCarry } from '@rrm/act';
-import { saveCheckpoint } from '@rrm/checkpoint';
 import { loadWeightsFile } from '@rrm/checkpoint/node';
 import {
   type AdamATan2,
   type AdamW,
-  downloadValues,
   type EMA,
   fromTensor,
   readSafetensors,

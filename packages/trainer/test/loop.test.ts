@@ -5,8 +5,8 @@ import { expectFlatTensorCount } from '@rrm/layers';
 import { generateSudokuDataset } from '@rrm/puzzles';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TrainingLoop, totalSteps, withDatasetKeys } from '../src/browser.js';
-import { sudokuBuildOptions } from '../src/index.js';
+import { sudokuBuildOptions, TrainingLoop, totalSteps, withDatasetKeys } from '../src/browser.js';
+
 import { openTrainer, tempDir, tinyConfig } from './fixture.js';
 
 const root = tempDir('browser-loop');
