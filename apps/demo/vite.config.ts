@@ -15,5 +15,7 @@ export default defineConfig({
     // The TF.js backends are large by nature; each is its own lazily loaded chunk.
     chunkSizeWarningLimit: 2000,
   },
+  // The training worker loads backends lazily too, which needs ES module workers.
+  worker: { format: 'es' },
   server: { host: '127.0.0.1' },
 });

@@ -34,7 +34,10 @@ const loaders: Record<BackendName, () => Promise<unknown>> = {
  * GPU-less machines) is slower than WebAssembly, so it is skipped unless forced.
  */
 function softwareWebGL(): string | null {
-  const gl = document.createElement('canvas').getContext('webgl2');
+  // A worker has no document, but an OffscreenCanvas gives the same renderer.
+  const canvas =
+    typeof document === 'undefined' ? new OffscreenCanvas(1, 1) : document.createElement('canvas');
+  const gl = canvas.getContext('webgl2') as WebGL2RenderingContext | null;
   if (!gl) return null;
   const info = gl.getExtension('WEBGL_debug_renderer_info');
   const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));

@@ -14,12 +14,17 @@ import {
 import { haltingStep, type Puzzle, type SolveTrace, sigmoid } from './puzzle';
 import { FIXED_SAMPLES, sudokuPuzzle, sudokuSamples } from './samples';
 import { loadSolver, pickCheckpointFiles, type Solver } from './solver';
+import { trainView } from './train-view';
 import { lineChart } from './views/chart';
 import { h } from './views/dom';
 import { captioned, gridView } from './views/grid-view';
 import { type SudokuEditor, sudokuEditor } from './views/sudoku-editor';
 
 const STEP_MS = 600;
+
+// `?backend=` forces a backend (the page falls back when it cannot start).
+const asked = new URLSearchParams(location.search).get('backend');
+const forcedBackend = isBackendName(asked) ? asked : undefined;
 
 interface State {
   backend: BackendChoice | null;
@@ -63,7 +68,7 @@ const tab = (id: string, panel: string, selected: boolean, label: string) =>
   );
 const tabSolve = tab('tab-solve', 'panel-solve', true, 'Solve');
 const tabCompare = tab('tab-compare', 'panel-compare', false, 'Compare models');
-const tabTrain = tab('tab-train', 'panel-train', false, 'Training curves');
+const tabTrain = tab('tab-train', 'panel-train', false, 'Train');
 
 const sampleSelect = h('select', { 'data-testid': 'sample' });
 const modelSelect = h(
@@ -237,20 +242,32 @@ const trainPanel = h(
     'aria-labelledby': 'tab-train',
     hidden: true,
   },
+  trainView({
+    backend: forcedBackend,
+    use: (solver, name, note) => {
+      useSolver(solver, name, note);
+      selectTab(tabSolve);
+    },
+  }),
   h(
     'div',
-    { class: 'controls' },
+    { class: 'train-section' },
     h(
-      'label',
-      {},
-      'Open a run’s metrics JSONL',
-      metricsInput,
-      h('span', { class: 'hint' }, 'one JSON object per line, e.g. runs/<name>/metrics.jsonl'),
+      'div',
+      { class: 'controls' },
+      h('h2', {}, 'Curves of a run on disk'),
+      h(
+        'label',
+        {},
+        'Open a run’s metrics JSONL',
+        metricsInput,
+        h('span', { class: 'hint' }, 'one JSON object per line, e.g. runs/<name>/metrics.jsonl'),
+      ),
+      metricsError,
+      metricsPicker,
     ),
-    metricsError,
-    metricsPicker,
+    h('div', { class: 'stage' }, metricsCharts),
   ),
-  h('div', { class: 'stage' }, metricsCharts),
 );
 
 document
@@ -819,8 +836,7 @@ metricsInput.addEventListener('change', async () => {
 async function start(): Promise<void> {
   fillSampleSelect();
   if (state.puzzles[0]) showPuzzle(state.puzzles[0]);
-  const asked = new URLSearchParams(location.search).get('backend');
-  const forced = isBackendName(asked) ? asked : undefined;
+  const forced = forcedBackend;
   try {
     state.backend = await chooseBackend(forced);
   } catch (e) {

@@ -40,7 +40,7 @@ function dropUncounted(row: Map<string, number>): void {
 }
 
 export function parseMetricsJsonl(text: string, source = 'metrics.jsonl'): MetricsTable {
-  const rows: Array<Map<string, number>> = [];
+  const records: Array<Record<string, unknown>> = [];
   text.split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '') return;
     let value: unknown;
@@ -54,13 +54,23 @@ export function parseMetricsJsonl(text: string, source = 'metrics.jsonl'): Metri
         `${source}, line ${i + 1}: expected a JSON object, got ${JSON.stringify(value)}`,
       );
     }
-    const flat = new Map<string, number>();
-    flatten(value as Record<string, unknown>, '', flat);
-    rows.push(flat);
+    records.push(value as Record<string, unknown>);
   });
-  if (rows.length === 0) throw new Error(`${source}: no metrics records (the file is empty)`);
+  if (records.length === 0) throw new Error(`${source}: no metrics records (the file is empty)`);
+  return metricsTable(records, source);
+}
 
-  for (const r of rows) dropUncounted(r);
+/** The series of metric records (a parsed JSONL, or the records a training tab collects). */
+export function metricsTable(
+  records: Array<Record<string, unknown>>,
+  source: string,
+): MetricsTable {
+  const rows = records.map((record) => {
+    const flat = new Map<string, number>();
+    flatten(record, '', flat);
+    dropUncounted(flat);
+    return flat;
+  });
   const xKey = X_KEYS.find((k) => rows.some((r) => r.has(k))) ?? '';
   const byKey = new Map<string, Array<[number, number]>>();
   rows.forEach((r, i) => {

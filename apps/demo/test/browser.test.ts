@@ -1,5 +1,9 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateSudokuDataset } from '@rrm/puzzles';
+import { evaluate, loadModel, sudokuBuildOptions } from '@rrm/trainer';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Puzzle, SolveTrace } from '../src/puzzle';
@@ -312,7 +316,7 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     expect(await overflow()).toBeLessThanOrEqual(0);
 
     // The training curves of the default checkpoint, shrunk to the screen.
-    await page.click('text=Training curves');
+    await page.click('#tab-train');
     await expect
       .poll(() => page.locator('[data-testid=metrics-charts] svg').count())
       .toBeGreaterThan(0);
@@ -439,9 +443,72 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     await page.close();
   });
 
+  it('trains a TRM in the tab: live curves, pause and resume, then solves with it and downloads a checkpoint rrm-eval reads', async () => {
+    const { page, errors } = await demo.open();
+    await page.click('#tab-train');
+    await page.fill('[data-testid=train-steps]', '12');
+    await page.click('[data-testid=train-start]');
+    const stepShown = async () =>
+      Number(
+        /^Step (\d+) /.exec((await page.textContent('[data-testid=train-status]')) ?? '')?.[1] ?? 0,
+      );
+    await expect.poll(stepShown, { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
+    await page.click('[data-testid=train-pause]');
+    await page.waitForSelector('[data-testid=train-status][data-state=paused]');
+    const paused = await page.textContent('[data-testid=train-status]');
+    const at = Number(/^Paused at step (\d+) \/ 12\.$/.exec(paused ?? '')?.[1]);
+    expect(at).toBeGreaterThanOrEqual(3);
+    // Paused means paused; and the page answers at once while the worker holds the model.
+    await page.waitForTimeout(400);
+    expect(await page.textContent('[data-testid=train-status]')).toBe(paused);
+    await page.click('[data-testid=train-pause]');
+    await page.waitForSelector('[data-testid=train-status][data-state=done]', { timeout: 200_000 });
+    const backend = await page.textContent('[data-testid=backend] b');
+    expect(await page.textContent('[data-testid=train-status]')).toMatch(
+      new RegExp(`^Done: 12 steps in [\\d.]+ s of training on ${backend}\\.$`),
+    );
+    expect(await page.locator('[data-testid=train-charts] svg').count()).toBe(2);
+    const heldOut = (await page.textContent('[data-testid=train-heldout]')) ?? '';
+    const [, tabExact, tabToken] =
+      /^Held out after step 12: ([\d.]+) % exact \(200 puzzles, all supervision steps\), ([\d.]+) % of cells/.exec(
+        heldOut,
+      ) ?? [];
+    expect(Number(tabToken)).toBeGreaterThan(0);
+
+    // The downloaded files are a checkpoint folder as rrm-train writes one.
+    const dir = mkdtempSync(join(tmpdir(), 'rrm-demo-trained-'));
+    for (const name of ['config.json', 'model.safetensors']) {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click(`[data-testid="train-download-${name}"]`),
+      ]);
+      await download.saveAs(join(dir, name));
+    }
+    const { model, config } = loadModel(dir);
+    expect(config.arch).toMatchObject({ seq_len: 16, vocab_size: 6 });
+    if (config.build_data?.kind !== 'sudoku') throw new Error('expected a Sudoku build');
+    const { test } = generateSudokuDataset(sudokuBuildOptions(config.build_data));
+    const scored = await evaluate(model, test, { batchSize: test.metadata.total_puzzles });
+    model.dispose();
+    rmSync(dir, { recursive: true, force: true });
+    // Evaluated in Node (cpu) as rrm-eval does, it scores what the tab measured (on its
+    // own backend, where near-tied logits may break the other way on a few cells).
+    expect((100 * scored.sets.all.exact_accuracy).toFixed(1)).toBe(tabExact);
+    expect(Math.abs(100 * scored.sets.all.accuracy - Number(tabToken))).toBeLessThan(0.5);
+
+    await page.click('[data-testid=train-use]');
+    await expect
+      .poll(() => page.textContent('[data-testid=checkpoint]'))
+      .toMatch(/^trained in this tab \(step 12\) · TRM · hidden 64/);
+    expect(await page.getAttribute('#tab-solve', 'aria-selected')).toBe('true');
+    expect(await solveSample(page, (await page.inputValue('[data-testid=sample]')) || '')).toBe(6);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 300_000);
+
   it('plots a metrics JSONL and names the line of a broken record', async () => {
     const { page } = main;
-    await page.click('text=Training curves');
+    await page.click('#tab-train');
     const records = [1, 2, 3].map((step) =>
       JSON.stringify({ step, train: { loss: 3 / step, accuracy: step / 4 } }),
     );
@@ -461,6 +528,6 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     await expect
       .poll(() => page.textContent('[data-testid=metrics-error]'))
       .toMatch(/^metrics\.jsonl, line 2: not valid JSON/);
-    await page.click('text=Solve');
+    await page.click('#tab-solve');
   });
 });

@@ -173,6 +173,13 @@ function checkLimits(cfg: TrainConfig): void {
       );
     }
   }
+  const b = cfg.build_data;
+  if (b && b.train_puzzles < cfg.global_batch_size) {
+    // A batch takes one example from each of that many puzzle groups (one per puzzle built).
+    throw new ConfigError(
+      `config keys "build_data.train_puzzles" and "global_batch_size": ${b.train_puzzles} training puzzles cannot fill a batch of ${cfg.global_batch_size}, which takes one example from each of that many puzzles`,
+    );
+  }
   const steps = int('halt_max_steps');
   if (steps !== null && steps > LIMITS.haltMaxSteps) {
     throw new ConfigError(

@@ -117,10 +117,17 @@ export class TrainingLoop {
     config: TrainConfig,
     private readonly train: PuzzleSplit,
     readonly totalSteps: number,
-    model: Model = createModel(config),
+    model?: Model,
   ) {
+    // Each batch takes one example per group of one set; test before any tensor is made.
+    const groups = Math.max(...Object.values(train.sets).map((s) => s.groupIndices.length - 1));
+    if (groups < config.global_batch_size) {
+      throw new ConfigError(
+        `config key "global_batch_size": ${config.global_batch_size} is more than the ${groups} puzzle groups of the train split (a batch takes one example from each of that many groups); lower it, or train on more puzzles`,
+      );
+    }
     this.config = config;
-    this.model = model;
+    this.model = model ?? createModel(config);
     const adamOpts = {
       lr: 0,
       beta1: config.beta1,
@@ -128,8 +135,8 @@ export class TrainingLoop {
       weightDecay: config.weight_decay,
     };
     this.optimizer = config.optimizer === 'adamw' ? new AdamW(adamOpts) : new AdamATan2(adamOpts);
-    this.sparse = model.inner.puzzle_emb ? new SignSGDSparse() : null;
-    this.ema = config.ema ? new EMA(model.parameters(), config.ema_rate) : null;
+    this.sparse = this.model.inner.puzzle_emb ? new SignSGDSparse() : null;
+    this.ema = config.ema ? new EMA(this.model.parameters(), config.ema_rate) : null;
     const schedule = (baseLr: number) =>
       cosineSchedule({
         baseLr,
@@ -139,7 +146,7 @@ export class TrainingLoop {
       });
     this.lr = schedule(config.lr);
     this.puzzleEmbLr = schedule(config.puzzle_emb_lr);
-    this.carry_ = model.initialCarry(config.global_batch_size);
+    this.carry_ = this.model.initialCarry(config.global_batch_size);
     this.sampler_ = this.samplerAt();
   }
 

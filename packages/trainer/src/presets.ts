@@ -136,13 +136,14 @@ const SMALL_SUDOKU: Layer = {
 };
 
 /**
- * 4×4 boards: solved within a few minutes, by one pass as well as by recursion. Up to
- * augmentation there are only a few dozen 4×4 puzzles, so a few training puzzles already
- * cover most of them; the test split holds puzzles of the classes training never saw.
+ * 4×4 boards: solved within a few minutes, by one pass as well as by recursion. A batch
+ * takes one example from each of 32 puzzle groups, so 64 training puzzles (each with 50
+ * augmentations) fill two batches a pass; the test split holds puzzles of the
+ * augmentation classes training never saw.
  */
 const SMALL_SUDOKU_4X4: Layer = {
   data_paths: ['data/sudoku-4x4'],
-  build_data: { box_cols: 2, train_puzzles: 20, test_puzzles: 200, num_aug: 50 },
+  build_data: { box_cols: 2, train_puzzles: 64, test_puzzles: 200, num_aug: 50 },
   max_steps: 1000,
   lr: 3e-3,
   arch: { halt_max_steps: 6 },

@@ -85,6 +85,10 @@ describe('config resolution', () => {
       'unknown config keys "build_data.box_rows", "build_data.box_cols"',
     ],
     [
+      { preset: 'sudoku-4x4', overrides: [['build_data.train_puzzles', 20]] },
+      'config keys "build_data.train_puzzles" and "global_batch_size": 20 training puzzles cannot fill a batch of 32',
+    ],
+    [
       { preset: 'maze-15x15', overrides: [['build_data.size', 4]] },
       'config key "build_data.size": expected an integer >= 5, got 4',
     ],

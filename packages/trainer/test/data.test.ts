@@ -48,6 +48,7 @@ describe('ensureDataset', () => {
           ['data_paths', [dir]],
           ['build_data.size', 9],
           ['build_data.train_puzzles', 12],
+          ['global_batch_size', 4],
           ['build_data.test_puzzles', 3],
           ['build_data.test_min_path', 8],
           ...overrides,

@@ -66,6 +66,15 @@ describe('TrainingLoop (no files)', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('refuses a batch larger than the train split has groups, before making a tensor', () => {
+    const { data, cfg } = inMemory();
+    const before = tf.memory().numTensors;
+    expect(() => new TrainingLoop({ ...cfg, global_batch_size: 33 }, data.train, 10)).toThrow(
+      'config key "global_batch_size": 33 is more than the 32 puzzle groups of the train split',
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('counts training time only while its clock runs', async () => {
     const { data, cfg } = inMemory();
     const loop = new TrainingLoop(cfg, data.train, 10);
