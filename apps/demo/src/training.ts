@@ -8,8 +8,8 @@ import type { BackendName } from './backend';
 
 /** The boards a tab can train on, by the trainer preset each one uses. */
 export const TRAIN_PRESETS = {
-  '4x4': { preset: 'sudoku-4x4', title: '4×4 Sudoku (about a minute)' },
-  '6x6': { preset: 'sudoku-small', title: '6×6 Sudoku (several minutes)' },
+  '4x4': { preset: 'sudoku-4x4', title: '4×4 Sudoku' },
+  '6x6': { preset: 'sudoku-small', title: '6×6 Sudoku' },
 } as const;
 export type TrainBoard = keyof typeof TRAIN_PRESETS;
 

@@ -345,6 +345,12 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     expect(await page.textContent('[data-testid=checkpoint-note]')).toMatch(
       /Held-out exact accuracy after its last step: .*36–40 givens \d+\.\d % \(64\)/,
     );
+    // Its training curves (5000 steps) are drawn on the page's thread after the model
+    // loads; on a busy machine a click sent before they are done waits for them.
+    await page.waitForSelector('[data-testid=metrics-charts] svg', {
+      state: 'attached',
+      timeout: 120_000,
+    });
     // Its samples are 9×9, and it solves one.
     expect(await page.locator('[data-testid=sudoku-editor] input').count()).toBe(81);
     await page.click('[data-testid=solve]');
@@ -468,6 +474,8 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
       new RegExp(`^Done: 12 steps in [\\d.]+ s of training on ${backend}\\.$`),
     );
     expect(await page.locator('[data-testid=train-charts] svg').count()).toBe(2);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}train.png`, fullPage: true });
     const heldOut = (await page.textContent('[data-testid=train-heldout]')) ?? '';
     const [, tabExact, tabToken] =
       /^Held out after step 12: ([\d.]+) % exact \(200 puzzles, all supervision steps\), ([\d.]+) % of cells/.exec(

@@ -5,7 +5,7 @@ import { changedCells, checkSudokuRules, countWrongCells, keptGivens } from '../
 import { chartGroup, parseMetricsJsonl, shownByDefault } from '../src/metrics';
 import { haltingStep, sigmoid } from '../src/puzzle';
 import { FIXED_SAMPLES, sudokuPuzzle, sudokuSamples } from '../src/samples';
-import { niceTicks } from '../src/views/chart';
+import { niceTicks, tick } from '../src/views/chart';
 
 describe('grids', () => {
   it('marks the cells that changed since the previous step', () => {
@@ -118,6 +118,12 @@ describe('chart ticks', () => {
     expect(niceTicks(0.1, 0.7)).toEqual([0.2, 0.4, 0.6]);
     expect(niceTicks(0.1, 0.4)).toEqual([0.1, 0.2, 0.3, 0.4]);
     expect(niceTicks(-3, 3)).toEqual([-2, 0, 2]);
+  });
+
+  it('labels the ticks of a narrow range apart', () => {
+    const labels = niceTicks(1.91, 1.99).map(tick);
+    expect(labels).toEqual(['1.92', '1.94', '1.96', '1.98']);
+    expect([0, 0.5, 12, 1500, 25000].map(tick)).toEqual(['0', '0.5', '12', '1.5k', '25k']);
   });
 });
 

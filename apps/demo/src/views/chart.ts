@@ -22,12 +22,16 @@ export interface ChartOptions {
 
 const COLOURS = ['#0b6bcb', '#d9480f', '#2b8a3e', '#862e9c', '#e67700', '#495057'];
 
-/** Shortest readable label for a tick value. */
-function tick(v: number): string {
+/**
+ * Shortest readable label for a tick value. Ticks are multiples of a round step
+ * (`niceTicks`), so below 10 they print as they are: rounding them to two digits made
+ * the ticks of a narrow range (1.92, 1.94) read the same.
+ */
+export function tick(v: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
   if (a >= 1000) return `${(v / 1000).toFixed(a >= 10000 ? 0 : 1)}k`;
-  return a >= 10 ? v.toFixed(0) : Number(v.toPrecision(2)).toString();
+  return a >= 10 ? v.toFixed(0) : String(v);
 }
 
 /**
