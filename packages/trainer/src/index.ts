@@ -1,4 +1,9 @@
-export { mazeBuildOptions, sudokuBuildOptions } from './build-options.js';
+/**
+ * @rrm/trainer: the deep-supervision trainer for Node. Everything of
+ * `@rrm/trainer/browser` (presets, configs, the loop, evaluation), plus run folders,
+ * checkpoints on disk, datasets built on first use, and conversion to the reference layout.
+ */
+export * from './browser.js';
 export {
   atomicWriteFile,
   type CheckpointRef,
@@ -12,18 +17,7 @@ export {
   firstNonFinite,
   NonFiniteWeightsError,
 } from './checks.js';
-export {
-  type BuildConfig,
-  LIMITS,
-  type MazeBuildConfig,
-  type ModelName,
-  mergeConfig,
-  type SudokuBuildConfig,
-  setDotted,
-  type TrainConfig,
-  totalSteps,
-  validateTrainConfig,
-} from './config.js';
+export { LIMITS, type ModelName, mergeConfig, setDotted } from './config.js';
 export { type ConvertResult, type ConvertTarget, convertCheckpoint } from './convert.js';
 export { ensureDataset, openTrainingData, type TrainingData } from './data.js';
 export {
@@ -32,25 +26,8 @@ export {
   type SetEvalMetrics,
   type StepMetrics,
 } from './eval-metrics.js';
-export {
-  type EvalResult,
-  type EvaluateOptions,
-  type Evaluator,
-  type EvaluatorBatch,
-  evaluate,
-  toActBatch,
-} from './evaluate.js';
-export {
-  createModel,
-  type LoopPosition,
-  type Model,
-  modelCheckpoint,
-  NonFiniteLossError,
-  NonFiniteUpdateError,
-  TrainingLoop,
-  withDatasetKeys,
-} from './loop.js';
-export { type MetricRecord, MetricsLog } from './metrics.js';
+export { type EvaluateOptions, type EvaluatorBatch, toActBatch } from './evaluate.js';
+export { MetricsLog } from './metrics.js';
 export {
   type Checkpoint,
   CONFIG_FILE,
@@ -61,7 +38,6 @@ export {
   readRunConfig,
   resolveCheckpointDir,
 } from './model.js';
-export { DEFAULT_PRESET, preset, presetNames, resolveConfig } from './presets.js';
 export { fromReferenceConfig, toReferenceConfig } from './reference.js';
 export {
   describeFsError,
