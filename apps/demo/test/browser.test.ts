@@ -293,6 +293,20 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
       page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(await overflow()).toBeLessThanOrEqual(0);
 
+    // Solved, the puzzle and the model's answer sit side by side, both inside the screen.
+    await solveSample(page, await page.inputValue('[data-testid=sample]'));
+    const box = (sel: string) => page.locator(sel).boundingBox();
+    const [board, answer] = [
+      await box('[data-testid=sudoku-editor]'),
+      await box('[data-testid=answer]'),
+    ];
+    expect(answer!.y).toBe(board!.y);
+    expect(answer!.x).toBeGreaterThan(board!.x + board!.width);
+    expect(answer!.x + answer!.width).toBeLessThanOrEqual(390);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}phone-solve.png` });
+
     // The shipped 6×6 weights beside a 4×4 config.
     const config = JSON.parse(readFileSync(`${CHECKPOINT_DIR}config.json`, 'utf8'));
     config.arch = { ...config.arch, seq_len: 16, vocab_size: 6 };

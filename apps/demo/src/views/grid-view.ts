@@ -27,8 +27,7 @@ export function gridView(grid: Grid, kind: PuzzleKind, opts: GridViewOptions = {
     'data-testid': opts.testId,
     role: 'grid',
   });
-  el.style.gridTemplateColumns = `repeat(${grid.cols}, ${cellPx}px)`;
-  el.style.gridAutoRows = `${cellPx}px`;
+  sizeGrid(el, grid.cols, cellPx);
   grid.data.forEach((v, i) => {
     const r = Math.floor(i / grid.cols);
     const c = i % grid.cols;
@@ -44,6 +43,15 @@ export function gridView(grid: Grid, kind: PuzzleKind, opts: GridViewOptions = {
     el.append(cell);
   });
   return el;
+}
+
+/**
+ * Lays out `cols` columns of square cells of at most `cellPx`: the size is a CSS variable,
+ * so that on a phone the stylesheet can shrink the boards to fit two side by side.
+ */
+export function sizeGrid(el: HTMLElement, cols: number, cellPx: number): void {
+  el.style.setProperty('--cols', String(cols));
+  el.style.setProperty('--cell-max', `${cellPx}px`);
 }
 
 /** Thicker lines between Sudoku boxes. */

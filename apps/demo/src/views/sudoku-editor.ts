@@ -1,6 +1,6 @@
 import { type Grid, makeGrid, type SudokuShape, sudokuConflicts, sudokuSize } from '@rrm/puzzles';
 import { h } from './dom';
-import { boxBorders } from './grid-view';
+import { boxBorders, sizeGrid } from './grid-view';
 
 export interface SudokuEditor {
   el: HTMLElement;
@@ -29,8 +29,7 @@ export function sudokuEditor(shape: SudokuShape, onEdit: () => void): SudokuEdit
     onEdit();
   };
   const el = h('div', { class: 'grid grid-sudoku editor', 'data-testid': 'sudoku-editor' });
-  el.style.gridTemplateColumns = `repeat(${n}, 30px)`;
-  el.style.gridAutoRows = '30px';
+  sizeGrid(el, n, 30);
   const inputs = Array.from({ length: n * n }, (_, i) => {
     const r = Math.floor(i / n);
     const c = i % n;
