@@ -207,6 +207,8 @@ const SUDOKU_9X9_HRM: Layer = {
  * mixing must learn each cell's neighbours separately (a 400-step pilot of each: 2.5 %
  * exact on held-out mazes against 0.5 %). Training mazes put start and goal anywhere, so
  * short paths teach the rule that long ones need; held-out mazes are 40 steps or more.
+ * It does not learn mazes yet: stopped at step 1062, it only copied the question
+ * (docs/results.md).
  */
 const MAZE_15X15: Layer = {
   ...SMALL_TRAINING,
