@@ -127,4 +127,65 @@ writeFileSync(
     yMax: 1,
   }),
 );
-console.log(`wrote ${join(out, 'training.svg')} and ${join(out, 'by-step.svg')}`);
+/** Grouped bars: one group per band, one bar per model, the value printed above it. */
+function barChart(
+  groups: string[],
+  bars: Array<{ name: string; values: number[] }>,
+  title: string,
+): string {
+  const W = 640;
+  const H = 360;
+  const m = { l: 56, r: 180, t: 36, b: 46 };
+  const gw = (W - m.l - m.r) / groups.length;
+  const bw = (gw * 0.8) / bars.length;
+  const py = (y: number) => H - m.b - y * (H - m.t - m.b);
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
+    `<title>${title}</title>`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${W / 2 - m.r / 2}" y="20" text-anchor="middle" font-size="14">${title}</text>`,
+  ];
+  for (let i = 0; i <= 5; i++) {
+    parts.push(
+      `<line x1="${m.l}" x2="${W - m.r}" y1="${py(i / 5)}" y2="${py(i / 5)}" stroke="#ddd"/>`,
+      `<text x="${m.l - 6}" y="${py(i / 5) + 4}" text-anchor="end">${i * 20} %</text>`,
+    );
+  }
+  groups.forEach((g, gi) => {
+    const x0 = m.l + gi * gw + gw * 0.1;
+    parts.push(`<text x="${x0 + gw * 0.4}" y="${H - m.b + 16}" text-anchor="middle">${g}</text>`);
+    bars.forEach((b, bi) => {
+      const v = b.values[gi];
+      const x = x0 + bi * bw;
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${py(v).toFixed(1)}" width="${(bw - 2).toFixed(1)}" height="${(py(0) - py(v)).toFixed(1)}" fill="${COLORS[bi % COLORS.length]}"/>`,
+        `<text x="${(x + bw / 2 - 1).toFixed(1)}" y="${(py(v) - 3).toFixed(1)}" text-anchor="middle" font-size="10">${Math.round(100 * v)}</text>`,
+      );
+    });
+  });
+  bars.forEach((b, bi) => {
+    const y = m.t + 18 * bi;
+    parts.push(
+      `<rect x="${W - m.r + 12}" y="${y - 6}" width="24" height="10" fill="${COLORS[bi % COLORS.length]}"/>`,
+      `<text x="${W - m.r + 42}" y="${y + 4}">${b.name}</text>`,
+    );
+  });
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}
+
+const exact = (name: string, band: string): number =>
+  JSON.parse(readFileSync(join(models, name, 'eval', `${band}.json`), 'utf8')).result.sets.all
+    .exact_accuracy;
+const banded = names.filter((n) =>
+  BANDS.every((b) => existsSync(join(models, n, 'eval', `${b}.json`))),
+);
+writeFileSync(
+  join(out, 'bands.svg'),
+  barChart(
+    ['36–40', '30–33', '24–27', 'minimal'],
+    banded.map((name) => ({ name, values: BANDS.map((b) => exact(name, b)) })),
+    'Held-out exact accuracy by givens band (64 puzzles each)',
+  ),
+);
+console.log(`wrote training.svg, by-step.svg and bands.svg in ${out}`);
