@@ -174,7 +174,7 @@ export function trainView(opts: TrainViewOptions): HTMLElement {
       case 'done':
         setState(
           'done',
-          `Done: ${m.step} steps in ${m.elapsed_s.toFixed(1)} s of training on ${backend}.`,
+          `Done: ${m.step} steps in ${m.elapsed_s.toFixed(1)} s on ${backend}, held-out evaluations included.`,
         );
         pauseButton.disabled = true;
         startButton.disabled = false;

@@ -485,7 +485,7 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     await page.waitForSelector('[data-testid=train-status][data-state=done]', { timeout: 200_000 });
     const backend = await page.textContent('[data-testid=backend] b');
     expect(await page.textContent('[data-testid=train-status]')).toMatch(
-      new RegExp(`^Done: 12 steps in [\\d.]+ s of training on ${backend}\\.$`),
+      new RegExp(`^Done: 12 steps in [\\d.]+ s on ${backend}, held-out evaluations included\\.$`),
     );
     expect(await page.locator('[data-testid=train-charts] svg').count()).toBe(2);
     mkdirSync(ARTIFACTS, { recursive: true });
