@@ -6,6 +6,7 @@
  */
 import { generateSudokuDataset, type PuzzleSplit } from '@rrm/puzzles';
 import {
+  configJson,
   resolveConfig,
   sudokuBuildOptions,
   TrainingLoop,
@@ -25,7 +26,7 @@ let wantCheckpoint = false;
 
 async function sendCheckpoint(l: TrainingLoop): Promise<void> {
   const weights = await l.modelCheckpoint();
-  const config = `${JSON.stringify(l.config, null, 2)}\n`;
+  const config = configJson(l.config);
   post({ type: 'checkpoint', step: l.step, config, weights }, [weights.buffer]);
 }
 

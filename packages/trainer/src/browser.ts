@@ -6,6 +6,7 @@
 export { mazeBuildOptions, sudokuBuildOptions } from './build-options.js';
 export {
   type BuildConfig,
+  configJson,
   type MazeBuildConfig,
   type SudokuBuildConfig,
   type TrainConfig,

@@ -188,6 +188,11 @@ function checkLimits(cfg: TrainConfig): void {
   }
 }
 
+/** The text of `config.json`, in run folders, checkpoints and the demo's download alike. */
+export function configJson(cfg: TrainConfig): string {
+  return `${JSON.stringify(cfg, null, 2)}\n`;
+}
+
 /** Checks a fully merged config; errors name the dotted key at fault. */
 export function validateTrainConfig(raw: unknown): TrainConfig {
   const cfg = validateFields(raw, TRAIN, 'config');

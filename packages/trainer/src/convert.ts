@@ -9,6 +9,7 @@ import { checkpointTensors, saveCheckpoint } from '@rrm/checkpoint';
 import { writeReferenceRun } from '@rrm/checkpoint/node';
 import type { PuzzleDatasetMetadata } from '@rrm/puzzles';
 import { atomicWriteFile } from './checkpoint-files.js';
+import { configJson } from './config.js';
 import { type Checkpoint, CONFIG_FILE, MODEL_FILE, modelFromCheckpoint } from './model.js';
 import { toReferenceConfig } from './reference.js';
 
@@ -70,7 +71,7 @@ export function convertCheckpoint(
     const weights = join(outDir, MODEL_FILE);
     const cfgPath = join(outDir, CONFIG_FILE);
     atomicWriteFile(weights, saveCheckpoint(model));
-    atomicWriteFile(cfgPath, `${JSON.stringify(config, null, 2)}\n`);
+    atomicWriteFile(cfgPath, configJson(config));
     carried.push('the config, with the dataset keys in arch');
     return { files: [weights, cfgPath], carried, notCarried };
   } finally {

@@ -24,7 +24,7 @@ import type { RngState } from '@rrm/random';
 import { isPlainObject } from '@rrm/reasoning';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkFiniteWeights } from './checks.js';
-import type { TrainConfig } from './config.js';
+import { configJson, type TrainConfig } from './config.js';
 import { type Model, modelCheckpoint } from './loop.js';
 import { CONFIG_FILE, MODEL_FILE } from './model.js';
 import { describeFsError, isFsError } from './run-folder.js';
@@ -102,7 +102,7 @@ export async function checkpointFiles(
   const state: SavedState = { format: STATE_FORMAT, optimizer_step: optim.step, ...info };
   return {
     [MODEL_FILE]: modelBytes,
-    [CONFIG_FILE]: `${JSON.stringify(config, null, 2)}\n`,
+    [CONFIG_FILE]: configJson(config),
     [STATE_FILE]: writeSafetensors(tensors),
     [STATE_JSON]: `${JSON.stringify(state, null, 2)}\n`,
   };

@@ -26,7 +26,7 @@ import {
   writeCheckpointDir,
 } from './checkpoint-files.js';
 import { checkFiniteWeights, checkModelFitsDataset } from './checks.js';
-import { type TrainConfig, totalSteps } from './config.js';
+import { configJson, type TrainConfig, totalSteps } from './config.js';
 import type { TrainingData } from './data.js';
 import type { EvalResult, Evaluator } from './evaluate.js';
 import {
@@ -219,7 +219,7 @@ export class Trainer {
     const cfg = this.config;
     if (resumeFrom) await this.restore(resumeFrom);
     this.metrics = new MetricsLog(this.outDir, resumeFrom ? this.step : undefined);
-    atomicWriteFile(join(this.outDir, CONFIG_FILE), `${JSON.stringify(cfg, null, 2)}\n`);
+    atomicWriteFile(join(this.outDir, CONFIG_FILE), configJson(cfg));
     atomicWriteFile(
       join(this.outDir, 'backend.json'),
       `${JSON.stringify({ backend: this.backend })}\n`,
