@@ -14,7 +14,6 @@ export type HRMConfig = ReasoningConfig;
 const hrmSpec: ConfigSpec<HRMConfig> = {
   ...reasoningConfigSpec,
   H_layers: { kind: 'int', min: 1 },
-  pos_encodings: { kind: 'enum', values: ['rope', 'learned'] },
 };
 
 /** Validates a raw HRM config (reference key names); errors name the field. */

@@ -8,7 +8,7 @@ import {
 } from '@rrm/act';
 import { detach, noGrad } from '@rrm/layers';
 import { Rng } from '@rrm/random';
-import { defaultPuzzleEmbLen, ReasoningInner, ReasoningModule } from '@rrm/reasoning';
+import { defaultPuzzleEmbLen, ReasoningInner, type ReasoningModule } from '@rrm/reasoning';
 import * as tf from '@tensorflow/tfjs-core';
 import { type HRMConfig, hrmConfig } from './config';
 
@@ -19,8 +19,8 @@ export class HRMInner extends ReasoningInner<HRMConfig> implements ActInner {
 
   constructor(config: HRMConfig, rng: Rng) {
     super(config, defaultPuzzleEmbLen(config.puzzle_emb_ndim, config.hidden_size), rng);
-    this.H_level = this.child('H_level', new ReasoningModule(config.H_layers, config, rng));
-    this.L_level = this.child('L_level', new ReasoningModule(config.L_layers, config, rng));
+    this.H_level = this.child('H_level', this.reasoningModule(config.H_layers, rng));
+    this.L_level = this.child('L_level', this.reasoningModule(config.L_layers, rng));
   }
 
   /**

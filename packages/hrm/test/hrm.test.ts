@@ -24,13 +24,15 @@ afterAll(() => {
 describe('hrmConfig', () => {
   it('names the field in every error', () => {
     const ok = { ...tiny };
-    expect(() => hrmConfig({ ...ok, pos_encodings: 'none' })).toThrow(
-      /HRM config key "pos_encodings": expected one of rope, learned, got "none"/,
+    expect(() => hrmConfig({ ...ok, pos_encodings: 'alibi' })).toThrow(
+      /HRM config key "pos_encodings": expected one of rope, learned, none, got "alibi"/,
     );
     expect(() => hrmConfig({ ...ok, H_layers: 0 })).toThrow(
       /key "H_layers": expected an integer >= 1, got 0/,
     );
-    expect(() => hrmConfig({ ...ok, mlp_t: true })).toThrow(/unknown HRM config key "mlp_t"/);
+    expect(() => hrmConfig({ ...ok, mlp_t: 1 })).toThrow(
+      /HRM config key "mlp_t": expected true or false, got 1/,
+    );
     expect(() => hrmPreset('v2' as 'v1', tiny)).toThrow(/HRM preset "v2" unknown/);
   });
 });
@@ -48,6 +50,22 @@ describe('createHRM', () => {
     expect(model.parameterCount()).toBe(27_276_290);
     // The puzzle embedding takes ceil(512 / 512) = 1 position.
     expect(model.inner.totalLen).toBe(901);
+    model.dispose();
+  });
+
+  it('mixes tokens with mlp_t in both levels, in place of attention', () => {
+    const model = createHRM({ ...tiny, mlp_t: true, pos_encodings: 'none' }, { seed: 3 });
+    const names = model.namedParameters().map(([n]) => n);
+    for (const level of ['H_level', 'L_level']) {
+      expect(names).toContain(`inner.${level}.layers.0.mlp_t.gate_up_proj.weight`);
+      expect(names.some((n) => n.startsWith(`inner.${level}.`) && n.includes('self_attn'))).toBe(
+        false,
+      );
+    }
+    const r = model.stepWithGrads(model.initialCarry(2), batch);
+    expect(Number.isFinite(r.losses.loss)).toBe(true);
+    disposeStep(r);
+    disposeCarry(r.carry);
     model.dispose();
   });
 

@@ -23,6 +23,12 @@ export interface ReasoningConfig {
   expansion: number;
   num_heads: number;
   pos_encodings: PosEncodings;
+  /**
+   * Token-mixing MLP along the sequence instead of self-attention: TRM-MLP. On HRM it is
+   * this repo's addition (the HRM paper only attends), so both recursions can be compared
+   * on the same network.
+   */
+  mlp_t: boolean;
   rms_norm_eps: number;
   rope_theta: number;
   halt_max_steps: number;
@@ -45,6 +51,7 @@ export const reasoningConfigSpec: ConfigSpec<ReasoningConfig> = {
   expansion: { kind: 'number', min: 0, exclusiveMin: true },
   num_heads: { kind: 'int', min: 1 },
   pos_encodings: { kind: 'enum', values: ['rope', 'learned', 'none'] },
+  mlp_t: { kind: 'bool', default: false },
   rms_norm_eps: { kind: 'number', min: 0, exclusiveMin: true, default: 1e-5 },
   rope_theta: { kind: 'number', min: 0, exclusiveMin: true, default: 10000 },
   halt_max_steps: { kind: 'int', min: 1 },

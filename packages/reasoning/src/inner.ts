@@ -10,6 +10,7 @@ import {
 } from '@rrm/layers';
 import type { Rng } from '@rrm/random';
 import * as tf from '@tensorflow/tfjs-core';
+import { ReasoningModule } from './blocks';
 import type { ReasoningConfig } from './config';
 
 /**
@@ -90,6 +91,12 @@ export abstract class ReasoningInner<C extends ReasoningConfig = ReasoningConfig
     }
     this.H_init = this.param('H_init', truncNormal([D], 1, rng), { trainable: false });
     this.L_init = this.param('L_init', truncNormal([D], 1, rng), { trainable: false });
+  }
+
+  /** A reasoning module of `numLayers` blocks, attending or (mlp_t) mixing over totalLen. */
+  protected reasoningModule(numLayers: number, rng: Rng): ReasoningModule {
+    const tokenMixLength = this.config.mlp_t ? this.totalLen : undefined;
+    return new ReasoningModule(numLayers, { ...this.config, tokenMixLength }, rng);
   }
 
   protected get cosSin(): CosSin | null {

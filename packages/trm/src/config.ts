@@ -12,8 +12,6 @@ import {
 
 /** TRM's config: the reference `TinyRecursiveReasoningModel_ACTV1Config` keys. */
 export interface TRMConfig extends ReasoningConfig {
-  /** Token-mixing MLP along the sequence instead of self-attention (TRM-MLP). */
-  mlp_t: boolean;
   /** Positions of the puzzle-embedding prefix; 0 means ceil(puzzle_emb_ndim / hidden_size). */
   puzzle_emb_len: number;
   /** Halt on q_halt > 0 alone, no Q-learning continue target (the TRM paper's choice). */
@@ -23,7 +21,6 @@ export interface TRMConfig extends ReasoningConfig {
 const trmSpec: ConfigSpec<TRMConfig> = {
   ...reasoningConfigSpec,
   H_layers: { kind: 'int', min: 0, default: 0 }, // TRM has one network; the key is ignored
-  mlp_t: { kind: 'bool', default: false },
   puzzle_emb_len: { kind: 'int', min: 0, default: 16 },
   no_ACT_continue: { kind: 'bool', default: true },
 };

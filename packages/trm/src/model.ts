@@ -8,7 +8,7 @@ import {
 } from '@rrm/act';
 import { detach, noGrad } from '@rrm/layers';
 import { Rng } from '@rrm/random';
-import { ReasoningInner, ReasoningModule } from '@rrm/reasoning';
+import { ReasoningInner, type ReasoningModule } from '@rrm/reasoning';
 import * as tf from '@tensorflow/tfjs-core';
 import { type TRMConfig, trmConfig, trmPuzzleEmbLen } from './config';
 
@@ -17,13 +17,8 @@ export class TRMInner extends ReasoningInner<TRMConfig> implements ActInner {
   readonly L_level: ReasoningModule;
 
   constructor(config: TRMConfig, rng: Rng) {
-    const puzzleEmbLen = trmPuzzleEmbLen(config);
-    super(config, puzzleEmbLen, rng);
-    const tokenMixLength = config.mlp_t ? config.seq_len + puzzleEmbLen : undefined;
-    this.L_level = this.child(
-      'L_level',
-      new ReasoningModule(config.L_layers, { ...config, tokenMixLength }, rng),
-    );
+    super(config, trmPuzzleEmbLen(config), rng);
+    this.L_level = this.child('L_level', this.reasoningModule(config.L_layers, rng));
   }
 
   /**
