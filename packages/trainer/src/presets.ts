@@ -182,19 +182,23 @@ const SUDOKU_9X9: Layer = {
 };
 
 /**
- * HRM beside sudoku-9x9 on the same data and steps: attention (HRM has no token-mixing
- * variant), one layer per level at hidden 128, about the TRM's parameter count.
+ * HRM beside sudoku-9x9 on the same data, steps and schedule, with the same parameter count:
+ * one token-mixing block per level (HRM's recursion on TRM's network, mlp_t) and TRM's
+ * cycles, T = 3 and n = 4. With HRM's own attention (one layer per level, RoPE, lr 1e-3) it
+ * solved nothing in 10,000 steps, its loss flat at 1.30 from step 2000; in 600-step pilots
+ * token mixing reached 61–65 % held-out token accuracy, and its loss at steps 180–218 was
+ * 0.95 against attention's 1.36 (1.43 with learned positions instead of RoPE).
  */
 const SUDOKU_9X9_HRM: Layer = {
   ...SUDOKU_9X9_TRAINING,
-  lr: 1e-3,
   arch: {
-    H_cycles: 2,
-    L_cycles: 2,
+    H_cycles: 3,
+    L_cycles: 4,
     H_layers: 1,
     L_layers: 1,
     hidden_size: 128,
-    num_heads: 4,
+    mlp_t: true,
+    pos_encodings: 'none',
     puzzle_emb_ndim: 0,
     halt_max_steps: 16,
   },
