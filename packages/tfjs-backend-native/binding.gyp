@@ -10,6 +10,7 @@
         "native/matmul.cc",
         "native/peak.cc",
         "native/reduce.cc",
+        "native/sgemm.cc",
         "native/shape.cc",
         "native/pool.cc"
       ],

@@ -6,8 +6,9 @@
 
 namespace rrm {
 
-// Whether sgemm calls run on one thread each, so that this addon splits them
-// over its own pool. OpenBLAS's own threading scales poorly on the skinny
+// Whether gemm calls run on one thread each, so that this addon splits them
+// over its own pool: its own kernels always do, and the BLAS is held to one
+// thread where it can be. OpenBLAS's own threading scales poorly on the skinny
 // shapes of HRM/TRM (1.1-1.6x on two cores, measured) and its idle threads
 // spin, taking the core from the elementwise kernels that follow.
 bool ownBlasThreads() {
@@ -15,15 +16,15 @@ bool ownBlasThreads() {
   return false;  // Accelerate has no thread control; let it thread itself
 #else
   static const bool own = [] {
+    bool held = false;
     if (openblas_set_num_threads != nullptr) {
       openblas_set_num_threads(1);
-      return true;
-    }
-    if (bli_thread_set_num_threads != nullptr) {
+      held = true;
+    } else if (bli_thread_set_num_threads != nullptr) {
       bli_thread_set_num_threads(1);
-      return true;
+      held = true;
     }
-    return false;
+    return held || ownSgemmAvailable();
   }();
   return own;
 #endif

@@ -21,6 +21,11 @@ export interface NativeAddon {
   blasCore: string;
   /** The widest FMA this CPU has. */
   isa: FmaPeak['isa'];
+  /**
+   * What runs the matmuls: `avx512`, the addon's own kernels (native/sgemm.cc: on AVX-512
+   * CPUs whose BLAS runs narrower kernels, or with RRM_NATIVE_GEMM=own), else `blas`.
+   */
+  gemmKernels: 'avx512' | 'blas';
   binaryOps: string[];
   unaryOps: string[];
   reduceOps: string[];

@@ -1,4 +1,4 @@
-import { type FmaPeak, loadAddon } from './addon.js';
+import { type FmaPeak, loadAddon, type NativeAddon } from './addon.js';
 
 /** OpenBLAS's kernels that use AVX-512. */
 const AVX512_CORES = new Set(['skylakex', 'cooperlake', 'sapphirerapids']);
@@ -7,18 +7,22 @@ const AVX512_CORES = new Set(['skylakex', 'cooperlake', 'sapphirerapids']);
  * Why OpenBLAS runs narrower kernels than the CPU has, or null when it does not: on an
  * AVX-512 CPU, OpenBLAS's AVX2 kernels (`Haswell`, `Zen`), which `OPENBLAS_CORETYPE` can
  * force, run the models' matmuls at about half the speed (measured on a 2-vCPU AMD EPYC:
- * 110 against 205 GFLOP/s on one thread, and TRM training steps 1.5× slower).
+ * 110 against 205 GFLOP/s on one thread, and TRM training steps 1.5× slower). The addon
+ * then runs its own AVX-512 kernels (`gemmKernels` 'avx512'), and the notice says so.
  */
 export function narrowBlasNotice(
   blasCore: string,
   isa: FmaPeak['isa'],
   coretype: string | undefined,
+  gemmKernels: NativeAddon['gemmKernels'],
 ): string | null {
   if (isa !== 'avx512' || blasCore === '' || AVX512_CORES.has(blasCore.toLowerCase())) return null;
-  const fix = coretype
-    ? ` (OPENBLAS_CORETYPE=${coretype}; unset it for the AVX-512 ones, about 2× faster matmuls)`
-    : '';
-  return `OpenBLAS's ${blasCore} kernels on an AVX-512 CPU${fix}`;
+  const forced = coretype ? ` (OPENBLAS_CORETYPE=${coretype})` : '';
+  const matmuls =
+    gemmKernels === 'avx512'
+      ? "; matmuls run on the addon's AVX-512 kernels instead"
+      : '; unset RRM_NATIVE_GEMM for the AVX-512 ones, about 2× faster matmuls';
+  return `OpenBLAS's ${blasCore} kernels on an AVX-512 CPU${forced}${matmuls}`;
 }
 
 /**
@@ -26,6 +30,6 @@ export function narrowBlasNotice(
  * user's to change, so the backend never overrides it.
  */
 export function blasNotice(): string | null {
-  const { blasCore, isa } = loadAddon();
-  return narrowBlasNotice(blasCore, isa, process.env.OPENBLAS_CORETYPE);
+  const { blasCore, isa, gemmKernels } = loadAddon();
+  return narrowBlasNotice(blasCore, isa, process.env.OPENBLAS_CORETYPE, gemmKernels);
 }
