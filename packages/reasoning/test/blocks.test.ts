@@ -24,6 +24,7 @@ const config: ReasoningConfig = {
   expansion: 2,
   num_heads: 1,
   pos_encodings: 'none',
+  mlp_t: false,
   rms_norm_eps: 1e-5,
   rope_theta: 10000,
   halt_max_steps: 1,
