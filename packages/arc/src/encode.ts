@@ -46,7 +46,7 @@ function checkLength(what: string, tokens: ArrayLike<number>, canvas: number): n
 }
 
 /**
- * Where `task` has a grid larger than `canvas`×`canvas` (`test example 0 output: a 12x9
+ * Where `task` has a grid larger than `canvas`×`canvas` (`test example 0 output: the 12x9
  * grid`), or null when all its grids fit: demonstrations, test inputs and the test answers
  * that are given (a prediction must fit the canvas to be right).
  */
@@ -57,7 +57,7 @@ export function arcTaskOverflow(task: ArcTask, canvas: number): string | null {
       for (const side of ['input', 'output'] as const) {
         const g = pair[side];
         if (g && (g.rows > N || g.cols > N))
-          return `${kind} example ${i} ${side}: a ${g.rows}x${g.cols} grid`;
+          return `${kind} example ${i} ${side}: the ${g.rows}x${g.cols} grid`;
       }
     }
   }

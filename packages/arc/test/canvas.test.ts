@@ -149,12 +149,12 @@ const subsets = (): ArcSubset[] => [
 describe('ARC plans on a small canvas', () => {
   it('names the task and the grid that does not fit, including a test answer', () => {
     expect(arcTaskOverflow(tall, 4)).toBeNull();
-    expect(arcTaskOverflow(tall, 3)).toBe('test example 0 output: a 4x1 grid');
+    expect(arcTaskOverflow(tall, 3)).toBe('test example 0 output: the 4x1 grid');
     const plan = () =>
       planArcDataset(subsets(), { testSets: ['evaluation'], numAug: 1, seed: 0, canvas: 3 });
     expect(plan).toThrow(ArcDataError);
     expect(plan).toThrow(
-      'training/tall, test example 0 output: a 4x1 grid does not fit the 3x3 canvas; use a larger canvas or keep only the tasks that fit',
+      'training/tall, test example 0 output: the 4x1 grid does not fit the 3x3 canvas; use a larger canvas or keep only the tasks that fit',
     );
   });
 
