@@ -7,16 +7,17 @@ import { existsSync, readFileSync, statfsSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
-  ARC_SEQ_LEN,
+  ARC_MAX_GRID,
   ARC_VOCAB_SIZE,
   ArcDataError,
   type ArcSubset,
+  arcCanvasForSeqLen,
   cropArcGrid,
   formatArcGrid,
   locateArcGrid,
   planArcDataset,
 } from '@rrm/arc';
-import { loadArcSubset, loadArcTasksDir, writeArcDataset } from '@rrm/arc/node';
+import { type ArcSources, arcBuildSettings, loadArcSources, writeArcDataset } from '@rrm/arc/node';
 import { Progress, peakRssMb } from '@rrm/progress';
 import {
   checkGivens,
@@ -57,7 +58,8 @@ export interface Io {
 
 export const USAGE = `usage:
   rrm-data build arc (--input-prefix PATH [--subsets training,evaluation] | --tasks-dir DIR[,DIR...])
-                     [--test-set NAME[,NAME]] [--num-aug 1000] [--seed 42] --out DIR
+                     [--test-set NAME[,NAME]] [--num-aug 1000] [--seed 42] [--canvas 30 [--only-fitting]]
+                     --out DIR
   rrm-data build sudoku [--size 4x4|6x6|9x9] [--train 1000] [--test 100] [--num-aug 100]
                         [--min-givens G] [--max-givens G] [--min-effort E] [--seed 0] --out DIR
   rrm-data build sudoku (--csv-train FILE [--csv-test FILE] | --csv-test FILE) [--min-rating R] [--subsample N]
@@ -101,34 +103,45 @@ function buildArc(args: ParsedArgs, io: Io): void {
   const dirs = args.values.get('tasks-dir');
   if ((prefix === undefined) === (dirs === undefined))
     throw new UsageError('give exactly one of --input-prefix and --tasks-dir');
-  const start = performance.now();
-  let subsets: ArcSubset[];
-  if (prefix !== undefined) {
-    const names = (args.values.get('subsets') ?? 'training,evaluation').split(',').filter(Boolean);
-    subsets = names.map((name) => loadArcSubset(prefix, name));
-  } else {
-    subsets = dirs!
-      .split(',')
-      .filter(Boolean)
-      .map((dir) => loadArcTasksDir(dir));
-  }
-  const defaultTest = prefix !== undefined ? 'evaluation' : subsets[subsets.length - 1].name;
-  const testSets = (args.values.get('test-set') ?? defaultTest).split(',').filter(Boolean);
+  const canvas = intOption(args, 'canvas', ARC_MAX_GRID, 1);
+  if (canvas > ARC_MAX_GRID)
+    throw new UsageError(
+      `--canvas must be an integer in 1..${ARC_MAX_GRID}, got "${args.values.get('canvas')}"`,
+    );
+  const onlyFitting = args.flags.has('only-fitting');
   const numAug = intOption(args, 'num-aug', 1000);
   const seed = intOption(args, 'seed', 42);
+  const start = performance.now();
+  const list = (v: string) => v.split(',').filter(Boolean);
+  const sources: ArcSources =
+    prefix !== undefined
+      ? { inputPrefix: prefix, subsets: list(args.values.get('subsets') ?? 'training,evaluation') }
+      : { tasksDirs: list(dirs!) };
+  const subsets: ArcSubset[] = loadArcSources(sources);
+  const defaultTest = prefix !== undefined ? 'evaluation' : subsets[subsets.length - 1].name;
+  const testSets = list(args.values.get('test-set') ?? defaultTest);
+  const options = { testSets, numAug, seed, canvas, onlyFitting };
   const planning = progressFor('augment', io);
-  const plan = planArcDataset(subsets, { testSets, numAug, seed, onProgress: planning.onProgress });
+  const plan = planArcDataset(subsets, { ...options, onProgress: planning.onProgress });
   planning.finish();
   for (const w of plan.warnings.slice(0, 10)) io.stderr.write(`warning: ${w}\n`);
   if (plan.warnings.length > 10)
     io.stderr.write(`warning: ... and ${plan.warnings.length - 10} more\n`);
   const writing = progressFor('write', io);
-  writeArcDataset(out, plan, { seed, onProgress: writing.onProgress });
+  writeArcDataset(out, plan, {
+    seed,
+    onProgress: writing.onProgress,
+    settings: arcBuildSettings(sources, options),
+  });
   writing.finish();
   const examples = (groups: typeof plan.train) =>
     groups.reduce((a, g) => a + g.reduce((b, p) => b + p.pairs.length, 0), 0);
+  if (onlyFitting) {
+    const kept = plan.kept.map((k) => `${k.kept} of ${k.tasks} ${k.subset}`).join(', ');
+    io.stdout.write(`kept ${kept} tasks (every grid fits ${canvas}x${canvas})\n`);
+  }
   io.stdout.write(
-    `wrote ${out}: ${subsets.reduce((a, s) => a + s.tasks.length, 0)} tasks, ${plan.identifiers.length} puzzle identifiers (with blank); ` +
+    `wrote ${out}: ${plan.kept.reduce((a, k) => a + k.kept, 0)} tasks, ${plan.identifiers.length} puzzle identifiers (with blank); ` +
       `train ${plan.train.length} groups, ${examples(plan.train)} examples; test ${plan.test.length} groups, ${examples(plan.test)} examples\n`,
   );
   summary(io, 'built', start);
@@ -299,6 +312,7 @@ const BUILD_OPTIONS = {
     'subsets',
     'tasks-dir',
     'test-set',
+    'canvas',
     'num-aug',
     'seed',
     'size',
@@ -315,7 +329,7 @@ const BUILD_OPTIONS = {
     'min-rating',
     'subsample',
   ],
-  flags: ['aug'],
+  flags: ['aug', 'only-fitting'],
 };
 
 function build(argv: string[], io: Io): void {
@@ -356,9 +370,11 @@ function drawExample(split: PuzzleSplit, e: number, color: boolean): string {
   const sudoku = shapeForCells(seq_len);
   const side = Math.round(Math.sqrt(seq_len));
   let draw: (t: Int32Array) => string;
-  if (seq_len === ARC_SEQ_LEN && vocab_size === ARC_VOCAB_SIZE) {
+  // No Sudoku or maze has ARC's 12 tokens; any square canvas up to 30x30 is ARC's.
+  if (vocab_size === ARC_VOCAB_SIZE && side * side === seq_len && side <= ARC_MAX_GRID) {
+    const canvas = arcCanvasForSeqLen(seq_len);
     // Train examples may be translated.
-    draw = (t) => formatArcGrid(cropArcGrid(t, locateArcGrid(t)), color);
+    draw = (t) => formatArcGrid(cropArcGrid(t, locateArcGrid(t, canvas), canvas), color);
   } else if (sudoku && vocab_size === sudoku.boxRows * sudoku.boxCols + 2) {
     draw = (t) => formatSudoku(decodeSudoku(t, sudoku), sudoku);
   } else if (vocab_size === 6 && side * side === seq_len) {

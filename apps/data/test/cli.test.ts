@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,6 +89,38 @@ describe('rrm-data', () => {
     expect(report.test).toMatchObject({ seq_len: 900, vocab_size: 12, total_groups: 5 });
   });
 
+  it.skipIf(!existsSync(shared))(
+    'builds ARC on a 10x10 canvas from the tasks that fit, and records the settings',
+    async () => {
+      const dir = join(tmp, 'arc-10');
+      const argv = ['build', 'arc', '--tasks-dir', shared, '--num-aug', '2', '--canvas', '10'];
+      const refused = await cli(...argv, '--out', dir);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toMatch(
+        /tasks-dir-sample\/009d5c81, train example 0 input: the 14x14 grid does not fit the 10x10 canvas/,
+      );
+      expect(existsSync(dir)).toBe(false);
+      const { code, out } = await cli(...argv, '--only-fitting', '--out', dir);
+      expect(code).toBe(0);
+      expect(out).toContain('kept 2 of 5 tasks-dir-sample tasks (every grid fits 10x10)');
+      expect(out).toContain('wrote');
+      expect(out).toContain(': 2 tasks,');
+      const report = JSON.parse((await cli('inspect', dir, '--json')).out);
+      expect(report.test).toMatchObject({ seq_len: 100, vocab_size: 12, total_groups: 2 });
+      expect(report.train.arrays.all__inputs.shape[1]).toBe(100);
+      expect(JSON.parse(readFileSync(join(dir, 'build.json'), 'utf8'))).toMatchObject({
+        kind: 'arc',
+        tasks_dirs: [shared],
+        canvas: 10,
+        only_fitting: true,
+        num_aug: 2,
+      });
+      // Drawn as ARC grids (rows of at most 10 colours), not as one row of 100 raw tokens.
+      const drawn = await cli('inspect', dir, '--examples', '1');
+      expect(drawn.out).toMatch(/input:\n(([0-9] ){0,9}[0-9]\n)+label:\n(([0-9] ){0,9}[0-9]\n)+$/);
+    },
+  );
+
   it('answers bad input with one clear line and a non-zero code, never a stack trace', async () => {
     const bad = join(tmp, 'bad-tasks');
     mkdirSync(bad);
@@ -163,6 +195,16 @@ describe('rrm-data', () => {
         /--test-min-path must be an integer >= 1, got "0"/,
       ],
       [['build', 'arc', '--seed'], 2, /--seed needs a value/],
+      [
+        ['build', 'arc', '--tasks-dir', bad, '--canvas', '31', '--out', join(tmp, 'x')],
+        2,
+        /--canvas must be an integer in 1..30, got "31"/,
+      ],
+      [
+        ['build', 'arc', '--tasks-dir', bad, '--canvas', '0', '--out', join(tmp, 'x')],
+        2,
+        /--canvas must be an integer >= 1, got "0"/,
+      ],
       [['explode'], 2, /unknown command "explode"/],
     ];
     for (const [argv, code, message] of cases) {

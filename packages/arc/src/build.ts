@@ -3,7 +3,9 @@
  * entry. Tasks of each subset are shuffled; a test-set task sends its test pairs
  * to the `test` split and its demonstrations to `train`; every other task sends
  * all its pairs to `train`. Each task is one group holding the original and its
- * augmented variants; identifiers number the puzzle names from 1 (0 = blank).
+ * augmented variants; identifiers number the puzzle names from 1 (0 = blank). On a canvas
+ * smaller than 30 a task with a grid that does not fit is an error, or is left out before
+ * the shuffle when `onlyFitting` asks for the tasks that fit.
  */
 
 import {
@@ -15,8 +17,8 @@ import {
 } from '@rrm/puzzles';
 import { Rng } from '@rrm/random';
 import { type ArcAugmentation, augmentationName, chooseAugmentations } from './augment.js';
-import { ARC_SEQ_LEN, ARC_VOCAB_SIZE } from './encode.js';
-import type { ArcPair, ArcTask } from './task.js';
+import { ARC_VOCAB_SIZE, arcTaskOverflow, checkArcCanvas, checkArcTaskFits } from './encode.js';
+import { ARC_MAX_GRID, ArcDataError, type ArcPair, type ArcTask } from './task.js';
 
 export interface ArcSubset {
   name: string;
@@ -29,6 +31,10 @@ export interface ArcPlanOptions {
   /** Augmented variants per task (the reference default is 1000). */
   numAug: number;
   seed: number;
+  /** Side of the square canvas (default 30, the papers'); seq_len is its square. */
+  canvas?: number;
+  /** Leave out the tasks with a grid larger than the canvas instead of refusing them. */
+  onlyFitting?: boolean;
   onProgress?: ProgressCallback;
 }
 
@@ -49,6 +55,9 @@ export interface ArcPlan {
   testTasks: ArcTask[];
   /** Tasks that got fewer distinct augmentations than asked, and test inputs without answers. */
   warnings: string[];
+  canvas: number;
+  /** Per subset: its tasks, and those kept (all of them unless `onlyFitting` left some out). */
+  kept: Array<{ subset: string; tasks: number; kept: number }>;
 }
 
 /** The reference's stand-in for a missing test answer. */
@@ -62,6 +71,21 @@ export function planArcDataset(subsets: ArcSubset[], options: ArcPlanOptions): A
     if (!known.has(t))
       throw new Error(`test set "${t}" is not one of the subsets (${[...known].join(', ')})`);
   }
+  const canvas = checkArcCanvas(options.canvas ?? ARC_MAX_GRID);
+  // Checked before any draw, so that a refused task is refused whatever the seed.
+  const fitting = subsets.map((s) => {
+    if (!options.onlyFitting) {
+      for (const t of s.tasks) checkArcTaskFits(t, canvas, `${s.name}/${t.id}`);
+      return s.tasks;
+    }
+    const kept = s.tasks.filter((t) => arcTaskOverflow(t, canvas) === null);
+    // A subset that adds nothing is a mistake in the options, not a dataset.
+    if (kept.length === 0 && s.tasks.length > 0)
+      throw new ArcDataError(
+        `subset "${s.name}": none of its ${s.tasks.length} tasks fits the ${canvas}x${canvas} canvas`,
+      );
+    return kept;
+  });
   const rng = new Rng(options.seed);
   const plan: ArcPlan = {
     train: [],
@@ -69,6 +93,12 @@ export function planArcDataset(subsets: ArcSubset[], options: ArcPlanOptions): A
     identifiers: ['<blank>'],
     testTasks: [],
     warnings: [],
+    canvas,
+    kept: subsets.map((s, i) => ({
+      subset: s.name,
+      tasks: s.tasks.length,
+      kept: fitting[i].length,
+    })),
   };
   const ids = new Map<string, number>();
   const identifier = (name: string) => {
@@ -80,11 +110,11 @@ export function planArcDataset(subsets: ArcSubset[], options: ArcPlanOptions): A
     }
     return id;
   };
-  const total = subsets.reduce((a, s) => a + s.tasks.length, 0);
+  const total = fitting.reduce((a, tasks) => a + tasks.length, 0);
   let done = 0;
-  for (const subset of subsets) {
+  for (const [s, subset] of subsets.entries()) {
     const isTest = options.testSets.includes(subset.name);
-    for (const task of rng.shuffle([...subset.tasks])) {
+    for (const task of rng.shuffle([...fitting[s]])) {
       const test = task.test.map((p) => {
         if (p.output) return p;
         plan.warnings.push(
@@ -122,6 +152,7 @@ export function planArcDataset(subsets: ArcSubset[], options: ArcPlanOptions): A
 export function arcSplitMetadata(
   groups: PlannedPuzzle[][],
   numIdentifiers: number,
+  canvas = ARC_MAX_GRID,
 ): PuzzleDatasetMetadata {
   const puzzles = groups.reduce((a, g) => a + g.length, 0);
   const examples = groups.reduce((a, g) => a + g.reduce((b, p) => b + p.pairs.length, 0), 0);
@@ -130,7 +161,7 @@ export function arcSplitMetadata(
     ignore_label_id: 0,
     blank_identifier_id: 0,
     vocab_size: ARC_VOCAB_SIZE,
-    seq_len: ARC_SEQ_LEN,
+    seq_len: checkArcCanvas(canvas) ** 2,
     num_puzzle_identifiers: numIdentifiers,
     total_groups: groups.length,
     mean_puzzle_examples: puzzles > 0 ? examples / puzzles : 0,

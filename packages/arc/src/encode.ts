@@ -1,12 +1,13 @@
 /**
- * ARC grids on the 30x30 canvas: PAD 0, EOS 1, colour c -> c + 2 (vocab 12,
- * sequence 900). An EOS row lies under the grid and an EOS column right of it,
- * where they fit. Input and output can be translated together.
+ * ARC grids on a square canvas, 30x30 as the papers (any side 1..30 for tasks whose grids
+ * all fit a smaller one): PAD 0, EOS 1, colour c -> c + 2 (vocab 12, sequence canvas²).
+ * An EOS row lies under the grid and an EOS column right of it, where they fit. Input and
+ * output can be translated together.
  */
 
-import { type Grid, makeGrid } from '@rrm/puzzles';
+import { type Grid, makeGrid, PuzzleOptionError } from '@rrm/puzzles';
 import type { Rng } from '@rrm/random';
-import { ARC_MAX_GRID } from './task.js';
+import { ARC_MAX_GRID, ArcDataError, type ArcTask } from './task.js';
 
 export const ARC_SEQ_LEN = ARC_MAX_GRID * ARC_MAX_GRID;
 export const ARC_VOCAB_SIZE = 12;
@@ -18,9 +19,67 @@ export interface Offset {
   col: number;
 }
 
+/** `canvas` itself when it is a side the encoding allows (an integer 1..30). */
+export function checkArcCanvas(canvas: number): number {
+  if (!Number.isInteger(canvas) || canvas < 1 || canvas > ARC_MAX_GRID)
+    throw new PuzzleOptionError(
+      `canvas must be an integer in 1..${ARC_MAX_GRID} (the side of the square grid canvas), got ${canvas}`,
+    );
+  return canvas;
+}
+
+/** The canvas side of a dataset whose sequences are `seqLen` tokens (seq_len = canvas²). */
+export function arcCanvasForSeqLen(seqLen: number): number {
+  const side = Math.round(Math.sqrt(seqLen));
+  if (side * side !== seqLen || side < 1 || side > ARC_MAX_GRID)
+    throw new ArcDataError(
+      `seq_len ${seqLen} is not an ARC canvas (a square of side 1..${ARC_MAX_GRID})`,
+    );
+  return side;
+}
+
+function checkLength(what: string, tokens: ArrayLike<number>, canvas: number): number {
+  const N = checkArcCanvas(canvas);
+  if (tokens.length !== N * N)
+    throw new Error(`${what}: expected ${N * N} tokens (a ${N}x${N} canvas), got ${tokens.length}`);
+  return N;
+}
+
+/**
+ * Where `task` has a grid larger than `canvas`×`canvas` (`test example 0 output: the 12x9
+ * grid`), or null when all its grids fit: demonstrations, test inputs and the test answers
+ * that are given (a prediction must fit the canvas to be right).
+ */
+export function arcTaskOverflow(task: ArcTask, canvas: number): string | null {
+  const N = checkArcCanvas(canvas);
+  for (const kind of ['train', 'test'] as const) {
+    for (const [i, pair] of task[kind].entries()) {
+      for (const side of ['input', 'output'] as const) {
+        const g = pair[side];
+        if (g && (g.rows > N || g.cols > N))
+          return `${kind} example ${i} ${side}: the ${g.rows}x${g.cols} grid`;
+      }
+    }
+  }
+  return null;
+}
+
+/** Throws an ArcDataError naming the task and the grid when `task` does not fit `canvas`. */
+export function checkArcTaskFits(task: ArcTask, canvas: number, where = `task ${task.id}`): void {
+  const overflow = arcTaskOverflow(task, canvas);
+  if (overflow)
+    throw new ArcDataError(
+      `${where}, ${overflow} does not fit the ${canvas}x${canvas} canvas; use a larger canvas or keep only the tasks that fit`,
+    );
+}
+
 /** One grid on the canvas with its top-left corner at `offset`. */
-export function encodeArcGrid(g: Grid, offset: Offset = { row: 0, col: 0 }): Uint8Array {
-  const N = ARC_MAX_GRID;
+export function encodeArcGrid(
+  g: Grid,
+  offset: Offset = { row: 0, col: 0 },
+  canvas = ARC_MAX_GRID,
+): Uint8Array {
+  const N = checkArcCanvas(canvas);
   const { row, col } = offset;
   if (row < 0 || col < 0 || row + g.rows > N || col + g.cols > N) {
     throw new Error(
@@ -39,16 +98,18 @@ export function encodeArcGrid(g: Grid, offset: Offset = { row: 0, col: 0 }): Uin
 }
 
 /** A random offset at which both grids fit (the reference's translational augmentation). */
-export function randomOffset(input: Grid, output: Grid, rng: Rng): Offset {
-  return {
-    row: rng.int(ARC_MAX_GRID - Math.max(input.rows, output.rows) + 1),
-    col: rng.int(ARC_MAX_GRID - Math.max(input.cols, output.cols) + 1),
-  };
+export function randomOffset(input: Grid, output: Grid, rng: Rng, canvas = ARC_MAX_GRID): Offset {
+  const N = checkArcCanvas(canvas);
+  const rows = Math.max(input.rows, output.rows);
+  const cols = Math.max(input.cols, output.cols);
+  if (rows > N || cols > N)
+    throw new Error(`randomOffset: a ${rows}x${cols} pair does not fit the ${N}x${N} canvas`);
+  return { row: rng.int(N - rows + 1), col: rng.int(N - cols + 1) };
 }
 
 /** Where a (possibly translated) grid starts: the top-left of the colour tokens. */
-export function locateArcGrid(tokens: ArrayLike<number>): Offset {
-  const N = ARC_MAX_GRID;
+export function locateArcGrid(tokens: ArrayLike<number>, canvas = ARC_MAX_GRID): Offset {
+  const N = checkLength('locateArcGrid', tokens, canvas);
   let row = N;
   let col = N;
   for (let i = 0; i < N * N; i++) {
@@ -65,10 +126,12 @@ export function locateArcGrid(tokens: ArrayLike<number>): Offset {
  * anchored at `origin` (default top-left), found row by row as the reference
  * evaluator does.
  */
-export function cropArcGrid(tokens: ArrayLike<number>, origin: Offset = { row: 0, col: 0 }): Grid {
-  const N = ARC_MAX_GRID;
-  if (tokens.length !== N * N)
-    throw new Error(`cropArcGrid: expected ${N * N} tokens, got ${tokens.length}`);
+export function cropArcGrid(
+  tokens: ArrayLike<number>,
+  origin: Offset = { row: 0, col: 0 },
+  canvas = ARC_MAX_GRID,
+): Grid {
+  const N = checkLength('cropArcGrid', tokens, canvas);
   const at = (r: number, c: number) => tokens[(origin.row + r) * N + origin.col + c];
   let bestArea = 0;
   let bestRows = 0;

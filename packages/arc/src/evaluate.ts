@@ -2,12 +2,13 @@
  * The reference ARC evaluator: each prediction is cropped from its canvas, mapped
  * back through its puzzle's augmentation, and counted as a vote for its test
  * input. Candidates rank by votes, then by mean halting confidence; pass@k asks
- * whether the true answer is among the top k.
+ * whether the true answer is among the top k. Predictions are read on the dataset's
+ * canvas (30x30 unless it was built smaller).
  */
 import { type Grid, gridKey, gridToRows } from '@rrm/puzzles';
 import { invertAugmentation, parseAugmentationName } from './augment.js';
-import { cropArcGrid } from './encode.js';
-import { parseGrid } from './task.js';
+import { checkArcCanvas, cropArcGrid } from './encode.js';
+import { ARC_MAX_GRID, parseGrid } from './task.js';
 
 export const DEFAULT_PASS_KS = [1, 2, 5, 10, 100, 1000];
 
@@ -15,11 +16,11 @@ export const DEFAULT_PASS_KS = [1, 2, 5, 10, 100, 1000];
 export type TestPuzzlesJson = Record<string, { test: Array<{ input: unknown; output?: unknown }> }>;
 
 export interface EvaluatorBatch {
-  /** [B, 900] input canvases as fed to the model. */
+  /** [B, canvas²] input canvases as fed to the model. */
   inputs: ArrayLike<number>;
   /** [B] */
   puzzleIdentifiers: ArrayLike<number>;
-  /** [B, 900] predicted tokens. */
+  /** [B, canvas²] predicted tokens. */
   preds: ArrayLike<number>;
   /** [B] halting logits; their sigmoid is the confidence. */
   qHaltLogits: ArrayLike<number>;
@@ -60,6 +61,7 @@ export class ArcEvaluator {
   private readonly passKs: number[];
   private readonly submissionK: number;
   private readonly blank: number;
+  private readonly canvas: number;
   private readonly tasks: Array<{
     id: string;
     test: Array<{ inputKey: string; answerKey: string | null }>;
@@ -73,11 +75,14 @@ export class ArcEvaluator {
     blankIdentifierId?: number;
     passKs?: number[];
     submissionK?: number;
+    /** Side of the dataset's canvas (default 30). */
+    canvas?: number;
   }) {
     this.identifiers = options.identifiers;
     this.passKs = options.passKs ?? DEFAULT_PASS_KS;
     this.submissionK = options.submissionK ?? 2;
     this.blank = options.blankIdentifierId ?? 0;
+    this.canvas = checkArcCanvas(options.canvas ?? ARC_MAX_GRID);
     this.tasks = Object.entries(options.testPuzzles).map(([id, task]) => ({
       id,
       test: task.test.map((pair, i) => ({
@@ -97,7 +102,12 @@ export class ArcEvaluator {
   /** Add one batch of predictions; padding rows (blank identifier) are skipped. */
   update(batch: EvaluatorBatch): void {
     const size = batch.puzzleIdentifiers.length;
-    const seqLen = batch.inputs.length / size;
+    const canvas = this.canvas;
+    const seqLen = canvas * canvas;
+    if (batch.inputs.length !== size * seqLen || batch.preds.length !== size * seqLen)
+      throw new Error(
+        `ArcEvaluator: ${size} rows came with ${batch.inputs.length} input and ${batch.preds.length} predicted tokens, expected ${size * seqLen} of each (rows of the ${canvas}x${canvas} canvas)`,
+      );
     for (let b = 0; b < size; b++) {
       const identifier = batch.puzzleIdentifiers[b];
       if (identifier === this.blank) continue;
@@ -108,8 +118,9 @@ export class ArcEvaluator {
       const back = (g: Grid) => (augmentation ? invertAugmentation(g, augmentation) : g);
       const row = (a: ArrayLike<number>) =>
         Array.prototype.slice.call(a, b * seqLen, (b + 1) * seqLen) as number[];
-      const inputKey = gridKey(back(cropArcGrid(row(batch.inputs))));
-      const pred = back(cropArcGrid(row(batch.preds)));
+      const origin = { row: 0, col: 0 };
+      const inputKey = gridKey(back(cropArcGrid(row(batch.inputs), origin, canvas)));
+      const pred = back(cropArcGrid(row(batch.preds), origin, canvas));
       const predKey = gridKey(pred);
       const confidence = 1 / (1 + Math.exp(-batch.qHaltLogits[b]));
       const candidates = getOrCreate(

@@ -1,8 +1,8 @@
 /**
- * @rrm/arc: ARC-AGI tasks (both public formats, validated), the 30x30 token
- * encoding, dihedral and colour augmentation, the reference dataset plan and the
- * voting evaluator. Pure and browser-safe; files and the streaming build are in
- * `@rrm/arc/node`.
+ * @rrm/arc: ARC-AGI tasks (both public formats, validated), the token encoding on a
+ * 30x30 canvas (or a smaller one for the tasks that fit), dihedral and colour
+ * augmentation, the reference dataset plan and the voting evaluator. Pure and
+ * browser-safe; files and the streaming build are in `@rrm/arc/node`.
  */
 export {
   type ArcAugmentation,
@@ -31,6 +31,10 @@ export {
   ARC_PALETTE,
   ARC_SEQ_LEN,
   ARC_VOCAB_SIZE,
+  arcCanvasForSeqLen,
+  arcTaskOverflow,
+  checkArcCanvas,
+  checkArcTaskFits,
   cropArcGrid,
   EOS,
   encodeArcGrid,

@@ -3,6 +3,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gridToRows, type PuzzleSet, pythonJson } from '@rrm/puzzles';
 import {
+  BUILD_FILE,
+  buildDatasetFolder,
   PuzzleSetWriter,
   readIdentifiers,
   readMetadata,
@@ -22,9 +24,9 @@ import {
   planArcDataset,
   taskToJson,
 } from './build.js';
-import { ARC_SEQ_LEN, cropArcGrid, encodeArcGrid, randomOffset } from './encode.js';
+import { arcCanvasForSeqLen, cropArcGrid, encodeArcGrid, randomOffset } from './encode.js';
 import { ArcEvaluator, type ArcResult, type TestPuzzlesJson } from './evaluate.js';
-import { ArcDataError, parseCombined, parseTask } from './task.js';
+import { ARC_MAX_GRID, ArcDataError, parseCombined, parseTask } from './task.js';
 
 function readJson(path: string): unknown {
   if (!existsSync(path)) throw new ArcDataError(`${path}: file not found`);
@@ -85,10 +87,11 @@ function writeSplitGroups(
   split: 'train' | 'test',
   groups: PlannedPuzzle[][],
   numIdentifiers: number,
+  canvas: number,
   rng: Rng,
   onPuzzle: () => void,
 ): void {
-  const metadata = arcSplitMetadata(groups, numIdentifiers);
+  const metadata = arcSplitMetadata(groups, numIdentifiers, canvas);
   const numExamples = groups.reduce((a, g) => a + g.reduce((b, p) => b + p.pairs.length, 0), 0);
   const writer = new PuzzleSetWriter(dir, split, 'all', {
     numExamples,
@@ -103,8 +106,11 @@ function writeSplitGroups(
         const input = applyAugmentation(pair.input, puzzle.augmentation);
         const output = applyAugmentation(pair.output!, puzzle.augmentation);
         const offset =
-          split === 'train' && i !== keep ? randomOffset(input, output, rng) : undefined;
-        writer.addExample(encodeArcGrid(input, offset), encodeArcGrid(output, offset));
+          split === 'train' && i !== keep ? randomOffset(input, output, rng, canvas) : undefined;
+        writer.addExample(
+          encodeArcGrid(input, offset, canvas),
+          encodeArcGrid(output, offset, canvas),
+        );
       });
       writer.endPuzzle(puzzle.identifier);
       onPuzzle();
@@ -115,23 +121,93 @@ function writeSplitGroups(
   writeMetadata(dir, split, metadata);
 }
 
-/** Stream a planned build to `dir`: both splits, identifiers.json and test_puzzles.json. */
+/**
+ * Stream a planned build to `dir`: both splits, identifiers.json and test_puzzles.json,
+ * and `build.json` when `settings` (`arcBuildSettings`) are given.
+ */
 export function writeArcDataset(
   dir: string,
   plan: ArcPlan,
-  options: { seed: number; onProgress?: ArcPlanOptions['onProgress'] },
+  options: {
+    seed: number;
+    onProgress?: ArcPlanOptions['onProgress'];
+    settings?: Record<string, unknown>;
+  },
 ): void {
   const rng = new Rng(options.seed).fork(2);
   const total =
     plan.train.reduce((a, g) => a + g.length, 0) + plan.test.reduce((a, g) => a + g.length, 0);
   let done = 0;
   const tick = () => options.onProgress?.(++done, total);
-  writeSplitGroups(dir, 'train', plan.train, plan.identifiers.length, rng, tick);
-  writeSplitGroups(dir, 'test', plan.test, plan.identifiers.length, rng, tick);
+  const ids = plan.identifiers.length;
+  writeSplitGroups(dir, 'train', plan.train, ids, plan.canvas, rng, tick);
+  writeSplitGroups(dir, 'test', plan.test, ids, plan.canvas, rng, tick);
   writeIdentifiers(dir, plan.identifiers);
   const testPuzzles: Record<string, unknown> = {};
   for (const task of plan.testTasks) testPuzzles[task.id] = taskToJson(task);
   writeFileSync(join(dir, 'test_puzzles.json'), pythonJson(testPuzzles));
+  if (options.settings)
+    writeFileSync(join(dir, BUILD_FILE), `${JSON.stringify(options.settings, null, 2)}\n`);
+}
+
+/** Where an ARC build takes its tasks: Kaggle-style combined files, or one-task-per-file folders. */
+export type ArcSources = { inputPrefix: string; subsets: string[] } | { tasksDirs: string[] };
+
+export function loadArcSources(sources: ArcSources): ArcSubset[] {
+  return 'inputPrefix' in sources
+    ? sources.subsets.map((name) => loadArcSubset(sources.inputPrefix, name))
+    : sources.tasksDirs.map((dir) => loadArcTasksDir(dir));
+}
+
+/** Bumped whenever the same settings would build different data. */
+const ARC_BUILDER_VERSION = 1;
+
+/**
+ * What `build.json` records for an ARC build: everything that decides the data written
+ * (the sources by path, as given: their content is not fingerprinted).
+ */
+export function arcBuildSettings(
+  sources: ArcSources,
+  options: Omit<ArcPlanOptions, 'onProgress'>,
+): Record<string, unknown> {
+  return {
+    kind: 'arc',
+    version: ARC_BUILDER_VERSION,
+    ...('inputPrefix' in sources
+      ? { input_prefix: sources.inputPrefix, subsets: sources.subsets }
+      : { tasks_dirs: sources.tasksDirs }),
+    test_sets: options.testSets,
+    num_aug: options.numAug,
+    seed: options.seed,
+    canvas: options.canvas ?? ARC_MAX_GRID,
+    only_fitting: options.onlyFitting ?? false,
+  };
+}
+
+/**
+ * Load, plan and write an ARC dataset into `dir` whole (replacing it), with `build.json`,
+ * so that a folder built with other settings is detected instead of reused.
+ */
+export function buildArcDatasetFolder(
+  dir: string,
+  sources: ArcSources,
+  options: ArcPlanOptions,
+): ArcPlan {
+  const plan = planArcDataset(loadArcSources(sources), options);
+  const settings = arcBuildSettings(sources, options);
+  buildDatasetFolder(dir, (tmp) =>
+    writeArcDataset(tmp, plan, { seed: options.seed, onProgress: options.onProgress, settings }),
+  );
+  return plan;
+}
+
+/** The canvas side of the dataset in `dir`, from its test split's seq_len. */
+function datasetCanvas(dir: string, seqLen: number): number {
+  try {
+    return arcCanvasForSeqLen(seqLen);
+  } catch (e) {
+    throw new ArcDataError(`${join(dir, 'test', 'dataset.json')}: ${(e as Error).message}`);
+  }
 }
 
 export function readTestPuzzles(dir: string): TestPuzzlesJson {
@@ -158,10 +234,11 @@ export function testPuzzlesFromSplit(dir: string): TestPuzzlesJson {
   const split = readSplit(dir, 'test');
   try {
     const out: TestPuzzlesJson = {};
-    const row = new Int32Array(ARC_SEQ_LEN);
+    const canvas = datasetCanvas(dir, split.metadata.seq_len);
+    const row = new Int32Array(canvas * canvas);
     const grid = (rows: PuzzleSet['inputs'], e: number) => {
       rows.readRow(e, row, 0);
-      return gridToRows(cropArcGrid(row));
+      return gridToRows(cropArcGrid(row, undefined, canvas));
     };
     for (const set of Object.values(split.sets)) {
       for (let p = 0; p < set.puzzleIdentifiers.length; p++) {
@@ -188,17 +265,23 @@ export function arcTestPuzzlesSource(dir: string): string {
     : `evaluator "arc": ${path} not found (the HRM repository's builder writes none); test inputs and answers taken from the test split's un-augmented puzzles`;
 }
 
-/** An evaluator for a built dataset folder (identifiers.json, test_puzzles.json, test/dataset.json). */
+/**
+ * An evaluator for a built dataset folder (identifiers.json, test_puzzles.json,
+ * test/dataset.json, whose seq_len gives the canvas).
+ */
 export function arcEvaluatorForDataset(
   dir: string,
   options: { passKs?: number[]; submissionK?: number } = {},
 ): ArcEvaluator {
+  const metadata = readMetadata(dir, 'test');
+  const canvas = datasetCanvas(dir, metadata.seq_len);
   return new ArcEvaluator({
     identifiers: readIdentifiers(dir),
     testPuzzles: existsSync(join(dir, 'test_puzzles.json'))
       ? readTestPuzzles(dir)
       : testPuzzlesFromSplit(dir),
-    blankIdentifierId: readMetadata(dir, 'test').blank_identifier_id,
+    blankIdentifierId: metadata.blank_identifier_id,
+    canvas,
     ...options,
   });
 }

@@ -4,6 +4,7 @@ import { writeIdentifiers, writeSplit } from './layout.js';
 
 export {
   arrayPath,
+  buildDatasetFolder,
   FIELDS,
   type OpenedSplit,
   PuzzleSetWriter,

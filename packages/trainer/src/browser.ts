@@ -5,6 +5,7 @@
  */
 export { mazeBuildOptions, sudokuBuildOptions } from './build-options.js';
 export {
+  type ArcBuildConfig,
   type BuildConfig,
   configJson,
   type MazeBuildConfig,

@@ -47,7 +47,28 @@ export interface MazeBuildConfig {
   seed: number;
 }
 
-export type BuildConfig = SudokuBuildConfig | MazeBuildConfig;
+/**
+ * How to build an ARC dataset from the Kaggle-style task files when `data_paths[0]` does not
+ * exist yet, as the reference builder does: every pair of the other subsets' tasks and the
+ * test sets' demonstrations train; the test sets' test inputs are held out.
+ */
+export interface ArcBuildConfig {
+  kind: 'arc';
+  /** `<input_prefix>_<subset>_challenges.json`, with `_solutions.json` beside it. */
+  input_prefix: string;
+  subsets: string[];
+  /** Subsets whose test inputs form the test split (each one of `subsets`). */
+  test_sets: string[];
+  /** Side of the square canvas, 1..30 (30 as the papers); sequences are canvas² tokens. */
+  canvas: number;
+  /** Leave out the tasks with a grid larger than the canvas (false: they are an error). */
+  only_fitting: boolean;
+  /** Augmented variants per task, each with its own puzzle identifier. */
+  num_aug: number;
+  seed: number;
+}
+
+export type BuildConfig = SudokuBuildConfig | MazeBuildConfig | ArcBuildConfig;
 
 export interface TrainConfig {
   model: ModelName;
@@ -88,6 +109,9 @@ export interface TrainConfig {
   init_from: string | null;
 }
 
+/** The ARC canvas as published; a larger one has no tasks to hold. */
+const ARC_MAX_CANVAS = 30;
+
 const SUDOKU_BUILD: ConfigSpec<SudokuBuildConfig> = {
   kind: { kind: 'enum', values: ['sudoku'] },
   box_rows: { kind: 'int', min: 1 },
@@ -113,6 +137,17 @@ const MAZE_BUILD: ConfigSpec<MazeBuildConfig> = {
   seed: { kind: 'int', min: 0 },
 };
 
+const ARC_BUILD: ConfigSpec<ArcBuildConfig> = {
+  kind: { kind: 'enum', values: ['arc'] },
+  input_prefix: { kind: 'string' },
+  subsets: { kind: 'strings' },
+  test_sets: { kind: 'strings' },
+  canvas: { kind: 'int', min: 1, default: ARC_MAX_CANVAS },
+  only_fitting: { kind: 'bool', default: false },
+  num_aug: { kind: 'int', min: 0 },
+  seed: { kind: 'int', min: 0 },
+};
+
 const TRAIN: ConfigSpec<TrainConfig> = {
   model: { kind: 'enum', values: ['trm', 'hrm'] },
   // Only the shape: the fields belong to the model package, which validates them when the
@@ -123,7 +158,7 @@ const TRAIN: ConfigSpec<TrainConfig> = {
   build_data: {
     kind: 'object',
     nullable: true,
-    byKind: { sudoku: SUDOKU_BUILD, maze: MAZE_BUILD },
+    byKind: { sudoku: SUDOKU_BUILD, maze: MAZE_BUILD, arc: ARC_BUILD },
   },
   evaluators: { kind: 'strings' },
   global_batch_size: { kind: 'int', min: 1 },
@@ -174,7 +209,8 @@ function checkLimits(cfg: TrainConfig): void {
     }
   }
   const b = cfg.build_data;
-  if (b && b.train_puzzles < cfg.global_batch_size) {
+  if (b?.kind === 'arc') checkArcBuild(b);
+  else if (b && b.train_puzzles < cfg.global_batch_size) {
     // A batch takes one example from each of that many puzzle groups (one per puzzle built).
     throw new ConfigError(
       `config keys "build_data.train_puzzles" and "global_batch_size": ${b.train_puzzles} training puzzles cannot fill a batch of ${cfg.global_batch_size}, which takes one example from each of that many puzzles`,
@@ -186,6 +222,26 @@ function checkLimits(cfg: TrainConfig): void {
       `config key "arch.halt_max_steps": ${steps} supervision steps, at most ${LIMITS.haltMaxSteps} allowed (the papers use 16)`,
     );
   }
+}
+
+/** What the field specs cannot say about an ARC build: the canvas bound and the subset names. */
+function checkArcBuild(b: ArcBuildConfig): void {
+  if (b.canvas > ARC_MAX_CANVAS)
+    throw new ConfigError(
+      `config key "build_data.canvas": expected an integer in 1..${ARC_MAX_CANVAS} (ARC grids are at most ${ARC_MAX_CANVAS}x${ARC_MAX_CANVAS}), got ${b.canvas}`,
+    );
+  for (const key of ['subsets', 'test_sets'] as const) {
+    if (b[key].length === 0)
+      throw new ConfigError(`config key "build_data.${key}": needs at least one subset name`);
+    const repeated = b[key].find((name, i) => b[key].indexOf(name) !== i);
+    if (repeated !== undefined)
+      throw new ConfigError(`config key "build_data.${key}": "${repeated}" is listed twice`);
+  }
+  const unknown = b.test_sets.find((name) => !b.subsets.includes(name));
+  if (unknown !== undefined)
+    throw new ConfigError(
+      `config key "build_data.test_sets": "${unknown}" is not one of build_data.subsets (${b.subsets.join(', ')})`,
+    );
 }
 
 /** The text of `config.json`, in run folders, checkpoints and the demo's download alike. */

@@ -1,11 +1,14 @@
 /**
  * The dataset a config names, built on first use when the config says how (generated
- * Sudoku or mazes for the small presets) by the builders of `@rrm/puzzles`, which
- * `rrm-data` uses too. A folder built with other settings is an error, not reused.
+ * Sudoku or mazes for the small presets, ARC task files for arc-mini) by the builders of
+ * `@rrm/puzzles` and `@rrm/arc`, which `rrm-data` uses too. A folder built with other
+ * settings is an error, not reused.
  */
 import { existsSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
+import { ArcDataError, type ArcPlanOptions } from '@rrm/arc';
+import { type ArcSources, arcBuildSettings, buildArcDatasetFolder } from '@rrm/arc/node';
 import { generatedDatasetBytes, type ProgressCallback, PuzzleOptionError } from '@rrm/puzzles';
 import {
   buildMazeDataset,
@@ -18,7 +21,7 @@ import {
 } from '@rrm/puzzles/node';
 import { ConfigError } from '@rrm/reasoning';
 import { mazeBuildOptions, sudokuBuildOptions } from './build-options.js';
-import type { BuildConfig, TrainConfig } from './config.js';
+import type { ArcBuildConfig, BuildConfig, TrainConfig } from './config.js';
 
 export function datasetDir(cfg: TrainConfig): string {
   if (cfg.data_paths.length !== 1) {
@@ -35,11 +38,38 @@ export function datasetExists(dir: string): boolean {
   );
 }
 
+/** The ARC builder's sources and options for `build_data` (the test sets' test inputs held out). */
+export function arcBuildOptions(
+  b: ArcBuildConfig,
+  onProgress?: ProgressCallback,
+): { sources: ArcSources; options: ArcPlanOptions } {
+  return {
+    sources: { inputPrefix: b.input_prefix, subsets: b.subsets },
+    options: {
+      testSets: b.test_sets,
+      numAug: b.num_aug,
+      seed: b.seed,
+      canvas: b.canvas,
+      onlyFitting: b.only_fitting,
+      onProgress,
+    },
+  };
+}
+
 /** What `build.json` must record for `b`, and how to build it. */
 function datasetBuild(
   b: BuildConfig,
   onProgress?: ProgressCallback,
 ): { settings: Record<string, unknown>; build: (dir: string) => void } {
+  if (b.kind === 'arc') {
+    const { sources, options } = arcBuildOptions(b, onProgress);
+    return {
+      settings: arcBuildSettings(sources, options),
+      build: (dir) => {
+        buildArcDatasetFolder(dir, sources, options);
+      },
+    };
+  }
   if (b.kind === 'maze') {
     const options = mazeBuildOptions(b, onProgress);
     return { settings: mazeBuildSettings(options), build: (dir) => buildMazeDataset(dir, options) };
@@ -87,7 +117,8 @@ export function ensureDataset(cfg: TrainConfig, onProgress?: ProgressCallback): 
   try {
     plan.build(dir);
   } catch (e) {
-    if (e instanceof PuzzleOptionError)
+    // Task files that are missing, malformed or too large for the canvas are named too.
+    if (e instanceof PuzzleOptionError || e instanceof ArcDataError)
       throw new ConfigError(`config key "build_data": ${e.message}`);
     throw e;
   }

@@ -19,7 +19,7 @@ export {
 } from './checks.js';
 export { LIMITS, type ModelName, mergeConfig, setDotted } from './config.js';
 export { type ConvertResult, type ConvertTarget, convertCheckpoint } from './convert.js';
-export { ensureDataset, openTrainingData, type TrainingData } from './data.js';
+export { arcBuildOptions, ensureDataset, openTrainingData, type TrainingData } from './data.js';
 export {
   type HaltingStats,
   SetEvalAccumulator,

@@ -78,7 +78,7 @@ describe('config resolution', () => {
     ],
     [
       { overrides: [['build_data.kind', 'hex']] },
-      'config key "build_data.kind": expected one of sudoku, maze, got "hex"',
+      'config key "build_data.kind": expected one of sudoku, maze, arc, got "hex"',
     ],
     [
       { overrides: [['build_data.kind', 'maze']] },
@@ -95,6 +95,34 @@ describe('config resolution', () => {
     [
       { preset: 'maze-15x15', overrides: [['build_data.loop_fraction', 2]] },
       'config key "build_data.loop_fraction": expected a number <= 1, got 2',
+    ],
+    [
+      { preset: 'arc-mini', overrides: [['build_data.canvas', 31]] },
+      'config key "build_data.canvas": expected an integer in 1..30 (ARC grids are at most 30x30), got 31',
+    ],
+    [
+      { preset: 'arc-mini', overrides: [['build_data.canvas', 0]] },
+      'config key "build_data.canvas": expected an integer >= 1, got 0',
+    ],
+    [
+      { preset: 'arc-mini', overrides: [['build_data.test_sets', ['eval']]] },
+      'config key "build_data.test_sets": "eval" is not one of build_data.subsets (training, evaluation)',
+    ],
+    [
+      { preset: 'arc-mini', overrides: [['build_data.subsets', []]] },
+      'config key "build_data.subsets": needs at least one subset name',
+    ],
+    [
+      { preset: 'arc-mini', overrides: [['build_data.subsets', ['training', 'training']]] },
+      'config key "build_data.subsets": "training" is listed twice',
+    ],
+    [
+      { preset: 'arc-mini', overrides: [['build_data.only_fitting', 'yes']] },
+      'config key "build_data.only_fitting": expected true or false',
+    ],
+    [
+      { preset: 'arc-mini', overrides: [['build_data.input_prefix', 3]] },
+      'config key "build_data.input_prefix": expected a string',
     ],
     [{ overrides: [['data_paths', []]] }, 'config key "data_paths": needs at least one'],
     [{ overrides: [['arch', 3]] }, 'config key "arch": expected a mapping'],

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { readMetadata } from '@rrm/puzzles/node';
 import { ConfigError } from '@rrm/reasoning';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureDataset, resolveConfig } from '../src/index.js';
-import { tempDir } from './fixture.js';
+import { tempDir, writeArcTasks } from './fixture.js';
 
 const root = tempDir('data');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -77,6 +78,60 @@ describe('ensureDataset', () => {
     expect(far).toThrow(
       /^config key "build_data": generateMaze: found no start and goal 400 steps apart/,
     );
+  });
+
+  it('builds ARC from task files on a small canvas, records the settings, and refuses a folder built otherwise', () => {
+    const prefix = writeArcTasks(join(root, 'arc-tasks'));
+    const dir = join(root, 'arc');
+    const arc = (overrides: Array<[string, unknown]> = []) =>
+      resolveConfig({
+        preset: 'arc-mini',
+        overrides: [
+          ['data_paths', [dir]],
+          ['build_data.input_prefix', prefix],
+          ['build_data.canvas', 3],
+          ['build_data.num_aug', 2],
+          ...overrides,
+        ],
+      });
+    expect(ensureDataset(arc())).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'build.json'), 'utf8'))).toEqual({
+      kind: 'arc',
+      version: 1,
+      input_prefix: prefix,
+      subsets: ['training', 'evaluation'],
+      test_sets: ['evaluation'],
+      num_aug: 2,
+      seed: 42,
+      canvas: 3,
+      only_fitting: true,
+    });
+    // `big` (a 5x5 answer) was left out: 8 + 4 groups, the 4 evaluation tasks held out.
+    expect(readMetadata(dir, 'train')).toMatchObject({ seq_len: 9, total_groups: 12 });
+    expect(readMetadata(dir, 'test')).toMatchObject({ seq_len: 9, total_groups: 4 });
+    expect(Object.keys(JSON.parse(readFileSync(join(dir, 'test_puzzles.json'), 'utf8')))).toEqual(
+      expect.arrayContaining(['t8', 't9', 't10', 't11']),
+    );
+    expect(ensureDataset(arc())).toBe(false);
+    expect(() => ensureDataset(arc([['build_data.canvas', 5]]))).toThrow(
+      `dataset ${dir}: not built with this config's build_data (canvas: 3 there, 5 wanted)`,
+    );
+    expect(() =>
+      ensureDataset(arc([['build_data.subsets', ['training', 'evaluation', 'x']]])),
+    ).toThrow('subsets: ["training","evaluation"] there, ["training","evaluation","x"] wanted');
+    const refuse = (overrides: Array<[string, unknown]>) => () =>
+      ensureDataset(arc([['data_paths', [join(root, 'arc-never')]], ...overrides]));
+    expect(refuse([['build_data.only_fitting', false]])).toThrow(ConfigError);
+    expect(refuse([['build_data.only_fitting', false]])).toThrow(
+      'config key "build_data": training/big, test example 0 output: the 5x5 grid does not fit the 3x3 canvas',
+    );
+    expect(refuse([['build_data.canvas', 1]])).toThrow(
+      'config key "build_data": subset "training": none of its 9 tasks fits the 1x1 canvas',
+    );
+    expect(refuse([['build_data.input_prefix', join(root, 'none')]])).toThrow(
+      `config key "build_data": ${join(root, 'none')}_training_challenges.json: file not found`,
+    );
+    expect(existsSync(join(root, 'arc-never'))).toBe(false);
   });
 
   it('refuses a generated Sudoku too large to build in memory, before building', () => {

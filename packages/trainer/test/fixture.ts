@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -108,4 +108,41 @@ export async function openTrainer(
   const run = openRunFolder(outDir, { resume, log: rest.log });
   const data = run.releaseOnError(() => openTrainingData(rest.config, { log: rest.log }));
   return Trainer.open({ ...rest, run, data });
+}
+
+/**
+ * Kaggle-style ARC files under `dir` (`<dir>/arc_<subset>_challenges.json` and solutions):
+ * 8 training and 4 evaluation tasks of 2x2..3x3 grids (each output the input flipped, with
+ * colours drawn from the task's index) and, in training, one task `big` with a 5x5 answer.
+ * Returns the input prefix.
+ */
+export function writeArcTasks(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const grid = (n: number, k: number) =>
+    Array.from({ length: 2 + (n % 2) }, (_, r) =>
+      Array.from({ length: 2 + ((n + k) % 2) }, (_, c) => (n * 3 + r * 2 + c + k) % 10),
+    );
+  const flip = (g: number[][]) => g.map((row) => [...row].reverse());
+  const task = (n: number) => ({
+    train: [0, 1].map((k) => ({ input: grid(n, k), output: flip(grid(n, k)) })),
+    test: [{ input: grid(n, 2) }],
+  });
+  for (const [subset, ids] of [
+    ['training', [0, 1, 2, 3, 4, 5, 6, 7]],
+    ['evaluation', [8, 9, 10, 11]],
+  ] as const) {
+    const challenges: Record<string, unknown> = {};
+    const solutions: Record<string, unknown> = {};
+    for (const n of ids) {
+      challenges[`t${n}`] = task(n);
+      solutions[`t${n}`] = [flip(grid(n, 2))];
+    }
+    if (subset === 'training') {
+      challenges.big = task(0);
+      solutions.big = [Array.from({ length: 5 }, () => [1, 2, 3, 4, 5])];
+    }
+    writeFileSync(join(dir, `arc_${subset}_challenges.json`), JSON.stringify(challenges));
+    writeFileSync(join(dir, `arc_${subset}_solutions.json`), JSON.stringify(solutions));
+  }
+  return join(dir, 'arc');
 }
