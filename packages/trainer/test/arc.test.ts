@@ -12,7 +12,7 @@ import { expectFlatTensorCount } from '@rrm/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/index.js';
-import { openTrainer, tempDir, writeArcTasks } from './fixture.js';
+import { openTrainer, TINY_TRM_ARCH, tempDir, writeArcTasks } from './fixture.js';
 
 const root = tempDir('arc');
 beforeAll(async () => {
@@ -32,20 +32,7 @@ function tinyArcConfig() {
       ['max_steps', 4],
       ['lr_warmup_steps', 1],
       ['checkpoint_every', 0],
-      [
-        'arch',
-        {
-          H_cycles: 2,
-          L_cycles: 1,
-          L_layers: 1,
-          hidden_size: 16,
-          num_heads: 2,
-          expansion: 2,
-          puzzle_emb_ndim: 16,
-          puzzle_emb_len: 1,
-          halt_max_steps: 2,
-        },
-      ],
+      ['arch', { ...TINY_TRM_ARCH, halt_max_steps: 2 }],
     ],
   });
 }

@@ -10,7 +10,19 @@ import {
   type TrainerOptions,
 } from '../src/index.js';
 
-/** A TRM small enough to train a few steps in a test, on generated 4×4 Sudoku. */
+/** A TRM network small enough to train a few steps in a test (attention, puzzle embedding). */
+export const TINY_TRM_ARCH = {
+  H_cycles: 2,
+  L_cycles: 1,
+  L_layers: 1,
+  hidden_size: 16,
+  num_heads: 2,
+  expansion: 2,
+  puzzle_emb_ndim: 16,
+  puzzle_emb_len: 1,
+};
+
+/** A tiny TRM on generated 4×4 Sudoku. */
 export function tinyConfig(dataDir: string, overrides: Array<[string, unknown]> = []): TrainConfig {
   return resolveConfig({
     preset: 'sudoku-small',
@@ -19,14 +31,7 @@ export function tinyConfig(dataDir: string, overrides: Array<[string, unknown]> 
       [
         'arch',
         {
-          H_cycles: 2,
-          L_cycles: 1,
-          L_layers: 1,
-          hidden_size: 16,
-          num_heads: 2,
-          expansion: 2,
-          puzzle_emb_ndim: 16,
-          puzzle_emb_len: 1,
+          ...TINY_TRM_ARCH,
           pos_encodings: 'rope',
           mlp_t: false,
           halt_max_steps: 3,
