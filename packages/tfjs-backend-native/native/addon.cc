@@ -116,6 +116,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #else
   exports.Set("blasCore", Napi::String::New(env, ""));
 #endif
+  exports.Set("blasAvx512Kernels", Napi::Boolean::New(env, blasHasAvx512Kernels()));
   exports.Set("gemmKernels", Napi::String::New(env, gemmKernels()));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));

@@ -111,15 +111,14 @@ __attribute__((target("avx512f"))) void microKernel(int64_t kc, const float* a, 
   }
 }
 
-// Whether the BLAS runs AVX-512 kernels: OpenBLAS's that do (by openblas_get_corename()).
+}  // namespace
+
 bool blasHasAvx512Kernels() {
   if (openblas_get_corename == nullptr) return true;  // BLIS picks its kernels by CPU itself
   std::string core = openblas_get_corename();
   for (char& ch : core) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   return core == "skylakex" || core == "cooperlake" || core == "sapphirerapids";
 }
-
-}  // namespace
 
 bool ownSgemmAvailable() {
   static const bool available = [] {
@@ -162,6 +161,8 @@ void ownSgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float a
 }
 
 #else  // not x86-64 with GCC or Clang: the BLAS does every product
+
+bool blasHasAvx512Kernels() { return false; }
 
 bool ownSgemmAvailable() { return false; }
 

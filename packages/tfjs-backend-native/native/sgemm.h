@@ -7,6 +7,10 @@
 
 namespace rrm {
 
+// Whether the BLAS runs AVX-512 kernels: OpenBLAS's SkylakeX, Cooperlake or SapphireRapids
+// ones (by openblas_get_corename()); BLIS, which picks kernels by CPU itself, counts as yes.
+bool blasHasAvx512Kernels();
+
 // Whether gemm() runs ownSgemm here: on an AVX-512F CPU whose BLAS runs narrower kernels
 // (OpenBLAS's Haswell or Zen ones). Where the BLAS has AVX-512 kernels of its own they are
 // as fast on the models' large products and faster on the small ones, so they stay.

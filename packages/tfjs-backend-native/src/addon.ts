@@ -19,6 +19,8 @@ export interface NativeAddon {
   blas: string;
   /** OpenBLAS's name for the kernels it runs (`Haswell`, `SkylakeX`, …); empty for other BLAS. */
   blasCore: string;
+  /** Whether the BLAS runs AVX-512 kernels (OpenBLAS's SkylakeX-family ones; BLIS: true). */
+  blasAvx512Kernels: boolean;
   /** The widest FMA this CPU has. */
   isa: FmaPeak['isa'];
   /**

@@ -1,7 +1,4 @@
-import { type FmaPeak, loadAddon, type NativeAddon } from './addon.js';
-
-/** OpenBLAS's kernels that use AVX-512. */
-const AVX512_CORES = new Set(['skylakex', 'cooperlake', 'sapphirerapids']);
+import { loadAddon, type NativeAddon } from './addon.js';
 
 /**
  * Why OpenBLAS runs narrower kernels than the CPU has, or null when it does not: on an
@@ -11,12 +8,11 @@ const AVX512_CORES = new Set(['skylakex', 'cooperlake', 'sapphirerapids']);
  * then runs its own AVX-512 kernels (`gemmKernels` 'avx512'), and the notice says so.
  */
 export function narrowBlasNotice(
-  blasCore: string,
-  isa: FmaPeak['isa'],
+  addon: Pick<NativeAddon, 'blasCore' | 'blasAvx512Kernels' | 'isa' | 'gemmKernels'>,
   coretype: string | undefined,
-  gemmKernels: NativeAddon['gemmKernels'],
 ): string | null {
-  if (isa !== 'avx512' || blasCore === '' || AVX512_CORES.has(blasCore.toLowerCase())) return null;
+  const { blasCore, blasAvx512Kernels, isa, gemmKernels } = addon;
+  if (isa !== 'avx512' || blasCore === '' || blasAvx512Kernels) return null;
   const forced = coretype ? ` (OPENBLAS_CORETYPE=${coretype})` : '';
   const matmuls =
     gemmKernels === 'avx512'
@@ -30,6 +26,5 @@ export function narrowBlasNotice(
  * user's to change, so the backend never overrides it.
  */
 export function blasNotice(): string | null {
-  const { blasCore, isa, gemmKernels } = loadAddon();
-  return narrowBlasNotice(blasCore, isa, process.env.OPENBLAS_CORETYPE, gemmKernels);
+  return narrowBlasNotice(loadAddon(), process.env.OPENBLAS_CORETYPE);
 }
