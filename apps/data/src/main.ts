@@ -11,7 +11,6 @@ import {
   ARC_VOCAB_SIZE,
   ArcDataError,
   type ArcSubset,
-  arcCanvasForSeqLen,
   cropArcGrid,
   formatArcGrid,
   locateArcGrid,
@@ -372,9 +371,8 @@ function drawExample(split: PuzzleSplit, e: number, color: boolean): string {
   let draw: (t: Int32Array) => string;
   // No Sudoku or maze has ARC's 12 tokens; any square canvas up to 30x30 is ARC's.
   if (vocab_size === ARC_VOCAB_SIZE && side * side === seq_len && side <= ARC_MAX_GRID) {
-    const canvas = arcCanvasForSeqLen(seq_len);
     // Train examples may be translated.
-    draw = (t) => formatArcGrid(cropArcGrid(t, locateArcGrid(t, canvas), canvas), color);
+    draw = (t) => formatArcGrid(cropArcGrid(t, locateArcGrid(t, side), side), color);
   } else if (sudoku && vocab_size === sudoku.boxRows * sudoku.boxCols + 2) {
     draw = (t) => formatSudoku(decodeSudoku(t, sudoku), sudoku);
   } else if (vocab_size === 6 && side * side === seq_len) {
