@@ -14,6 +14,8 @@ export {
   applyRotary,
   type CosSin,
   findMultiple,
+  GridMixing,
+  gridNeighbourIndex,
   LearnedPositionEmbedding,
   postNorm,
   RotaryEmbedding,

@@ -113,6 +113,74 @@ export class TokenMixingMLP extends SwiGLU {
   }
 }
 
+/**
+ * The five cells a grid mixer reads for each position: itself and its neighbours above,
+ * below, left and right on a `side × side` board that follows `prefix` board-less positions
+ * (the puzzle-embedding prefix, which reads only itself). Past an edge the index is
+ * `prefix + side²`, the zero row `GridMixing` appends. int32 [5 · (prefix + side²)],
+ * position-major, so a gather reshapes to [B, T, 5 · D].
+ */
+export function gridNeighbourIndex(side: number, prefix: number): Int32Array {
+  const total = prefix + side * side;
+  const index = new Int32Array(5 * total).fill(total);
+  for (let t = 0; t < total; t++) {
+    index[5 * t] = t;
+    if (t < prefix) continue;
+    const r = Math.floor((t - prefix) / side);
+    const c = (t - prefix) % side;
+    const at = (rr: number, cc: number) =>
+      rr < 0 || rr >= side || cc < 0 || cc >= side ? total : prefix + rr * side + cc;
+    index[5 * t + 1] = at(r - 1, c);
+    index[5 * t + 2] = at(r + 1, c);
+    index[5 * t + 3] = at(r, c - 1);
+    index[5 * t + 4] = at(r, c + 1);
+  }
+  return index;
+}
+
+/**
+ * Grid mixing, this repo's sequence mixer for boards where only neighbours interact
+ * (mazes): each cell's new value is a projection of itself and its four neighbours, a
+ * cross-shaped 3×3 convolution with zeros past the edge. One application moves
+ * information one cell, so the recursion's many applications can flood a board, and the
+ * weights do not depend on the board's size. The papers attend or token-mix instead.
+ */
+export class GridMixing extends Module {
+  readonly proj: Linear; // [d, 5 · d]
+  private readonly index: tf.Tensor1D; // int32 [5 · T]
+
+  constructor(
+    readonly hidden: number,
+    readonly side: number,
+    readonly prefix: number,
+    opts: { rng: Rng },
+  ) {
+    super();
+    this.proj = this.child('proj', new Linear(5 * hidden, hidden, { bias: false, rng: opts.rng }));
+    this.index = tf.keep(tf.tensor1d(gridNeighbourIndex(side, prefix), 'int32'));
+  }
+
+  /** The sub-layer rmsNorm(x + proj(neighbours(x))). x [B, T, D] -> [B, T, D] */
+  mix(x: tf.Tensor3D, eps = 1e-5): tf.Tensor3D {
+    const [B, T, D] = x.shape;
+    if (T !== this.prefix + this.side * this.side) {
+      throw new Error(
+        `GridMixing: ${T} positions, built for ${this.prefix} + ${this.side}×${this.side}`,
+      );
+    }
+    return tf.tidy(() => {
+      const padded = tf.concat([x, tf.zeros([B, 1, D])], 1); // [B, T + 1, D]
+      const five = tf.reshape(tf.gather(padded, this.index, 1), [B, T, 5 * D]);
+      return rmsNorm(tf.add(x, this.proj.apply(five)), eps) as tf.Tensor3D;
+    });
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.index.dispose();
+  }
+}
+
 export interface CosSin {
   cos: tf.Tensor; // [S, headDim]
   sin: tf.Tensor; // [S, headDim]

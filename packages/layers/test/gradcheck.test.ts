@@ -5,6 +5,7 @@ import {
   AdamATan2,
   Attention,
   expectFlatTensorCount,
+  GridMixing,
   RotaryEmbedding,
   rmsNorm,
   SwiGLU,
@@ -119,6 +120,17 @@ describe('finite-difference gradient checks (float32, central differences)', () 
       projectedLoss(() => m.mix(x), [2, 6, 4], 14),
       [x, ...m.parameters()],
       new Rng(15),
+    );
+    expect(err).toBeLessThan(1e-2);
+  });
+
+  test('grid mixing (input and projection, through the gather of neighbours)', () => {
+    const m = new GridMixing(4, 3, 1, { rng: new Rng(40) });
+    const x = input([2, 10, 4], 41);
+    const err = gradCheck(
+      projectedLoss(() => m.mix(x), [2, 10, 4], 42),
+      [x, ...m.parameters()],
+      new Rng(43),
     );
     expect(err).toBeLessThan(1e-2);
   });

@@ -6,6 +6,8 @@ import {
   applyRotary,
   Embedding,
   expectFlatTensorCount,
+  GridMixing,
+  gridNeighbourIndex,
   LearnedPositionEmbedding,
   Linear,
   Module,
@@ -222,6 +224,57 @@ describe('norms and MLPs', () => {
       expect(maxAbsDiff(got[bi].flat(), matT(out).flat())).toBeLessThan(1e-5);
     }
     expect(() => m.mix(randn([1, s + 1, h], 1))).toThrow(/sequence length 7, built for 6/);
+  });
+});
+
+describe('grid mixing', () => {
+  test('each board cell reads itself and its four neighbours; edges and the prefix read the zero row', () => {
+    const [side, prefix] = [3, 1];
+    const total = prefix + side * side; // the zero row's index
+    const index = Array.from(gridNeighbourIndex(side, prefix));
+    const cell = (t: number) => index.slice(5 * t, 5 * t + 5);
+    expect(cell(0)).toEqual([0, total, total, total, total]); // prefix: itself only
+    expect(cell(prefix + 4)).toEqual([5, 2, 8, 4, 6]); // centre: up, down, left, right
+    expect(cell(prefix + 0)).toEqual([1, total, 4, total, 2]); // top-left corner
+    expect(cell(prefix + 8)).toEqual([9, 6, total, 8, total]); // bottom-right corner
+    // Neighbourhood is symmetric: b reads a whenever a reads b.
+    for (let a = prefix; a < total; a++)
+      for (const b of cell(a).slice(1)) if (b !== total) expect(cell(b)).toContain(a);
+  });
+
+  test('GridMixing is rmsNorm(x + W · [x, up, down, left, right]) with zeros past the edge', async () => {
+    const [b, side, prefix, d] = [2, 3, 1, 4];
+    const live = tf.memory().numTensors;
+    const m = new GridMixing(d, side, prefix, { rng: new Rng(21) });
+    expect(m.namedParameters().map(([n, v]) => [n, v.shape])).toEqual([
+      ['proj.weight', [d, 5 * d]],
+    ]);
+    const T = prefix + side * side;
+    const x = randn([b, T, d], 22);
+    const got = tf.tidy(() => m.mix(x).arraySync()) as number[][][];
+    const xs = x.arraySync() as number[][][];
+    const w = matT(w2(m.proj.weight)); // [5d, d]
+    const zero = new Array<number>(d).fill(0);
+    for (let bi = 0; bi < b; bi++) {
+      const at = (r: number, c: number) =>
+        r < 0 || r >= side || c < 0 || c >= side ? zero : xs[bi][prefix + r * side + c];
+      for (let t = 0; t < T; t++) {
+        const [r, c] = [Math.floor((t - prefix) / side), (t - prefix) % side];
+        const five =
+          t < prefix
+            ? [...xs[bi][t], ...zero, ...zero, ...zero, ...zero]
+            : [xs[bi][t], at(r - 1, c), at(r + 1, c), at(r, c - 1), at(r, c + 1)].flat();
+        const want = rms(matMul([five], w)[0].map((v, j) => v + xs[bi][t][j]));
+        expect(maxAbsDiff(got[bi][t], want)).toBeLessThan(1e-5);
+      }
+    }
+    expect(() => tf.tidy(() => m.mix(randn([1, T + 1, d], 1)))).toThrow(
+      /11 positions, built for 1 \+ 3×3/,
+    );
+    await expectFlatTensorCount(() => m.mix(x).dispose(), 3);
+    m.dispose();
+    x.dispose();
+    expect(tf.memory().numTensors).toBe(live); // the neighbour index goes with the module
   });
 });
 

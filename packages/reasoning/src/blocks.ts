@@ -1,4 +1,12 @@
-import { Attention, type CosSin, Module, postNorm, SwiGLU, TokenMixingMLP } from '@rrm/layers';
+import {
+  Attention,
+  type CosSin,
+  GridMixing,
+  Module,
+  postNorm,
+  SwiGLU,
+  TokenMixingMLP,
+} from '@rrm/layers';
 import type { Rng } from '@rrm/random';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -9,15 +17,18 @@ export interface BlockConfig {
   rms_norm_eps: number;
   /** Set for TRM's `mlp_t`: mix along the sequence (of this length) instead of attending. */
   tokenMixLength?: number;
+  /** Set for grid mixing: the board's side and the board-less positions before it. */
+  grid?: { side: number; prefix: number };
 }
 
 /**
- * One post-norm block: sequence mixing (self-attention, or the token-mixing MLP),
+ * One post-norm block: sequence mixing (self-attention, the token-mixing MLP, or grid mixing),
  * then a channel SwiGLU, each as x = rmsNorm(x + f(x)).
  */
 export class ReasoningBlock extends Module {
   private readonly self_attn: Attention | null = null;
   private readonly mlp_t: TokenMixingMLP | null = null;
+  private readonly grid_mix: GridMixing | null = null;
   private readonly mlp: SwiGLU;
   private readonly eps: number;
 
@@ -28,6 +39,12 @@ export class ReasoningBlock extends Module {
       this.mlp_t = this.child(
         'mlp_t',
         new TokenMixingMLP(config.tokenMixLength, config.expansion, { rng }),
+      );
+    } else if (config.grid) {
+      const { side, prefix } = config.grid;
+      this.grid_mix = this.child(
+        'grid_mix',
+        new GridMixing(config.hidden_size, side, prefix, { rng }),
       );
     } else {
       const headDim = config.hidden_size / config.num_heads;
@@ -45,7 +62,7 @@ export class ReasoningBlock extends Module {
       const attn = this.self_attn;
       const mixed = attn
         ? postNorm(h, (x) => attn.apply(x, rope ?? undefined), this.eps)
-        : this.mlp_t!.mix(h, this.eps);
+        : (this.mlp_t ?? this.grid_mix!).mix(h, this.eps);
       return postNorm(mixed, (x) => this.mlp.apply(x), this.eps) as tf.Tensor3D;
     });
   }

@@ -29,6 +29,11 @@ export interface ReasoningConfig {
    * on the same network.
    */
   mlp_t: boolean;
+  /**
+   * Grid mixing (each cell with its four neighbours) instead of self-attention, on a
+   * square board of seq_len cells: this repo's addition for mazes, in neither paper.
+   */
+  grid_mix: boolean;
   rms_norm_eps: number;
   rope_theta: number;
   halt_max_steps: number;
@@ -52,6 +57,7 @@ export const reasoningConfigSpec: ConfigSpec<ReasoningConfig> = {
   num_heads: { kind: 'int', min: 1 },
   pos_encodings: { kind: 'enum', values: ['rope', 'learned', 'none'] },
   mlp_t: { kind: 'bool', default: false },
+  grid_mix: { kind: 'bool', default: false },
   rms_norm_eps: { kind: 'number', min: 0, exclusiveMin: true, default: 1e-5 },
   rope_theta: { kind: 'number', min: 0, exclusiveMin: true, default: 10000 },
   halt_max_steps: { kind: 'int', min: 1 },
@@ -61,6 +67,14 @@ export const reasoningConfigSpec: ConfigSpec<ReasoningConfig> = {
 
 /** Cross-field rules both models share; call after `validateFields`. */
 export function checkReasoningConfig(c: ReasoningConfig, label: string): void {
+  if (c.grid_mix && c.mlp_t) {
+    throw new ConfigError(`${label} key "grid_mix": expected false when mlp_t is true`);
+  }
+  if (c.grid_mix && !Number.isInteger(Math.sqrt(c.seq_len))) {
+    throw new ConfigError(
+      `${label} key "grid_mix": needs a square board, got seq_len ${c.seq_len}`,
+    );
+  }
   if (c.hidden_size % c.num_heads !== 0) {
     throw new ConfigError(
       `${label} key "hidden_size": expected a multiple of num_heads (${c.num_heads}), got ${c.hidden_size}`,

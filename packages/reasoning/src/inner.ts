@@ -93,10 +93,12 @@ export abstract class ReasoningInner<C extends ReasoningConfig = ReasoningConfig
     this.L_init = this.param('L_init', truncNormal([D], 1, rng), { trainable: false });
   }
 
-  /** A reasoning module of `numLayers` blocks, attending or (mlp_t) mixing over totalLen. */
+  /** A reasoning module of `numLayers` blocks: attending, token-mixing (mlp_t) or grid-mixing. */
   protected reasoningModule(numLayers: number, rng: Rng): ReasoningModule {
-    const tokenMixLength = this.config.mlp_t ? this.totalLen : undefined;
-    return new ReasoningModule(numLayers, { ...this.config, tokenMixLength }, rng);
+    const { mlp_t, grid_mix, seq_len } = this.config;
+    const tokenMixLength = mlp_t ? this.totalLen : undefined;
+    const grid = grid_mix ? { side: Math.sqrt(seq_len), prefix: this.puzzleEmbLen } : undefined;
+    return new ReasoningModule(numLayers, { ...this.config, tokenMixLength, grid }, rng);
   }
 
   protected get cosSin(): CosSin | null {

@@ -35,6 +35,12 @@ describe('trmConfig', () => {
     expect(() => trmConfig({ ...ok, mlp_t: 1 })).toThrow(
       /key "mlp_t": expected true or false, got 1/,
     );
+    expect(() => trmConfig({ ...ok, grid_mix: true, mlp_t: true })).toThrow(
+      /TRM config key "grid_mix": expected false when mlp_t is true/,
+    );
+    expect(() => trmConfig({ ...ok, grid_mix: true, seq_len: 80 })).toThrow(
+      /TRM config key "grid_mix": needs a square board, got seq_len 80/,
+    );
     expect(() => trmConfig({ ...ok, H_cycle: 3 })).toThrow(/unknown TRM config key "H_cycle"/);
     const { vocab_size: _, ...noVocab } = ok;
     expect(() => trmConfig(noVocab)).toThrow(/key "vocab_size": expected an integer, got nothing/);
