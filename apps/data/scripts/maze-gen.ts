@@ -18,15 +18,8 @@ import generate from 'generate-maze';
 const PER_SIZE = 100;
 const dir = new URL('../../../docs/results/maze-gen/', import.meta.url);
 
-interface Room {
-  x: number;
-  y: number;
-  right: boolean;
-  bottom: boolean;
-}
-
 /** generate-maze's rooms as block text: walls '#', open ' ', `size` cells a side. */
-function blocks(rooms: Room[][], size: number): string[] {
+function blocks(rooms: ReturnType<typeof generate>, size: number): string[] {
   const cells = new Array<string>(size * size).fill('#');
   for (const row of rooms) {
     for (const { x, y, right, bottom } of row) {
@@ -48,7 +41,7 @@ for (const [size, minPath] of [
   const rng = new Rng(size);
   const rows: string[] = [];
   for (let seed = 1; rows.length < PER_SIZE; seed++) {
-    const cells = blocks(generate(rooms, rooms, true, seed) as Room[][], size);
+    const cells = blocks(generate(rooms, rooms, true, seed), size);
     const text = cells.join('');
     const open = cells.flatMap((ch, i) => (ch === '#' ? [] : [i]));
     const probe = mazeDistances(text, size, open[rng.int(open.length)]).dist;

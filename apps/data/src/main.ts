@@ -26,6 +26,8 @@ import {
   formatMaze,
   formatSudoku,
   generatedDatasetBytes,
+  MAZE_CARVERS,
+  type MazeCarver,
   mazeSplit,
   NpyFormatError,
   type PuzzleDataset,
@@ -64,7 +66,7 @@ export const USAGE = `usage:
   rrm-data build sudoku (--csv-train FILE [--csv-test FILE] | --csv-test FILE) [--min-rating R] [--subsample N]
                         [--num-aug 100] [--seed 0] --out DIR
   rrm-data build maze [--size 30] [--train 1000] [--test 100] [--min-path L] [--test-min-path L]
-                      [--loops 0.05] [--aug] [--seed 0] --out DIR
+                      [--loops 0.05] [--carver backtrack|prim|mixed] [--aug] [--seed 0] --out DIR
   rrm-data build maze --csv-train FILE [--csv-test FILE] [--subsample N] [--aug] --out DIR
   rrm-data inspect DIR [--json] [--examples 2]
 `;
@@ -279,12 +281,16 @@ function buildMaze(args: ParsedArgs, io: Io): PuzzleDataset | null {
     throw new UsageError(
       `--loops must be a fraction in 0..1 (0: loop-free, one path), got "${args.values.get('loops')}"`,
     );
+  const carver = args.values.get('carver') ?? 'backtrack';
+  if (!(MAZE_CARVERS as readonly string[]).includes(carver))
+    throw new UsageError(`--carver must be one of ${MAZE_CARVERS.join(', ')}, got "${carver}"`);
   const size = intOption(args, 'size', 30, 5);
   const out = requireOption(args, 'out');
   const p = progressFor('generate', io);
   buildMazeDataset(out, {
     size,
     loopFraction: loops,
+    carver: carver as MazeCarver,
     // --aug adds the seven other dihedral transforms of each training maze.
     ...generatedCounts(args, io, {
       seqLen: size * size,
@@ -321,6 +327,7 @@ const BUILD_OPTIONS = {
     'max-givens',
     'min-effort',
     'loops',
+    'carver',
     'min-path',
     'test-min-path',
     'csv-train',

@@ -121,6 +121,11 @@ describe('rrm-data build from external CSVs', () => {
       ],
       [['maze', '--size', '4'], 2, /--size must be an integer >= 5, got "4"/],
       [['maze', '--loops', 'many'], 2, /--loops must be a fraction in 0\.\.1/],
+      [
+        ['maze', '--carver', 'kruskal'],
+        2,
+        /--carver must be one of backtrack, prim, mixed, got "kruskal"/,
+      ],
     ];
     for (const [argv, code, message] of cases) {
       const r = await cli('build', ...argv, '--out', out);

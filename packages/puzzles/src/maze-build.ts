@@ -37,6 +37,7 @@ export function mazeBuildSettings(options: MazeDatasetOptions): Record<string, u
     min_path: minPath,
     test_min_path: options.testMinPathLength ?? minPath,
     loop_fraction: options.loopFraction ?? 0.05,
+    carver: options.carver ?? 'backtrack',
     augment: options.augment,
     seed: options.seed,
   };

@@ -91,19 +91,35 @@ export interface MazeOptions {
   loopFraction?: number;
   /** Mazes tried before giving up on minPathLength (default 50). */
   maxAttempts?: number;
+  /**
+   * How the spanning tree is carved (default 'backtrack'): 'backtrack' (randomised
+   * depth-first search: long corridors, few branches), 'prim' (randomised Prim: many short
+   * dead ends), or 'mixed' (each maze draws one of the two). A model trained on one kind
+   * alone meets only that texture.
+   */
+  carver?: MazeCarver;
 }
 
-/** Carve a random spanning tree over the odd cells (randomised depth-first search). */
-function carve(size: number, rng: Rng, loopFraction: number): string[] {
+export const MAZE_CARVERS = ['backtrack', 'prim', 'mixed'] as const;
+export type MazeCarver = (typeof MAZE_CARVERS)[number];
+
+/**
+ * Carve a random spanning tree over the odd cells (the rooms). Both carvers grow the tree
+ * from a random room by opening the wall to an unvisited neighbour of a tree room: the
+ * backtracker always from the newest room (randomised depth-first search), Prim from a
+ * random room of the tree's frontier.
+ */
+function carve(size: number, rng: Rng, loopFraction: number, prim: boolean): string[] {
   const cells = new Array<string>(size * size).fill(WALL);
   const rooms = Math.floor((size - 1) / 2);
   const at = (i: number, j: number) => (2 * i + 1) * size + (2 * j + 1);
   const seen = new Uint8Array(rooms * rooms);
-  const stack = [rng.int(rooms * rooms)];
-  seen[stack[0]] = 1;
-  cells[at(Math.floor(stack[0] / rooms), stack[0] % rooms)] = ' ';
-  while (stack.length > 0) {
-    const room = stack[stack.length - 1];
+  const active = [rng.int(rooms * rooms)];
+  seen[active[0]] = 1;
+  cells[at(Math.floor(active[0] / rooms), active[0] % rooms)] = ' ';
+  while (active.length > 0) {
+    const k = prim ? rng.int(active.length) : active.length - 1;
+    const room = active[k];
     const i = Math.floor(room / rooms);
     const j = room % rooms;
     const options = [
@@ -113,14 +129,16 @@ function carve(size: number, rng: Rng, loopFraction: number): string[] {
       [i, j + 1],
     ].filter(([a, b]) => a >= 0 && b >= 0 && a < rooms && b < rooms && !seen[a * rooms + b]);
     if (options.length === 0) {
-      stack.pop();
+      // A room with no unvisited neighbour leaves the frontier (order does not matter to Prim).
+      active[k] = active[active.length - 1];
+      active.pop();
       continue;
     }
     const [a, b] = options[rng.int(options.length)];
     seen[a * rooms + b] = 1;
     cells[at(a, b)] = ' ';
     cells[(i + a + 1) * size + (j + b + 1)] = ' ';
-    stack.push(a * rooms + b);
+    active.push(a * rooms + b);
   }
   // Knocking out walls that sit between two open cells adds loops.
   for (let r = 1; r < 2 * rooms; r++) {
@@ -141,8 +159,14 @@ export function generateMaze(rng: Rng, options: MazeOptions = {}): Maze {
   const loops = options.loopFraction ?? 0.05;
   if (!(loops >= 0 && loops <= 1))
     throw new PuzzleOptionError(`generateMaze: loopFraction must be in 0..1, got ${loops}`);
+  const carver = options.carver ?? 'backtrack';
+  if (!MAZE_CARVERS.includes(carver))
+    throw new PuzzleOptionError(
+      `generateMaze: carver must be one of ${MAZE_CARVERS.join(', ')}, got ${JSON.stringify(carver)}`,
+    );
   for (let attempt = 0; attempt < (options.maxAttempts ?? 50); attempt++) {
-    const cells = carve(size, rng, loops);
+    const prim = carver === 'prim' || (carver === 'mixed' && rng.uniform() < 0.5);
+    const cells = carve(size, rng, loops, prim);
     const open = cells.flatMap((ch, i) => (ch === WALL ? [] : [i]));
     const text = cells.join('');
     let start = open[rng.int(open.length)];

@@ -143,3 +143,55 @@ describe('maze loops', () => {
     );
   });
 });
+
+describe('maze carvers', () => {
+  const size = 15;
+  const rooms = 7;
+  /** Rooms with one opening: the dead ends a solver has to rule out. */
+  const deadEnds = (q: string) => {
+    let n = 0;
+    for (let i = 0; i < rooms; i++)
+      for (let j = 0; j < rooms; j++) {
+        const [r, c] = [2 * i + 1, 2 * j + 1];
+        const open = [
+          [r - 1, c],
+          [r + 1, c],
+          [r, c - 1],
+          [r, c + 1],
+        ].filter(([a, b]) => q[a * size + b] !== '#').length;
+        if (open === 1) n++;
+      }
+    return n;
+  };
+  const mazes = (carver: 'backtrack' | 'prim' | 'mixed', seed: number) => {
+    const rng = new Rng(seed);
+    return Array.from({ length: 30 }, () => generateMaze(rng, { size, loopFraction: 0, carver }));
+  };
+
+  it('every carver makes a spanning tree: all rooms joined by rooms − 1 passages, one path', () => {
+    for (const carver of ['backtrack', 'prim', 'mixed'] as const) {
+      for (const m of mazes(carver, 5)) {
+        const open = [...m.question].filter((ch) => ch !== '#').length;
+        expect(open).toBe(2 * rooms * rooms - 1);
+        const { dist } = mazeDistances(m.question, size, m.question.indexOf('S'));
+        expect([...m.question].every((ch, i) => ch === '#' || dist[i] >= 0)).toBe(true);
+        expect(shortestPathCount(m.question, size)).toBe(1);
+      }
+    }
+  });
+
+  it('Prim leaves far more dead ends than the backtracker; mixed draws both', () => {
+    const mean = (ms: { question: string }[]) =>
+      ms.reduce((s, m) => s + deadEnds(m.question), 0) / ms.length;
+    const back = mean(mazes('backtrack', 6));
+    const prim = mean(mazes('prim', 6));
+    expect(prim).toBeGreaterThan(1.5 * back);
+    const mixed = mazes('mixed', 6).map((m) => deadEnds(m.question));
+    const cut = (back + prim) / 2;
+    expect(mixed.some((d) => d < cut)).toBe(true);
+    expect(mixed.some((d) => d > cut)).toBe(true);
+    expect(() => generateMaze(new Rng(0), { size, carver: 'kruskal' as 'prim' })).toThrow(
+      /carver must be one of backtrack, prim, mixed, got "kruskal"/,
+    );
+  });
+});

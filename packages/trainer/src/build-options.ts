@@ -53,6 +53,7 @@ export function mazeBuildOptions(
     minPathLength: b.min_path,
     testMinPathLength: b.test_min_path ?? undefined,
     loopFraction: b.loop_fraction,
+    carver: b.carver,
     augment: b.augment,
     seed: b.seed,
     onProgress,

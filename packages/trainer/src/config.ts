@@ -5,6 +5,7 @@
  * overrides, and validated field by field so that an error names the key at fault.
  */
 
+import { MAZE_CARVERS, type MazeCarver } from '@rrm/puzzles';
 import { ConfigError, type ConfigSpec, isPlainObject, validateFields } from '@rrm/reasoning';
 
 export type ModelName = 'trm' | 'hrm';
@@ -42,6 +43,8 @@ export interface MazeBuildConfig {
   test_min_path: number | null;
   /** Share of inner walls knocked out to add loops (0: loop-free, one path). */
   loop_fraction: number;
+  /** How the spanning tree is carved: backtrack, prim, or mixed (each maze draws one). */
+  carver: MazeCarver;
   /** Add the seven other dihedral transforms of each training maze. */
   augment: boolean;
   seed: number;
@@ -133,6 +136,7 @@ const MAZE_BUILD: ConfigSpec<MazeBuildConfig> = {
   min_path: { kind: 'int', min: 1, default: 1 },
   test_min_path: { kind: 'int', min: 1, nullable: true, default: null },
   loop_fraction: { kind: 'number', min: 0, max: 1 },
+  carver: { kind: 'enum', values: MAZE_CARVERS, default: 'backtrack' },
   augment: { kind: 'bool' },
   seed: { kind: 'int', min: 0 },
 };
