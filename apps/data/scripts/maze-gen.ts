@@ -3,15 +3,15 @@
 // algorithm, row by row, which leaves many short dead ends where our depth-first carver
 // leaves long corridors. Its rooms become the odd cells of the reference block layout
 // (2·rooms + 1 cells a side; 30×30 keeps a last wall row and column, as our 30×30 does).
-// Start and goal are the two ends of a long shortest path: the start among the cells
-// farthest from a random one, the goal drawn from the cells at least `minPath` steps from
-// the start (else the farthest). Seeded, so the files can be rewritten exactly:
+// Start and goal are placed as our generator places them (`placeStartAndGoal`): the start
+// among the cells farthest from a random one, the goal at least `minPath` steps away (a
+// maze without such a pair is skipped). Seeded, so the files can be rewritten exactly:
 //   pnpm exec tsx --conditions=source apps/data/scripts/maze-gen.ts
 // then, for each size N,
 //   pnpm rrm-data build maze --csv-test docs/results/maze-gen/N.csv --num-aug 0 \
 //     --out data/maze-gen/N  (a test-only dataset for rrm-eval)
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { mazeDistances } from '@rrm/puzzles';
+import { mazeDistances, placeStartAndGoal } from '@rrm/puzzles';
 import { Rng } from '@rrm/random';
 import generate from 'generate-maze';
 
@@ -42,25 +42,13 @@ for (const [size, minPath] of [
   const rows: string[] = [];
   for (let seed = 1; rows.length < PER_SIZE; seed++) {
     const cells = blocks(generate(rooms, rooms, true, seed), size);
-    const text = cells.join('');
     const open = cells.flatMap((ch, i) => (ch === '#' ? [] : [i]));
-    const probe = mazeDistances(text, size, open[rng.int(open.length)]).dist;
-    const far = Math.max(...open.map((i) => probe[i]));
-    const outer = open.filter((i) => probe[i] >= 0.8 * far);
-    const start = outer[rng.int(outer.length)];
-    const { dist, prev } = mazeDistances(text, size, start);
+    const { dist } = mazeDistances(cells.join(''), size, open[0]);
     if (open.some((i) => dist[i] < 0)) throw new Error(`generate-maze seed ${seed}: disconnected`);
-    const longest = Math.max(...open.map((i) => dist[i]));
-    const goals = open.filter((i) => dist[i] >= Math.min(minPath, longest));
-    const goal = goals[rng.int(goals.length)];
-    const question = cells.slice();
-    question[start] = 'S';
-    question[goal] = 'G';
-    const answer = question.slice();
-    for (let cell = prev[goal]; cell !== start; cell = prev[cell]) answer[cell] = 'o';
-    rows.push(
-      `generate-maze@1.1.0 seed ${seed},${question.join('')},${answer.join('')},${dist[goal]}`,
-    );
+    const maze = placeStartAndGoal(cells, size, rng, minPath);
+    if (!maze) continue; // no two cells minPath steps apart: the next seed
+    const steps = [...maze.answer].filter((ch) => ch === 'o').length + 1;
+    rows.push(`generate-maze@1.1.0 seed ${seed},${maze.question},${maze.answer},${steps}`);
   }
   writeFileSync(new URL(`${size}.csv`, dir), `source,question,answer,rating\n${rows.join('\n')}\n`);
   const lengths = rows.map((r) => Number(r.split(',')[3]));

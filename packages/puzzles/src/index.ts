@@ -58,6 +58,7 @@ export {
   type MazeOptions,
   mazeDistances,
   parseMazeCsv,
+  placeStartAndGoal,
 } from './maze.js';
 export {
   DatasetError,

@@ -150,6 +150,39 @@ function carve(size: number, rng: Rng, loopFraction: number, prim: boolean): str
   return cells;
 }
 
+/**
+ * A maze from carved cells (walls '#', open ' '): start and goal drawn on open cells at
+ * least `minPath` steps apart, the answer marking the shortest path between them with
+ * 'o'. Long paths start far out: with minPath > 1 the start is drawn among the cells
+ * farthest from a random one. Null when no goal is that far from the start.
+ */
+export function placeStartAndGoal(
+  cells: readonly string[],
+  size: number,
+  rng: Rng,
+  minPath: number,
+): Maze | null {
+  const open = cells.flatMap((ch, i) => (ch === WALL ? [] : [i]));
+  const text = cells.join('');
+  let start = open[rng.int(open.length)];
+  if (minPath > 1) {
+    const { dist } = mazeDistances(text, size, start);
+    const far = Math.max(...open.map((i) => dist[i]));
+    const outer = open.filter((i) => dist[i] >= 0.8 * far);
+    start = outer[rng.int(outer.length)];
+  }
+  const { dist, prev } = mazeDistances(text, size, start);
+  const goals = open.filter((i) => dist[i] >= minPath);
+  if (goals.length === 0) return null;
+  const goal = goals[rng.int(goals.length)];
+  const question = cells.slice();
+  question[start] = 'S';
+  question[goal] = 'G';
+  const answer = question.slice();
+  for (let cell = prev[goal]; cell !== start; cell = prev[cell]) answer[cell] = 'o';
+  return { size, question: question.join(''), answer: answer.join('') };
+}
+
 export function generateMaze(rng: Rng, options: MazeOptions = {}): Maze {
   const size = options.size ?? 30;
   const minPath = options.minPathLength ?? 1;
@@ -167,26 +200,8 @@ export function generateMaze(rng: Rng, options: MazeOptions = {}): Maze {
   for (let attempt = 0; attempt < (options.maxAttempts ?? 50); attempt++) {
     const prim = carver === 'prim' || (carver === 'mixed' && rng.uniform() < 0.5);
     const cells = carve(size, rng, loops, prim);
-    const open = cells.flatMap((ch, i) => (ch === WALL ? [] : [i]));
-    const text = cells.join('');
-    let start = open[rng.int(open.length)];
-    if (minPath > 1) {
-      // Long paths start far out: pick the start among the cells farthest from a random one.
-      const { dist } = mazeDistances(text, size, start);
-      const far = Math.max(...open.map((i) => dist[i]));
-      const outer = open.filter((i) => dist[i] >= 0.8 * far);
-      start = outer[rng.int(outer.length)];
-    }
-    const { dist, prev } = mazeDistances(text, size, start);
-    const goals = open.filter((i) => dist[i] >= minPath);
-    if (goals.length === 0) continue;
-    const goal = goals[rng.int(goals.length)];
-    const question = cells.slice();
-    question[start] = 'S';
-    question[goal] = 'G';
-    const answer = question.slice();
-    for (let cell = prev[goal]; cell !== start; cell = prev[cell]) answer[cell] = 'o';
-    return { size, question: question.join(''), answer: answer.join('') };
+    const maze = placeStartAndGoal(cells, size, rng, minPath);
+    if (maze) return maze;
   }
   throw new PuzzleOptionError(
     `generateMaze: found no start and goal ${minPath} steps apart in a ${size}x${size} maze; lower minPathLength`,
