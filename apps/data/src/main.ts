@@ -67,7 +67,7 @@ export const USAGE = `usage:
                         [--num-aug 100] [--seed 0] --out DIR
   rrm-data build maze [--size 30] [--train 1000] [--test 100] [--min-path L] [--test-min-path L]
                       [--loops 0.05] [--carver backtrack|prim|mixed] [--aug] [--seed 0] --out DIR
-  rrm-data build maze --csv-train FILE [--csv-test FILE] [--subsample N] [--aug] --out DIR
+  rrm-data build maze (--csv-train FILE [--csv-test FILE] | --csv-test FILE) [--subsample N] [--aug] --out DIR
   rrm-data inspect DIR [--json] [--examples 2]
 `;
 
@@ -265,14 +265,20 @@ function buildSudoku(args: ParsedArgs, io: Io): PuzzleDataset | null {
 function buildMaze(args: ParsedArgs, io: Io): PuzzleDataset | null {
   const augment = args.flags.has('aug');
   const csvTrain = args.values.get('csv-train');
-  if (csvTrain !== undefined) {
+  const csvTest = args.values.get('csv-test');
+  if (csvTrain !== undefined || csvTest !== undefined) {
     const rng = new Rng(intOption(args, 'seed', 0));
-    const train = parseMazeCsv(readText(csvTrain), csvTrain);
-    const csvTest = args.values.get('csv-test');
-    const test = csvTest ? parseMazeCsv(readText(csvTest), csvTest).rows : [];
+    // --csv-test alone: a test-only dataset, to score a model on mazes from elsewhere.
+    const train = csvTrain === undefined ? null : parseMazeCsv(readText(csvTrain), csvTrain);
+    const test = csvTest === undefined ? null : parseMazeCsv(readText(csvTest), csvTest);
+    const size = (train ?? test)!.size;
+    if (train && test && test.size !== train.size)
+      throw new UsageError(
+        `${csvTest}: ${test.size}×${test.size} mazes, ${csvTrain} has ${train.size}×${train.size}`,
+      );
     return {
-      train: mazeSplit(selectRows(train.rows, args, rng, true), { dihedral: augment }),
-      test: mazeSplit(selectRows(test, args, rng, false), { dihedral: false, size: train.size }),
+      train: mazeSplit(selectRows(train?.rows ?? [], args, rng, true), { dihedral: augment, size }),
+      test: mazeSplit(selectRows(test?.rows ?? [], args, rng, false), { dihedral: false, size }),
       identifiers: ['<blank>'],
     };
   }

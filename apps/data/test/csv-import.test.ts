@@ -99,6 +99,15 @@ describe('rrm-data build from external CSVs', () => {
     writeFileSync(csv, `source,question,answer,rating\nhand,${q.join('')},${a.join('')},0\n`);
     const dir = await importBoth('maze', csv, 1);
     expect(decodeMaze(labels(dir, 'test')[0])).toBe(a.join(''));
+    // --csv-test alone: a test-only 15×15 dataset, not a generated 30×30 one beside it.
+    const only = join(tmp, 'maze-test-only');
+    const r = await cli('build', 'maze', '--csv-test', csv, '--out', only);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('train: 0 groups, 0 puzzles, 0 examples; test: 1 groups');
+    expect(labels(only, 'test').map((l) => decodeMaze(l))).toEqual([a.join('')]);
+    const test = readSplit(only, 'test');
+    expect(test.metadata.seq_len).toBe(size * size);
+    test.close();
   });
 
   it('names impossible generator options', async () => {
