@@ -29,6 +29,7 @@ beside it) or a reference run folder (its newest step_N).
 Options:
   --data DIR          dataset folder (default: the config's data_paths[0])
   --batch-size N      test batch size (default: the config's eval batch size)
+  --steps N           supervision steps to run (default: the config's halt_max_steps)
   --backend NAME      auto | tensorflow | native | wasm | cpu (default auto)
   --json              print the result as JSON instead of a table
   --out FILE          also write the JSON result to FILE
@@ -52,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       data: { type: 'string' },
       'batch-size': { type: 'string' },
+      steps: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -73,7 +75,16 @@ async function main(argv: string[]): Promise<number> {
     asyncReads: true,
   });
 
-  const ckpt = readCheckpoint(positionals[0]);
+  const read = readCheckpoint(positionals[0]);
+  const steps = positiveInt(values.steps, '--steps');
+  // More steps than it was trained with let a model keep refining, e.g. on a bigger board.
+  const ckpt =
+    steps === undefined
+      ? read
+      : {
+          ...read,
+          config: { ...read.config, arch: { ...read.config.arch, halt_max_steps: steps } },
+        };
   const dataset = values.data ?? ckpt.config.data_paths[0];
   const split = readSplit(dataset, 'test');
   const { model, config } = modelFromCheckpoint(ckpt, split.metadata);

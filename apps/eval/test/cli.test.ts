@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { selectBackend } from '@rrm/backend';
 import { readSafetensors, writeSafetensors } from '@rrm/layers';
-import { buildSudokuDataset } from '@rrm/puzzles/node';
+import { buildMazeDataset, buildSudokuDataset } from '@rrm/puzzles/node';
 import {
   openRunFolder,
   openTrainingData,
@@ -24,7 +24,7 @@ function rrmEval(...args: string[]) {
     encoding: 'utf8',
     env: { ...process.env, RRM_DEBUG: '' },
   });
-  return { code: r.status, stderr: r.stderr };
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 const sudoku = (box_cols: number) => ({
@@ -95,6 +95,58 @@ describe('rrm-eval refuses what would score silently wrong', () => {
     // Named as the model names it, without the checkpoint's compiled-module prefix.
     expect(r.stderr).toContain(
       `rrm-eval: ${path}: weight "${name.slice(name.indexOf('inner.'))}" holds NaN or infinite values`,
+    );
+  });
+});
+
+describe('rrm-eval on a grid-mixing model', () => {
+  it("runs it at the dataset's board size, for as many steps as --steps asks", async () => {
+    buildMazeDataset(join(root, 'maze-7'), {
+      size: 7,
+      numTrain: 0,
+      numTest: 4,
+      augment: false,
+      loopFraction: 0,
+      seed: 7,
+    });
+    const config = resolveConfig({
+      preset: 'maze-15x15',
+      overrides: [
+        ['data_paths', [join(root, 'maze-5')]],
+        ['build_data.size', 5],
+        ['build_data.train_puzzles', 8],
+        ['build_data.test_puzzles', 4],
+        ['build_data.test_min_path', null],
+        ['global_batch_size', 4],
+        ['max_steps', 1],
+        ['arch', { hidden_size: 8, L_layers: 1, H_cycles: 1, L_cycles: 1, halt_max_steps: 2 }],
+        ['arch.grid_mix', true],
+        ['arch.pos_encodings', 'none'],
+      ],
+    });
+    const t = await Trainer.open({
+      config,
+      run: openRunFolder(join(root, 'maze-run')),
+      data: openTrainingData(config),
+    });
+    const trained = (await t.run()).checkpoint!.dir;
+    t.dispose();
+    const r = rrmEval(
+      trained,
+      '--backend',
+      'cpu',
+      '--data',
+      join(root, 'maze-7'),
+      '--steps',
+      '5',
+      '--json',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.result.sets.all.count).toBe(4);
+    expect(report.result.sets.all.by_step).toHaveLength(5);
+    expect(rrmEval(trained, '--steps', '0').stderr).toContain(
+      'rrm-eval: --steps: expected a positive integer, got "0"',
     );
   });
 });

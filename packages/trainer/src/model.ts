@@ -100,6 +100,8 @@ export function modelFromCheckpoint(
     ...fromData,
     ...dataKeysFromWeights(cfg.model, cfg.arch, ckpt.tensors),
     ...cfg.arch,
+    // Grid-mixing weights fit any board, so such a model runs at the dataset's size.
+    ...(cfg.arch.grid_mix === true && dataset ? { seq_len: dataset.seq_len } : {}),
   };
   if (arch.seq_len === undefined) {
     throw new ConfigError(
