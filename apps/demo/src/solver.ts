@@ -221,17 +221,34 @@ export async function loadSolver(
   const codec = codecFor(seq_len, vocab_size);
   const build = cfg.build_data as { kind?: string; min_givens?: number } | null | undefined;
   const shape = codec?.kind === 'sudoku' ? shapeForCells(seq_len) : null;
+  // Grid-mixing weights fit any board: such a maze model solves mazes of every size, each
+  // through a model built for its sequence length from the same weights.
+  const sizeFree = codec?.kind === 'maze' && stored.grid_mix === true;
+  const bySeqLen = new Map([[seq_len, { model, codec }]]);
+  const forPuzzle = (p: Puzzle) => {
+    const len = sizeFree ? p.input.rows * p.input.cols : seq_len;
+    let entry = bySeqLen.get(len);
+    if (!entry) {
+      const sized = modelFromWeights(kind, { ...arch, seq_len: len }, tensors, {
+        seed: 0,
+        source: weights.name,
+      }) as typeof model;
+      entry = { model: sized, codec: codecFor(len, vocab_size) };
+      bySeqLen.set(len, entry);
+    }
+    return entry;
+  };
 
   const cannotSolve = (p: Puzzle): string | null => {
     if (!codec)
       return `its sequence length ${seq_len} and vocabulary ${vocab_size} match no known puzzle encoding`;
     if (p.kind !== codec.kind)
       return `it was trained on ${codec.kind === 'arc' ? 'ARC' : codec.kind} puzzles`;
-    return codec.misfit(p);
+    return sizeFree && p.input.rows === p.input.cols ? null : codec.misfit(p);
   };
 
   return {
-    summary: `${kind.toUpperCase()} · hidden ${hidden_size} · ${halt_max_steps} steps · ${codec?.kind ?? 'unknown task'}`,
+    summary: `${kind.toUpperCase()} · hidden ${hidden_size} · ${halt_max_steps} steps · ${codec?.kind ?? 'unknown task'}${sizeFree ? ' of any size' : ''}`,
     sudoku: shape
       ? {
           shape,
@@ -244,10 +261,12 @@ export async function loadSolver(
       const why = cannotSolve(p);
       if (why || !codec) throw new Error(`cannot solve ${p.title}: ${why}`);
       const t0 = performance.now();
-      const tokens = codec.encode(p);
+      const { model, codec: sized } = forPuzzle(p);
+      const tokens = sized!.encode(p);
+      const len = tokens.length;
       const batch: ActBatch = {
-        inputs: tf.tensor2d(Int32Array.from(tokens), [1, seq_len], 'int32'),
-        labels: tf.fill([1, seq_len], IGNORE_LABEL_ID, 'int32') as tf.Tensor2D,
+        inputs: tf.tensor2d(Int32Array.from(tokens), [1, len], 'int32'),
+        labels: tf.fill([1, len], IGNORE_LABEL_ID, 'int32') as tf.Tensor2D,
         // 0 is the reference's blank identifier: the page's puzzles have no learned embedding.
         puzzle_identifiers: tf.tensor1d([0], 'int32'),
       };
@@ -259,7 +278,7 @@ export async function loadSolver(
           const halt = haltLogit(model.options.halting, outputs.qHalt, outputs.qContinue);
           const [predicted, h] = await Promise.all([prediction.data(), halt.data()]);
           tf.dispose([prediction, halt]);
-          steps.push({ answer: codec.decode(Int32Array.from(predicted)), haltLogit: h[0] });
+          steps.push({ answer: sized!.decode(Int32Array.from(predicted)), haltLogit: h[0] });
           onStep?.(step, halt_max_steps);
         }
       } finally {
@@ -268,6 +287,8 @@ export async function loadSolver(
       const haltRule = model.options.halting.haltOnQHaltOnly ? 'q_halt > 0' : 'q_halt > q_continue';
       return { steps, ms: performance.now() - t0, haltRule };
     },
-    dispose: () => model.dispose(),
+    dispose: () => {
+      for (const entry of bySeqLen.values()) entry.model.dispose();
+    },
   };
 }

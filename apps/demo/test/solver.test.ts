@@ -3,12 +3,19 @@ import { ARC_SEQ_LEN, ARC_VOCAB_SIZE, cropArcGrid, encodeArcGrid } from '@rrm/ar
 import { referenceConfigYaml, saveCheckpoint, saveTorchCheckpoint } from '@rrm/checkpoint';
 import { createHRM } from '@rrm/hrm';
 import { expectFlatTensorCount } from '@rrm/layers';
-import { decodeSudoku, encodeSudoku, SUDOKU_SHAPES } from '@rrm/puzzles';
+import {
+  decodeMaze,
+  decodeSudoku,
+  encodeMaze,
+  encodeSudoku,
+  MAZE_CHARSET,
+  SUDOKU_SHAPES,
+} from '@rrm/puzzles';
 import { createTRM } from '@rrm/trm';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FIXED_SAMPLES, sudokuSamples } from '../src/samples';
+import { FIXED_SAMPLES, mazeSample, sudokuSamples } from '../src/samples';
 import { loadSolver, pickCheckpointFiles } from '../src/solver';
 
 const SHAPE = SUDOKU_SHAPES['4x4'];
@@ -128,6 +135,48 @@ describe('an ARC checkpoint', () => {
     expect(trace.steps.map((s) => s.answer)).toEqual(expected);
     solver.dispose();
     model.dispose();
+  });
+});
+
+describe('a grid-mixing maze checkpoint', () => {
+  it('solves mazes of any size with the same weights; an attention one only its own size', async () => {
+    const arch = {
+      ...TRM_ARCH,
+      seq_len: 25,
+      vocab_size: MAZE_CHARSET.length + 1,
+      hidden_size: 8,
+      grid_mix: true,
+      pos_encodings: 'none',
+      halt_max_steps: 2,
+    };
+    const model = createTRM(arch, { seed: 5 }) as unknown as Model;
+    const ckpt = checkpointOf(model, 'trm', arch);
+    const solver = await loadSolver(ckpt.config, ckpt.weights);
+    expect(solver.summary).toBe('TRM · hidden 8 · 2 steps · maze of any size');
+    const maze = mazeSample(3, 7);
+    expect(solver.cannotSolve(maze)).toBeNull();
+    const trace = await solver.solve(maze);
+    // Built at 7×7 from the same seed, the model has the same weights.
+    const at7 = createTRM({ ...arch, seq_len: 49 }, { seed: 5 }) as unknown as Model;
+    const mazeText = Array.from(maze.input.data, (v) => MAZE_CHARSET[v]).join('');
+    const expected = referenceSteps(at7, encodeMaze(mazeText));
+    expect(trace.steps.map((s) => Array.from(s.answer.data))).toEqual(
+      expected.map((t) => Array.from(decodeMaze(t.tokens), (ch) => MAZE_CHARSET.indexOf(ch))),
+    );
+    await expectFlatTensorCount(async () => {
+      await solver.solve(maze);
+    }, 2);
+    solver.dispose();
+    model.dispose();
+    at7.dispose();
+
+    const attending = { ...arch, grid_mix: false, pos_encodings: 'learned' };
+    const other = createTRM(attending, { seed: 5 }) as unknown as Model;
+    const otherCkpt = checkpointOf(other, 'trm', attending);
+    const fixed = await loadSolver(otherCkpt.config, otherCkpt.weights);
+    expect(fixed.cannotSolve(maze)).toBe('it was trained on 5×5 mazes');
+    fixed.dispose();
+    other.dispose();
   });
 });
 
