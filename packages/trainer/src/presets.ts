@@ -205,14 +205,15 @@ const SUDOKU_9X9_HRM: Layer = {
 };
 
 /**
- * TRM with attention on generated 15×15 loop-free mazes (one path between any two cells),
- * 3000 steps on two CPU cores. Attention with RoPE, as the TRM paper uses for mazes: the
- * same relative offsets (±1, ±15) are the neighbours everywhere on the board, where token
- * mixing must learn each cell's neighbours separately (a 400-step pilot of each: 2.5 %
- * exact on held-out mazes against 0.5 %). Training mazes put start and goal anywhere, so
- * short paths teach the rule that long ones need; held-out mazes are 40 steps or more.
- * It does not learn mazes yet: stopped at step 1062, it only copied the question
- * (docs/results.md).
+ * TRM with grid mixing on generated 15×15 loop-free mazes (one path between any two
+ * cells), half carved depth-first and half by Prim. Each block reads a cell's four
+ * neighbours, so one application moves information one cell and the recursion (3 × 7
+ * applications of 2 blocks per supervision step) can flood a board; attention and token
+ * mixing, which must learn which cells are neighbours, only copied the question here
+ * (docs/results.md). Training mazes put start and goal anywhere, so short paths teach the
+ * rule that long ones need; held-out mazes are 40 steps or more. Eight supervision steps,
+ * not 16, so that twice as many mazes pass through the batch: no maze halts early until
+ * the model solves some.
  */
 const MAZE_15X15: Layer = {
   ...SMALL_TRAINING,
@@ -225,24 +226,35 @@ const MAZE_15X15: Layer = {
     min_path: 1,
     test_min_path: 40,
     loop_fraction: 0,
+    carver: 'mixed',
     augment: false,
     seed: 1,
   },
-  max_steps: 3000,
+  max_steps: 3500,
   lr: 1e-3,
   lr_warmup_steps: 200,
   checkpoint_every: 250,
   arch: {
     H_cycles: 3,
-    L_cycles: 4,
+    L_cycles: 6,
     L_layers: 2,
     hidden_size: 64,
     num_heads: 4,
+    grid_mix: true,
+    pos_encodings: 'none',
     puzzle_emb_ndim: 0,
-    puzzle_emb_len: 0,
-    halt_max_steps: 16,
+    halt_max_steps: 8,
   },
 };
+
+/**
+ * HRM beside maze-15x15: the same data, steps and cycles (T = 3, n = 6), with one
+ * grid-mixing block per level, so the same parameter count; each application runs one
+ * block where TRM's runs two.
+ */
+const MAZE_15X15_HRM: Layer = { arch: { H_layers: 1, L_layers: 1 } };
+// TRM's prefix length, stated although no puzzle embedding is used (HRM has no such key).
+const NO_PREFIX: Layer = { arch: { puzzle_emb_len: 0 } };
 
 /**
  * TRM with attention and puzzle embeddings on real ARC-AGI-1 tasks at laptop scale. Tasks:
@@ -330,8 +342,17 @@ const PRESET_LAYERS: Record<string, { description: string; layers: Layer[] }> = 
     layers: [TRM, SMALL_SUDOKU, SUDOKU_9X9, SINGLE_PASS],
   },
   'maze-15x15': {
-    description: 'TRM (attention) on generated 15×15 loop-free mazes, 3000 steps on two CPU cores',
-    layers: [TRM, MAZE_15X15],
+    description:
+      'TRM (grid mixing) on generated 15×15 loop-free mazes, 3500 steps on two CPU cores',
+    layers: [TRM, MAZE_15X15, NO_PREFIX],
+  },
+  'maze-15x15-hrm': {
+    description: 'HRM beside maze-15x15: same data and steps, the same parameter count',
+    layers: [HRM, MAZE_15X15, MAZE_15X15_HRM],
+  },
+  'maze-15x15-single': {
+    description: 'Baseline for maze-15x15: the same network, one pass',
+    layers: [TRM, MAZE_15X15, NO_PREFIX, SINGLE_PASS],
   },
   'arc-mini': {
     description:
