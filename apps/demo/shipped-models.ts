@@ -9,13 +9,15 @@ import { join } from 'node:path';
 import type { Plugin } from 'vite';
 
 /** Shown in this order, after the page's default 6×6 checkpoint. */
-const SHIPPED = ['trm-sudoku-9x9', 'hrm-sudoku-9x9', 'trm-sudoku-9x9-single'];
+const SHIPPED = ['trm-sudoku-9x9', 'hrm-sudoku-9x9', 'trm-sudoku-9x9-single', 'trm-maze-15x15'];
 const FILES = ['config.json', 'model.safetensors', 'metrics.jsonl'];
 
 export interface ShippedModel {
   name: string;
   /** The MODEL.md title after the name. */
   title: string;
+  /** What it solves: its config's `build_data.kind` (sudoku, maze, arc). */
+  task: string;
   /** Exact accuracy on each evaluation set, as `eval/<set>.json` records it. */
   accuracy: Array<{ set: string; puzzles: number; exact: number }>;
 }
@@ -38,7 +40,8 @@ function describe(root: string, name: string): ShippedModel {
       const all = JSON.parse(readFileSync(join(evalDir, f), 'utf8')).result.sets.all;
       return { set: setLabel(f.slice(0, -5)), puzzles: all.count, exact: all.exact_accuracy };
     });
-  return { name, title, accuracy };
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+  return { name, title, task: String(config.build_data?.kind ?? 'unknown'), accuracy };
 }
 
 /** Site path → bytes of everything the picker needs. */

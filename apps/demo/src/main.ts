@@ -675,6 +675,7 @@ interface About {
 interface ShippedModel {
   name: string;
   title: string;
+  task: string;
   accuracy: Array<{ set: string; puzzles: number; exact: number }>;
 }
 let shipped: ShippedModel[] = [];
@@ -715,10 +716,13 @@ async function listShippedModels(): Promise<void> {
   if (!res.ok) return;
   shipped = (await res.json()) as ShippedModel[];
   modelSelect.append(...shipped.map((m) => h('option', { value: m.name }, m.title)));
-  const models = shipped.map((m) => {
-    let solver: Promise<Solver> | null = null;
-    return { ...m, solver: () => (solver ??= siteSolver(`models/${m.name}`)) };
-  });
+  // The side-by-side view compares the 9×9 Sudoku models.
+  const models = shipped
+    .filter((m) => m.task === 'sudoku')
+    .map((m) => {
+      let solver: Promise<Solver> | null = null;
+      return { ...m, solver: () => (solver ??= siteSolver(`models/${m.name}`)) };
+    });
   // Generated as the page's samples are, stopped at 36 and at 30 givens: the bands where
   // the shipped models differ (docs/results.md).
   const nine = SUDOKU_SHAPES['9x9'];
