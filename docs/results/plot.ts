@@ -188,4 +188,52 @@ writeFileSync(
     'Held-out exact accuracy by givens band (64 puzzles each)',
   ),
 );
-console.log(`wrote training.svg, by-step.svg and bands.svg in ${out}`);
+
+// Mazes: the shipped maze model on each of its evaluation sets, step by step.
+const mazeModel = join(models, 'trm-maze-15x15', 'eval');
+const mazeSets = existsSync(mazeModel)
+  ? readdirSync(mazeModel).filter((f) => f.endsWith('.json'))
+  : [];
+const mazeSeries: Series[] = mazeSets.sort().map((f) => ({
+  name: f.slice(0, -5),
+  points: (
+    JSON.parse(readFileSync(join(mazeModel, f), 'utf8')).result.sets.all.by_step as Array<{
+      step: number;
+      exact_accuracy: number;
+    }>
+  ).map((st) => [st.step, st.exact_accuracy]),
+}));
+if (mazeSeries.length > 0)
+  writeFileSync(
+    join(out, 'maze-by-step.svg'),
+    lineChart(mazeSeries, {
+      title: 'trm-maze-15x15: held-out exact accuracy after each step',
+      x: 'supervision step',
+      y: 'exact accuracy',
+      yMax: 1,
+    }),
+  );
+
+// The 9×9 maze study: the mean of three seeds for each model, on each set.
+const study = join(out, 'maze-9x9-study');
+const STUDY_SETS = ['own9', 'gen15'];
+const studyModels = ['trm', 'hrm', 'single'];
+const studyExact = (model: string, set: string): number[] =>
+  [0, 1, 2]
+    .map((seed) => join(study, `${model}-s${seed}-${set}.json`))
+    .filter(existsSync)
+    .map((f) => JSON.parse(readFileSync(f, 'utf8')).result.sets.all.exact_accuracy as number);
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+if (existsSync(study))
+  writeFileSync(
+    join(out, 'maze-study.svg'),
+    barChart(
+      ['9×9, own test', '15×15, generate-maze'],
+      studyModels.map((m) => ({
+        name: `${m === 'single' ? 'one pass' : m.toUpperCase()} (mean of 3)`,
+        values: STUDY_SETS.map((set) => mean(studyExact(m, set))),
+      })),
+      'Mazes: trained on 9×9, exact accuracy held out',
+    ),
+  );
+console.log(`wrote the figures in ${out}`);

@@ -248,6 +248,18 @@ const MAZE_15X15: Layer = {
 };
 
 /**
+ * maze-15x15's network and schedule on 9×9 mazes (4×4 rooms), 1500 steps: a few minutes on
+ * two cores. Small mazes teach the local rule with short paths, and the weights do not
+ * depend on the board's size, so the model runs on mazes of any size (rrm-eval on a 15×15 or
+ * 30×30 dataset); held-out 9×9 mazes are 12 steps or more.
+ */
+const MAZE_9X9: Layer = {
+  data_paths: ['data/maze-9x9'],
+  build_data: { size: 9, test_min_path: 12 },
+  max_steps: 1500,
+};
+
+/**
  * HRM beside maze-15x15: the same data, steps and cycles (T = 3, n = 6), with one
  * grid-mixing block per level, so the same parameter count; each application runs one
  * block where TRM's runs two.
@@ -345,6 +357,10 @@ const PRESET_LAYERS: Record<string, { description: string; layers: Layer[] }> = 
     description:
       'TRM (grid mixing) on generated 15×15 loop-free mazes, 3500 steps on two CPU cores',
     layers: [TRM, MAZE_15X15, NO_PREFIX],
+  },
+  'maze-9x9': {
+    description: 'maze-15x15 on 9×9 mazes, 1500 steps: minutes on two cores, runs on any maze size',
+    layers: [TRM, MAZE_15X15, NO_PREFIX, MAZE_9X9],
   },
   'maze-15x15-hrm': {
     description: 'HRM beside maze-15x15: same data and steps, the same parameter count',
