@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Plugin } from 'vite';
 
 /** Shown in this order, after the page's default 6×6 checkpoint. */
-const SHIPPED = ['trm-sudoku-9x9', 'hrm-sudoku-9x9', 'trm-sudoku-9x9-single', 'trm-maze-15x15'];
+const SHIPPED = ['trm-sudoku-9x9', 'hrm-sudoku-9x9', 'trm-sudoku-9x9-single', 'trm-maze'];
 const FILES = ['config.json', 'model.safetensors', 'metrics.jsonl'];
 
 export interface ShippedModel {

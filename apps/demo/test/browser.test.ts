@@ -351,6 +351,7 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
       'trm-sudoku-9x9',
       'hrm-sudoku-9x9',
       'trm-sudoku-9x9-single',
+      'trm-maze',
     ]);
     await page.selectOption('[data-testid=model]', 'trm-sudoku-9x9');
     await expect
@@ -376,6 +377,31 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     // And back to the default.
     await page.selectOption('[data-testid=model]', 'default');
     await expect.poll(() => page.textContent('[data-testid=checkpoint]')).toMatch(/^default · TRM/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('solves the bundled 15×15 maze with the maze model trained on 9×9 ones', async () => {
+    const { page, errors } = await demo.open('?backend=cpu');
+    await page.selectOption('[data-testid=model]', 'trm-maze');
+    await expect
+      .poll(() => page.textContent('[data-testid=checkpoint]'))
+      .toBe('trm-maze · TRM · hidden 64 · 8 steps · maze of any size');
+    // The first puzzle offered is one it can solve: the 15×15 maze (the 30×30 one, about
+    // four times the work on the cpu backend, is left to test/solver.test.ts's sizes).
+    await expect.poll(() => page.inputValue('[data-testid=sample]')).toBe('maze-15-7');
+    await page.click('[data-testid=solve]');
+    await page.waitForSelector('[data-testid=solve-status][data-state=done]', {
+      state: 'attached',
+      timeout: 180_000,
+    });
+    expect(Number(await page.getAttribute('[data-testid=step-slider]', 'max'))).toBe(8);
+    expect(await page.locator('[data-testid=answer] .cell').count()).toBe(225);
+    expect(await page.textContent('[data-testid=verdict]')).toBe(
+      'Step 8: matches the known solution.',
+    );
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}maze.png`, fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   });
