@@ -190,7 +190,7 @@ writeFileSync(
 );
 
 // Mazes: the shipped maze model on each of its evaluation sets, step by step.
-const mazeModel = join(models, 'trm-maze-15x15', 'eval');
+const mazeModel = join(models, 'trm-maze', 'eval');
 const mazeSets = existsSync(mazeModel)
   ? readdirSync(mazeModel).filter((f) => f.endsWith('.json'))
   : [];
@@ -207,7 +207,7 @@ if (mazeSeries.length > 0)
   writeFileSync(
     join(out, 'maze-by-step.svg'),
     lineChart(mazeSeries, {
-      title: 'trm-maze-15x15: held-out exact accuracy after each step',
+      title: 'trm-maze: held-out exact accuracy after each step',
       x: 'supervision step',
       y: 'exact accuracy',
       yMax: 1,
@@ -216,7 +216,7 @@ if (mazeSeries.length > 0)
 
 // The 9×9 maze study: the mean of three seeds for each model, on each set.
 const study = join(out, 'maze-9x9-study');
-const STUDY_SETS = ['own9', 'gen15'];
+const STUDY_SETS = ['own9', 'gen15', 'gen30'];
 const studyModels = ['trm', 'hrm', 'single'];
 const studyExact = (model: string, set: string): number[] =>
   [0, 1, 2]
@@ -228,7 +228,7 @@ if (existsSync(study))
   writeFileSync(
     join(out, 'maze-study.svg'),
     barChart(
-      ['9×9, own test', '15×15, generate-maze'],
+      ['9×9, own test', '15×15, generate-maze', '30×30, generate-maze'],
       studyModels.map((m) => ({
         name: `${m === 'single' ? 'one pass' : m.toUpperCase()} (mean of 3)`,
         values: STUDY_SETS.map((set) => mean(studyExact(m, set))),
