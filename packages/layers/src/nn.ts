@@ -161,7 +161,7 @@ export class GridMixing extends Module {
   }
 
   /** The sub-layer rmsNorm(x + proj(neighbours(x))). x [B, T, D] -> [B, T, D] */
-  mix(x: tf.Tensor3D, eps = 1e-5): tf.Tensor3D {
+  mix(x: tf.Tensor, eps = 1e-5): tf.Tensor {
     const [B, T, D] = x.shape;
     if (T !== this.prefix + this.side * this.side) {
       throw new Error(
@@ -171,7 +171,7 @@ export class GridMixing extends Module {
     return tf.tidy(() => {
       const padded = tf.concat([x, tf.zeros([B, 1, D])], 1); // [B, T + 1, D]
       const five = tf.reshape(tf.gather(padded, this.index, 1), [B, T, 5 * D]);
-      return rmsNorm(tf.add(x, this.proj.apply(five)), eps) as tf.Tensor3D;
+      return rmsNorm(tf.add(x, this.proj.apply(five)), eps);
     });
   }
 

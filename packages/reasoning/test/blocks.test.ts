@@ -25,6 +25,7 @@ const config: ReasoningConfig = {
   num_heads: 1,
   pos_encodings: 'none',
   mlp_t: false,
+  grid_mix: false,
   rms_norm_eps: 1e-5,
   rope_theta: 10000,
   halt_max_steps: 1,
