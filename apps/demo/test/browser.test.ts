@@ -397,6 +397,7 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     });
     expect(Number(await page.getAttribute('[data-testid=step-slider]', 'max'))).toBe(8);
     expect(await page.locator('[data-testid=answer] .cell').count()).toBe(225);
+    await page.fill('[data-testid=step-slider]', '8');
     expect(await page.textContent('[data-testid=verdict]')).toBe(
       'Step 8: matches the known solution.',
     );

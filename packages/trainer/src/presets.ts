@@ -213,7 +213,9 @@ const SUDOKU_9X9_HRM: Layer = {
  * (docs/results.md). Training mazes put start and goal anywhere, so short paths teach the
  * rule that long ones need; held-out mazes are 40 steps or more. Eight supervision steps,
  * not 16, so that twice as many mazes pass through the batch: no maze halts early until
- * the model solves some.
+ * the model solves some. Its run (56 min on one core) peaks at 60 % held-out after step 3
+ * and falls to 29 % by step 8; the same network trained on 9×9 mazes (maze-9x9) solves
+ * 100 % of these 15×15 mazes (docs/results.md).
  */
 const MAZE_15X15: Layer = {
   ...SMALL_TRAINING,
