@@ -7,6 +7,7 @@ import {
   readWeights,
 } from '@rrm/checkpoint';
 import { WeightsMismatchError } from '@rrm/layers';
+import { isSizeFree } from '@rrm/reasoning';
 import {
   decodeMaze,
   decodeSudoku,
@@ -223,7 +224,7 @@ export async function loadSolver(
   const shape = codec?.kind === 'sudoku' ? shapeForCells(seq_len) : null;
   // Grid-mixing weights fit any board: such a maze model solves mazes of every size, each
   // through a model built for its sequence length from the same weights.
-  const sizeFree = codec?.kind === 'maze' && stored.grid_mix === true;
+  const sizeFree = codec?.kind === 'maze' && isSizeFree(stored);
   const bySeqLen = new Map([[seq_len, { model, codec }]]);
   const forPuzzle = (p: Puzzle) => {
     const len = sizeFree ? p.input.rows * p.input.cols : seq_len;

@@ -20,7 +20,9 @@ export {
   postNorm,
   RotaryEmbedding,
   rmsNorm,
+  SudokuMixing,
   SwiGLU,
+  sudokuGroupTable,
   swigluInner,
   TokenMixingMLP,
 } from './nn';

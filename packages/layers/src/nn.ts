@@ -181,6 +181,81 @@ export class GridMixing extends Module {
   }
 }
 
+/**
+ * The averaging table `SudokuMixing` multiplies by: row t reads position t itself (slot 0)
+ * and the mean of its row, column and box (slots 1-3) on a board of `boxRows·boxCols`
+ * digits after `prefix` board-less positions, which read only themselves. Columns are
+ * ordered position-major, 4 slots each, so a [B, T, 4 · D] projection reshapes to
+ * [B, 4 · T, D] with no transpose. float32 [T, 4 · T], T = prefix + side².
+ */
+export function sudokuGroupTable(boxRows: number, boxCols: number, prefix: number): Float32Array {
+  const side = boxRows * boxCols;
+  const total = prefix + side * side;
+  const table = new Float32Array(total * 4 * total);
+  const row = (t: number) => table.subarray(t * 4 * total, (t + 1) * 4 * total);
+  for (let t = 0; t < prefix; t++) row(t)[4 * t] = 1;
+  const cell = (r: number, c: number) => prefix + r * side + c;
+  for (let r = 0; r < side; r++) {
+    for (let c = 0; c < side; c++) {
+      const a = row(cell(r, c));
+      a[4 * cell(r, c)] = 1;
+      const r0 = r - (r % boxRows);
+      const c0 = c - (c % boxCols);
+      for (let i = 0; i < side; i++) {
+        a[4 * cell(r, i) + 1] += 1 / side;
+        a[4 * cell(i, c) + 2] += 1 / side;
+        a[4 * cell(r0 + Math.floor(i / boxCols), c0 + (i % boxCols)) + 3] += 1 / side;
+      }
+    }
+  }
+  return table;
+}
+
+/**
+ * Sudoku mixing, this repo's sequence mixer for boards whose rules are "all different in
+ * every row, column and box": each cell's new value is a projection of itself and of the
+ * means of its three groups, one projection per slot. Every group talks to each cell in one
+ * application, and the weights do not depend on the board's size, so one model runs on
+ * 4×4, 6×6 and 9×9 boards. The papers attend or token-mix instead and learn the groups.
+ */
+export class SudokuMixing extends Module {
+  readonly proj: Linear; // [4 · d, d]
+  private readonly table: tf.Tensor2D; // [T, 4 · T]
+  private readonly positions: number;
+
+  constructor(
+    readonly hidden: number,
+    readonly boxRows: number,
+    readonly boxCols: number,
+    readonly prefix: number,
+    opts: { rng: Rng },
+  ) {
+    super();
+    this.proj = this.child('proj', new Linear(hidden, 4 * hidden, { bias: false, rng: opts.rng }));
+    this.positions = prefix + (boxRows * boxCols) ** 2;
+    const table = sudokuGroupTable(boxRows, boxCols, prefix);
+    this.table = tf.keep(tf.tensor2d(table, [this.positions, 4 * this.positions]));
+  }
+
+  /** The sub-layer rmsNorm(x + table · proj(x)). x [B, T, D] -> [B, T, D] */
+  mix(x: tf.Tensor, eps = 1e-5): tf.Tensor {
+    const [B, T, D] = x.shape;
+    if (T !== this.positions) {
+      const side = this.boxRows * this.boxCols;
+      throw new Error(`SudokuMixing: ${T} positions, built for ${this.prefix} + ${side}×${side}`);
+    }
+    return tf.tidy(() => {
+      const slots = tf.reshape(this.proj.apply(x), [B, 4 * T, D]);
+      return rmsNorm(tf.add(x, tf.matMul(this.table, slots)), eps);
+    });
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.table.dispose();
+  }
+}
+
 export interface CosSin {
   cos: tf.Tensor; // [S, headDim]
   sin: tf.Tensor; // [S, headDim]

@@ -6,6 +6,7 @@ import {
   Attention,
   expectFlatTensorCount,
   GridMixing,
+  SudokuMixing,
   RotaryEmbedding,
   rmsNorm,
   SwiGLU,
@@ -131,6 +132,17 @@ describe('finite-difference gradient checks (float32, central differences)', () 
       projectedLoss(() => m.mix(x), [2, 10, 4], 42),
       [x, ...m.parameters()],
       new Rng(43),
+    );
+    expect(err).toBeLessThan(1e-2);
+  });
+
+  test('Sudoku mixing (input and projection, through the group-mean table)', () => {
+    const m = new SudokuMixing(4, 2, 2, 1, { rng: new Rng(44) });
+    const x = input([2, 17, 4], 45);
+    const err = gradCheck(
+      projectedLoss(() => m.mix(x), [2, 17, 4], 46),
+      [x, ...m.parameters()],
+      new Rng(47),
     );
     expect(err).toBeLessThan(1e-2);
   });

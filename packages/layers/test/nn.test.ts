@@ -14,7 +14,9 @@ import {
   postNorm,
   RotaryEmbedding,
   rmsNorm,
+  SudokuMixing,
   SwiGLU,
+  sudokuGroupTable,
   swigluInner,
   TokenMixingMLP,
   truncNormal,
@@ -275,6 +277,89 @@ describe('grid mixing', () => {
     m.dispose();
     x.dispose();
     expect(tf.memory().numTensors).toBe(live); // the neighbour index goes with the module
+  });
+});
+
+describe('Sudoku mixing', () => {
+  test('sudokuGroupTable averages exactly the row, column and box of each cell', () => {
+    const [boxRows, boxCols, prefix] = [2, 3, 1]; // 6×6 after one prefix position
+    const side = boxRows * boxCols;
+    const T = prefix + side * side;
+    const table = sudokuGroupTable(boxRows, boxCols, prefix);
+    expect(table.length).toBe(T * 4 * T);
+    const read = (t: number, slot: number) =>
+      Array.from({ length: T }, (_, s) => table[t * 4 * T + 4 * s + slot]);
+    const nonzero = (v: number[]) => v.flatMap((w, s) => (w !== 0 ? [s] : []));
+    // The prefix reads itself and no group.
+    expect(nonzero(read(0, 0))).toEqual([0]);
+    for (const slot of [1, 2, 3]) expect(nonzero(read(0, slot))).toEqual([]);
+    const cell = (r: number, c: number) => prefix + r * side + c;
+    for (let r = 0; r < side; r++) {
+      for (let c = 0; c < side; c++) {
+        const t = cell(r, c);
+        expect(nonzero(read(t, 0))).toEqual([t]);
+        const rowCells = Array.from({ length: side }, (_, i) => cell(r, i));
+        const colCells = Array.from({ length: side }, (_, i) => cell(i, c));
+        const box = (s: number) =>
+          Math.floor((s - prefix) / side / boxRows) * 10 +
+          Math.floor(((s - prefix) % side) / boxCols);
+        const boxCells = Array.from({ length: T }, (_, s) => s).filter(
+          (s) => s >= prefix && box(s) === box(t),
+        );
+        for (const [slot, cells] of [
+          [1, rowCells],
+          [2, colCells],
+          [3, boxCells],
+        ] as const) {
+          expect(nonzero(read(t, slot))).toEqual([...cells].sort((a, b) => a - b));
+          for (const s of cells) expect(read(t, slot)[s]).toBeCloseTo(1 / side, 7);
+        }
+      }
+    }
+  });
+
+  test('SudokuMixing is rmsNorm(x + Σ_slot W_slot · mean(group)) and frees its table', async () => {
+    const [b, boxRows, boxCols, prefix, d] = [2, 2, 2, 1, 4];
+    const live = tf.memory().numTensors;
+    const m = new SudokuMixing(d, boxRows, boxCols, prefix, { rng: new Rng(31) });
+    expect(m.namedParameters().map(([n, v]) => [n, v.shape])).toEqual([
+      ['proj.weight', [4 * d, d]],
+    ]);
+    const side = boxRows * boxCols;
+    const T = prefix + side * side;
+    const x = randn([b, T, d], 32);
+    const got = tf.tidy(() => m.mix(x).arraySync()) as number[][][];
+    const xs = x.arraySync() as number[][][];
+    const w = w2(m.proj.weight); // [4d, d]: slot k is rows k·d .. (k+1)·d
+    const slotW = (k: number) => matT(w.slice(k * d, (k + 1) * d)); // [d, d]
+    const mean = (rows: number[][]) =>
+      rows[0].map((_, j) => rows.reduce((s, r) => s + r[j], 0) / rows.length);
+    for (let bi = 0; bi < b; bi++) {
+      const at = (r: number, c: number) => xs[bi][prefix + r * side + c];
+      for (let t = 0; t < T; t++) {
+        const parts: number[][] = [xs[bi][t]];
+        if (t >= prefix) {
+          const [r, c] = [Math.floor((t - prefix) / side), (t - prefix) % side];
+          const [r0, c0] = [r - (r % boxRows), c - (c % boxCols)];
+          const idx = Array.from({ length: side }, (_, i) => i);
+          parts.push(mean(idx.map((i) => at(r, i))));
+          parts.push(mean(idx.map((i) => at(i, c))));
+          parts.push(mean(idx.map((i) => at(r0 + Math.floor(i / boxCols), c0 + (i % boxCols)))));
+        }
+        const mixed = parts
+          .map((p, k) => matMul([p], slotW(k))[0])
+          .reduce((acc, v) => acc.map((a, j) => a + v[j]));
+        const want = rms(mixed.map((v, j) => v + xs[bi][t][j]));
+        expect(maxAbsDiff(got[bi][t], want)).toBeLessThan(1e-5);
+      }
+    }
+    expect(() => tf.tidy(() => m.mix(randn([1, T + 1, d], 1)))).toThrow(
+      /18 positions, built for 1 \+ 4×4/,
+    );
+    await expectFlatTensorCount(() => m.mix(x).dispose(), 3);
+    m.dispose();
+    x.dispose();
+    expect(tf.memory().numTensors).toBe(live);
   });
 });
 

@@ -4,6 +4,7 @@ import {
   GridMixing,
   Module,
   postNorm,
+  SudokuMixing,
   SwiGLU,
   TokenMixingMLP,
 } from '@rrm/layers';
@@ -19,16 +20,20 @@ export interface BlockConfig {
   tokenMixLength?: number;
   /** Set for grid mixing: the board's side and the board-less positions before it. */
   grid?: { side: number; prefix: number };
+  /** Set for Sudoku mixing: the board's boxes and the board-less positions before it. */
+  sudoku?: { boxRows: number; boxCols: number; prefix: number };
 }
 
 /**
- * One post-norm block: sequence mixing (self-attention, the token-mixing MLP, or grid mixing),
+ * One post-norm block: sequence mixing (self-attention, the token-mixing MLP, grid or Sudoku
+ * mixing),
  * then a channel SwiGLU, each as x = rmsNorm(x + f(x)).
  */
 export class ReasoningBlock extends Module {
   private readonly self_attn: Attention | null = null;
   private readonly mlp_t: TokenMixingMLP | null = null;
   private readonly grid_mix: GridMixing | null = null;
+  private readonly sudoku_mix: SudokuMixing | null = null;
   private readonly mlp: SwiGLU;
   private readonly eps: number;
 
@@ -46,6 +51,12 @@ export class ReasoningBlock extends Module {
         'grid_mix',
         new GridMixing(config.hidden_size, side, prefix, { rng }),
       );
+    } else if (config.sudoku) {
+      const { boxRows, boxCols, prefix } = config.sudoku;
+      this.sudoku_mix = this.child(
+        'sudoku_mix',
+        new SudokuMixing(config.hidden_size, boxRows, boxCols, prefix, { rng }),
+      );
     } else {
       const headDim = config.hidden_size / config.num_heads;
       this.self_attn = this.child(
@@ -62,7 +73,7 @@ export class ReasoningBlock extends Module {
       const attn = this.self_attn;
       const mixed = attn
         ? postNorm(h, (x) => attn.apply(x, rope ?? undefined), this.eps)
-        : (this.mlp_t ?? this.grid_mix!).mix(h, this.eps);
+        : (this.mlp_t ?? this.grid_mix ?? this.sudoku_mix!).mix(h, this.eps);
       return postNorm(mixed, (x) => this.mlp.apply(x), this.eps) as tf.Tensor3D;
     });
   }

@@ -34,6 +34,11 @@ export interface ReasoningConfig {
    * square board of seq_len cells: this repo's addition for mazes, in neither paper.
    */
   grid_mix: boolean;
+  /**
+   * Sudoku mixing (each cell with the means of its row, column and box) instead of
+   * self-attention, on a Sudoku board of seq_len cells: this repo's addition, in neither paper.
+   */
+  sudoku_mix: boolean;
   rms_norm_eps: number;
   rope_theta: number;
   halt_max_steps: number;
@@ -58,6 +63,7 @@ export const reasoningConfigSpec: ConfigSpec<ReasoningConfig> = {
   pos_encodings: { kind: 'enum', values: ['rope', 'learned', 'none'] },
   mlp_t: { kind: 'bool', default: false },
   grid_mix: { kind: 'bool', default: false },
+  sudoku_mix: { kind: 'bool', default: false },
   rms_norm_eps: { kind: 'number', min: 0, exclusiveMin: true, default: 1e-5 },
   rope_theta: { kind: 'number', min: 0, exclusiveMin: true, default: 10000 },
   halt_max_steps: { kind: 'int', min: 1 },
@@ -67,12 +73,20 @@ export const reasoningConfigSpec: ConfigSpec<ReasoningConfig> = {
 
 /** Cross-field rules both models share; call after `validateFields`. */
 export function checkReasoningConfig(c: ReasoningConfig, label: string): void {
-  if (c.grid_mix && c.mlp_t) {
-    throw new ConfigError(`${label} key "grid_mix": expected false when mlp_t is true`);
+  const mixers = (['mlp_t', 'grid_mix', 'sudoku_mix'] as const).filter((k) => c[k]);
+  if (mixers.length > 1) {
+    throw new ConfigError(
+      `${label} key "${mixers[1]}": expected false when ${mixers[0]} is true (one sequence mixer)`,
+    );
   }
   if (c.grid_mix && !Number.isInteger(Math.sqrt(c.seq_len))) {
     throw new ConfigError(
       `${label} key "grid_mix": needs a square board, got seq_len ${c.seq_len}`,
+    );
+  }
+  if (c.sudoku_mix && sudokuBoxes(c.seq_len) === null) {
+    throw new ConfigError(
+      `${label} key "sudoku_mix": needs a Sudoku board (side² cells, side = box rows × box columns, both ≥ 2), got seq_len ${c.seq_len}`,
     );
   }
   if (c.hidden_size % c.num_heads !== 0) {
@@ -86,6 +100,29 @@ export function checkReasoningConfig(c: ReasoningConfig, label: string): void {
         `hidden_size / num_heads = ${c.hidden_size / c.num_heads}`,
     );
   }
+}
+
+/**
+ * The boxes of a Sudoku board of `cells` cells: side × side with side = boxRows · boxCols,
+ * boxRows the largest factor ≤ √side (4×4: 2×2, 6×6: 2×3, 9×9: 3×3); null when the cells
+ * are no square or the side is prime.
+ */
+export function sudokuBoxes(cells: number): { boxRows: number; boxCols: number } | null {
+  const side = Math.round(Math.sqrt(cells));
+  if (side * side !== cells) return null;
+  for (let boxRows = Math.floor(Math.sqrt(side)); boxRows >= 2; boxRows--) {
+    if (side % boxRows === 0) return { boxRows, boxCols: side / boxRows };
+  }
+  return null;
+}
+
+/**
+ * Whether a model's weights fit boards of any size (grid and Sudoku mixing learn no
+ * per-position weights), so it may run at another dataset's seq_len. Takes a stored,
+ * unvalidated arch as well.
+ */
+export function isSizeFree(arch: { grid_mix?: unknown; sudoku_mix?: unknown }): boolean {
+  return arch.grid_mix === true || arch.sudoku_mix === true;
 }
 
 /** ceil(puzzle_emb_ndim / hidden_size): the positions the puzzle embedding occupies. */

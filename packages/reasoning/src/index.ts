@@ -4,9 +4,11 @@ export {
   type DataKeys,
   defaultPuzzleEmbLen,
   fromPreset,
+  isSizeFree,
   type PosEncodings,
   type ReasoningConfig,
   reasoningConfigSpec,
+  sudokuBoxes,
 } from './config';
 export {
   ConfigError,

@@ -11,7 +11,7 @@ import {
 import type { Rng } from '@rrm/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { ReasoningModule } from './blocks';
-import type { ReasoningConfig } from './config';
+import { type ReasoningConfig, sudokuBoxes } from './config';
 
 /**
  * The per-puzzle embedding table (`puzzle_emb.weights`, zero-initialised). It is a
@@ -93,12 +93,18 @@ export abstract class ReasoningInner<C extends ReasoningConfig = ReasoningConfig
     this.L_init = this.param('L_init', truncNormal([D], 1, rng), { trainable: false });
   }
 
-  /** A reasoning module of `numLayers` blocks: attending, token-mixing (mlp_t) or grid-mixing. */
+  /**
+   * A reasoning module of `numLayers` blocks: attending, token-mixing (mlp_t), grid- or
+   * Sudoku-mixing.
+   */
   protected reasoningModule(numLayers: number, rng: Rng): ReasoningModule {
-    const { mlp_t, grid_mix, seq_len } = this.config;
+    const { mlp_t, grid_mix, sudoku_mix, seq_len } = this.config;
+    const prefix = this.puzzleEmbLen;
     const tokenMixLength = mlp_t ? this.totalLen : undefined;
-    const grid = grid_mix ? { side: Math.sqrt(seq_len), prefix: this.puzzleEmbLen } : undefined;
-    return new ReasoningModule(numLayers, { ...this.config, tokenMixLength, grid }, rng);
+    const grid = grid_mix ? { side: Math.sqrt(seq_len), prefix } : undefined;
+    const boxes = sudoku_mix ? sudokuBoxes(seq_len) : null;
+    const sudoku = boxes ? { ...boxes, prefix } : undefined;
+    return new ReasoningModule(numLayers, { ...this.config, tokenMixLength, grid, sudoku }, rng);
   }
 
   protected get cosSin(): CosSin | null {

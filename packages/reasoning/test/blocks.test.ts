@@ -26,6 +26,7 @@ const config: ReasoningConfig = {
   pos_encodings: 'none',
   mlp_t: false,
   grid_mix: false,
+  sudoku_mix: false,
   rms_norm_eps: 1e-5,
   rope_theta: 10000,
   halt_max_steps: 1,

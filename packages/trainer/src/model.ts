@@ -15,7 +15,7 @@ import {
 } from '@rrm/checkpoint/node';
 import { type TensorRecord, WeightsMismatchError } from '@rrm/layers';
 import type { PuzzleDatasetMetadata } from '@rrm/puzzles';
-import { ConfigError } from '@rrm/reasoning';
+import { ConfigError, isSizeFree } from '@rrm/reasoning';
 import { latestCheckpoint } from './checkpoint-files.js';
 import { type TrainConfig, validateTrainConfig } from './config.js';
 import { createModel, type Model, withDatasetKeys } from './loop.js';
@@ -100,8 +100,7 @@ export function modelFromCheckpoint(
     ...fromData,
     ...dataKeysFromWeights(cfg.model, cfg.arch, ckpt.tensors),
     ...cfg.arch,
-    // Grid-mixing weights fit any board, so such a model runs at the dataset's size.
-    ...(cfg.arch.grid_mix === true && dataset ? { seq_len: dataset.seq_len } : {}),
+    ...(isSizeFree(cfg.arch) && dataset ? { seq_len: dataset.seq_len } : {}),
   };
   if (arch.seq_len === undefined) {
     throw new ConfigError(

@@ -46,7 +46,13 @@ export const pretrainDefaults = (): typeof PRETRAIN => structuredClone(PRETRAIN)
  * T = 3, n = 6 attention model; each experiment below overrides what its command line does.
  */
 // Keys left at their defaults are listed too, so that dotted overrides can name them.
-const DEFAULTED = { rms_norm_eps: 1e-5, rope_theta: 10000, mlp_t: false, grid_mix: false };
+const DEFAULTED = {
+  rms_norm_eps: 1e-5,
+  rope_theta: 10000,
+  mlp_t: false,
+  grid_mix: false,
+  sudoku_mix: false,
+};
 const TRM_ARCH: Layer = { ...TRM_PRESETS.sudoku_att, H_layers: 0, ...DEFAULTED };
 const HRM_ARCH: Layer = { ...HRM_PRESETS.v1, ...DEFAULTED };
 

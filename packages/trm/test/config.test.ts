@@ -36,11 +36,20 @@ describe('trmConfig', () => {
       /key "mlp_t": expected true or false, got 1/,
     );
     expect(() => trmConfig({ ...ok, grid_mix: true, mlp_t: true })).toThrow(
-      /TRM config key "grid_mix": expected false when mlp_t is true/,
+      /TRM config key "grid_mix": expected false when mlp_t is true \(one sequence mixer\)/,
     );
     expect(() => trmConfig({ ...ok, grid_mix: true, seq_len: 80 })).toThrow(
       /TRM config key "grid_mix": needs a square board, got seq_len 80/,
     );
+    expect(() => trmConfig({ ...ok, sudoku_mix: true, grid_mix: true })).toThrow(
+      /TRM config key "sudoku_mix": expected false when grid_mix is true/,
+    );
+    for (const seq_len of [80, 49]) {
+      expect(() => trmConfig({ ...ok, sudoku_mix: true, seq_len })).toThrow(
+        new RegExp(`TRM config key "sudoku_mix": needs a Sudoku board .*got seq_len ${seq_len}`),
+      );
+    }
+    expect(trmConfig({ ...ok, sudoku_mix: true, seq_len: 36 }).sudoku_mix).toBe(true);
     expect(() => trmConfig({ ...ok, H_cycle: 3 })).toThrow(/unknown TRM config key "H_cycle"/);
     const { vocab_size: _, ...noVocab } = ok;
     expect(() => trmConfig(noVocab)).toThrow(/key "vocab_size": expected an integer, got nothing/);

@@ -173,30 +173,37 @@ describe('supervision steps', () => {
     model.dispose();
   });
 
-  it('mixes each cell with its grid neighbours under grid_mix, with gradients and flat tensors', async () => {
-    // A 2×2 board: seq_len 4, after the 2 puzzle-embedding positions.
-    const grid = { ...tiny, seq_len: 4, grid_mix: true, pos_encodings: 'none', L_cycles: 1 };
-    const model = createTRM(grid, { seed: 5 });
-    const names = model.namedParameters().map(([n]) => n);
-    expect(names).toContain('inner.L_level.layers.0.grid_mix.proj.weight');
-    expect(names.some((n) => n.includes('self_attn') || n.includes('mlp_t'))).toBe(false);
-    const board: ActBatch = {
-      inputs: tf.tensor2d([1, 2, 3, 4, 4, 3, 2, 1, 2, 2, 2, 2], [3, 4], 'int32'),
-      labels: tf.tensor2d([1, 2, 3, 4, 4, 3, 2, 1, 2, 2, 2, 2], [3, 4], 'int32'),
-      puzzle_identifiers: tf.tensor1d([0, 3, 1], 'int32'),
-    };
-    const r = model.stepWithGrads(model.initialCarry(3), board);
-    const proj = names.indexOf('inner.L_level.layers.0.grid_mix.proj.weight');
-    expect(tf.max(tf.abs(r.grads[proj])).dataSync()[0]).toBeGreaterThan(0);
-    disposeStep(r);
-    let c = r.carry;
-    await expectFlatTensorCount(() => {
-      const s = model.stepWithGrads(c, board);
-      c = s.carry;
-      disposeStep(s);
-    }, 5);
-    disposeCarry(c);
-    tf.dispose([board.inputs, board.labels, board.puzzle_identifiers]);
-    model.dispose();
-  });
+  // grid_mix on a 2×2 board, sudoku_mix on a 4×4 one, each after 2 puzzle-embedding positions.
+  it.each([
+    ['grid_mix', 4],
+    ['sudoku_mix', 16],
+  ] as const)(
+    'mixes cells by %s (no attention), with gradients and flat tensors',
+    async (mixer, seq_len) => {
+      const cfg = { ...tiny, seq_len, [mixer]: true, pos_encodings: 'none', L_cycles: 1 };
+      const model = createTRM(cfg, { seed: 5 });
+      const names = model.namedParameters().map(([n]) => n);
+      expect(names).toContain(`inner.L_level.layers.0.${mixer}.proj.weight`);
+      expect(names.some((n) => n.includes('self_attn') || n.includes('mlp_t'))).toBe(false);
+      const cells = Array.from({ length: 3 * seq_len }, (_, i) => 1 + ((i * 7) % 4));
+      const board: ActBatch = {
+        inputs: tf.tensor2d(cells, [3, seq_len], 'int32'),
+        labels: tf.tensor2d(cells, [3, seq_len], 'int32'),
+        puzzle_identifiers: tf.tensor1d([0, 3, 1], 'int32'),
+      };
+      const r = model.stepWithGrads(model.initialCarry(3), board);
+      const proj = names.indexOf(`inner.L_level.layers.0.${mixer}.proj.weight`);
+      expect(tf.max(tf.abs(r.grads[proj])).dataSync()[0]).toBeGreaterThan(0);
+      disposeStep(r);
+      let c = r.carry;
+      await expectFlatTensorCount(() => {
+        const s = model.stepWithGrads(c, board);
+        c = s.carry;
+        disposeStep(s);
+      }, 5);
+      disposeCarry(c);
+      tf.dispose([board.inputs, board.labels, board.puzzle_identifiers]);
+      model.dispose();
+    },
+  );
 });
