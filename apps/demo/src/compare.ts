@@ -1,6 +1,6 @@
 /**
- * The page's comparison: one puzzle through every shipped model (TRM, HRM, the one-pass
- * baseline), side by side, with each model's answer after its last step, how many cells
+ * The page's comparison: one puzzle through every shipped model of its kind (TRM, HRM, the
+ * one-pass baseline; for a Sudoku or a maze), side by side, with each model's answer after its last step, how many cells
  * are wrong after every step, and where its own halting rule would stop.
  */
 import { countWrongCells, keptGivens } from './grid';
@@ -13,6 +13,8 @@ import { captioned, gridView } from './views/grid-view';
 export interface CompareModel {
   name: string;
   title: string;
+  /** The puzzle kind it solves; a puzzle runs through the models of its kind. */
+  task: string;
   /** Loaded on first use and kept. */
   solver(): Promise<Solver>;
 }
@@ -65,7 +67,7 @@ function column(
   );
 }
 
-/** The compare panel's body: pick a puzzle, run every model on it. */
+/** The compare panel's body: pick a puzzle, run every model of its kind on it. */
 export function compareView(models: CompareModel[], puzzles: Puzzle[]): HTMLElement {
   const select = h(
     'select',
@@ -83,13 +85,14 @@ export function compareView(models: CompareModel[], puzzles: Puzzle[]): HTMLElem
   const chart = h('div');
   run.addEventListener('click', async () => {
     const puzzle = puzzles.find((p) => p.id === select.value)!;
+    const chosen = models.filter((m) => m.task === puzzle.kind);
     run.disabled = true;
     status.dataset.state = 'running';
     columns.replaceChildren();
     chart.replaceChildren();
     try {
       const series = [];
-      for (const m of models) {
+      for (const m of chosen) {
         status.textContent = `running ${m.title}…`;
         const trace = await (await m.solver()).solve(puzzle);
         const wrong = wrongByStep(puzzle, trace);
@@ -108,7 +111,7 @@ export function compareView(models: CompareModel[], puzzles: Puzzle[]): HTMLElem
           }),
         ),
       );
-      status.textContent = `${puzzle.title}: ${models.length} models`;
+      status.textContent = `${puzzle.title}: ${chosen.length} models`;
       status.dataset.state = 'done';
     } catch (e) {
       status.textContent = e instanceof Error ? e.message : String(e);
@@ -128,7 +131,7 @@ export function compareView(models: CompareModel[], puzzles: Puzzle[]): HTMLElem
       h(
         'span',
         { class: 'hint' },
-        'The same puzzle through each shipped 9×9 model: TRM, HRM and the one-pass baseline.',
+        'The same puzzle through each shipped model of its kind: TRM, HRM and the one-pass baseline.',
       ),
       status,
     ),

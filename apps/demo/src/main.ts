@@ -716,23 +716,29 @@ async function listShippedModels(): Promise<void> {
   if (!res.ok) return;
   shipped = (await res.json()) as ShippedModel[];
   modelSelect.append(...shipped.map((m) => h('option', { value: m.name }, m.title)));
-  // The side-by-side view compares the 9×9 Sudoku models.
+  // The side-by-side view compares the 9×9 Sudoku models, and the maze models.
   const models = shipped
-    .filter((m) => m.task === 'sudoku')
+    .filter((m) => m.task === 'sudoku' || m.task === 'maze')
     .map((m) => {
       let solver: Promise<Solver> | null = null;
       return { ...m, solver: () => (solver ??= siteSolver(`models/${m.name}`)) };
     });
   // Generated as the page's samples are, stopped at 36 and at 30 givens: the bands where
-  // the shipped models differ (docs/results.md).
+  // the shipped models differ (docs/results.md); then the bundled mazes, where the recursion
+  // of the maze models differs most at 30×30.
   const nine = SUDOKU_SHAPES['9x9'];
-  const puzzles = [36, 30].flatMap((givens) =>
-    sudokuSamples(nine, givens, 2).map((p) => ({
-      ...p,
-      id: `${p.id}-g${givens}`,
-      title: `${p.title}, ${givens} givens`,
-    })),
-  );
+  const puzzles = [
+    ...[36, 30].flatMap((givens) =>
+      sudokuSamples(nine, givens, 2).map((p) => ({
+        ...p,
+        id: `${p.id}-g${givens}`,
+        title: `${p.title}, ${givens} givens`,
+      })),
+    ),
+    ...(models.some((m) => m.task === 'maze')
+      ? FIXED_SAMPLES.filter((p) => p.kind === 'maze')
+      : []),
+  ];
   if (models.length > 0) comparePanel.replaceChildren(compareView(models, puzzles));
 }
 

@@ -7,7 +7,6 @@ import {
   readWeights,
 } from '@rrm/checkpoint';
 import { WeightsMismatchError } from '@rrm/layers';
-import { isSizeFree } from '@rrm/reasoning';
 import {
   decodeMaze,
   decodeSudoku,
@@ -23,6 +22,7 @@ import {
   sudokuSize,
   sudokuVocabSize,
 } from '@rrm/puzzles';
+import { isSizeFree } from '@rrm/reasoning';
 import * as tf from '@tensorflow/tfjs-core';
 import type { PuzzleKind } from './grid';
 import type { Puzzle, SolveTrace, StepResult } from './puzzle';
