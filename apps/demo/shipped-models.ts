@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import type { Plugin } from 'vite';
 
 /** Shown in this order, after the page's default 6×6 checkpoint. */
-const SHIPPED = ['trm-sudoku-9x9', 'hrm-sudoku-9x9', 'trm-sudoku-9x9-single', 'trm-maze'];
+const SHIPPED = [
+  'trm-sudoku-9x9',
+  'hrm-sudoku-9x9',
+  'trm-sudoku-9x9-single',
+  'trm-maze',
+  'hrm-maze',
+  'trm-maze-single',
+];
 const FILES = ['config.json', 'model.safetensors', 'metrics.jsonl'];
 
 export interface ShippedModel {
