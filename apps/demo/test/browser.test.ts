@@ -352,6 +352,8 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
       'hrm-sudoku-9x9',
       'trm-sudoku-9x9-single',
       'trm-maze',
+      'hrm-maze',
+      'trm-maze-single',
     ]);
     await page.selectOption('[data-testid=model]', 'trm-sudoku-9x9');
     await expect
@@ -366,9 +368,10 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
       state: 'attached',
       timeout: 120_000,
     });
-    // Its samples are 9×9, and it solves one.
+    // Its samples are 9×9, and it solves one. The click waits while the page's thread is
+    // busy with the model it loaded (over 30 s on a 2-core AVX2 machine, cpu backend).
     expect(await page.locator('[data-testid=sudoku-editor] input').count()).toBe(81);
-    await page.click('[data-testid=solve]');
+    await page.click('[data-testid=solve]', { timeout: 120_000 });
     await page.waitForSelector('[data-testid=solve-status][data-state=done]', {
       state: 'attached',
       timeout: 120_000,
@@ -379,7 +382,7 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     await expect.poll(() => page.textContent('[data-testid=checkpoint]')).toMatch(/^default · TRM/);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 300_000);
 
   it('solves the bundled 15×15 maze with the maze model trained on 9×9 ones', async () => {
     const { page, errors } = await demo.open('?backend=cpu');
