@@ -1,7 +1,8 @@
 /**
  * The page's comparison: one puzzle through every shipped model of its kind (TRM, HRM, the
- * one-pass baseline; for a Sudoku or a maze), side by side, with each model's answer after its last step, how many cells
- * are wrong after every step, and where its own halting rule would stop.
+ * one-pass baseline; for a Sudoku or a maze), side by side, with each model's answer after
+ * its last step, how many cells are wrong after every step, and where its own halting rule
+ * would stop.
  */
 import { countWrongCells, keptGivens } from './grid';
 import { haltingStep, type Puzzle, type SolveTrace } from './puzzle';
