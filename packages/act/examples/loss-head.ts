@@ -50,7 +50,7 @@ console.log(
 // TRM-style halting in training: sequence 0 wants to stop (q_halt > 0), sequence 1 goes on.
 const steps = tf.tensor1d([1, 1], 'int32');
 const halted = haltDecision(
-  { halt_max_steps: 16, halt_exploration_prob: 0, haltOnQHaltOnly: true },
+  { halt_max_steps: 16, halt_exploration_prob: 0, halt_in_training: true, haltOnQHaltOnly: true },
   { steps, qHalt, qContinue, train: true, minHaltSteps: null },
 );
 // count, accuracy, exact_accuracy, q_halt_accuracy, steps — over halted sequences only

@@ -5,6 +5,11 @@ export interface HaltingConfig {
   halt_max_steps: number;
   halt_exploration_prob: number;
   /**
+   * false: in training too every sequence runs all halt_max_steps steps (the halting head is
+   * still trained, it only decides nothing), so every supervision step gets trained.
+   */
+  halt_in_training: boolean;
+  /**
    * true: halt when q_halt > 0 (TRM's `no_ACT_continue`); false: Q-learning, halt
    * when q_halt > q_continue and learn q_continue from a bootstrapped target (HRM).
    */
@@ -53,7 +58,8 @@ export function haltDecision(config: HaltingConfig, h: HaltInput): tf.Tensor1D {
   return tf.tidy((): tf.Tensor1D => {
     const isLastStep = tf.greaterEqual(h.steps, config.halt_max_steps);
     // With a single step there is nothing to decide.
-    if (!h.train || config.halt_max_steps <= 1) return isLastStep as tf.Tensor1D;
+    if (!h.train || !config.halt_in_training || config.halt_max_steps <= 1)
+      return isLastStep as tf.Tensor1D;
     const wantsHalt = tf.greater(haltLogit(config, h.qHalt, h.qContinue), 0);
     const halted = tf.logicalOr(isLastStep, wantsHalt);
     if (!h.minHaltSteps) return halted as tf.Tensor1D;

@@ -284,7 +284,7 @@ export interface CreateOptions {
 
 /** Puts an inner model under ACT with its config's halting settings. */
 export function createActModel<
-  C extends { halt_max_steps: number; halt_exploration_prob: number },
+  C extends { halt_max_steps: number; halt_exploration_prob: number; halt_in_training: boolean },
   I extends ActInner,
 >(config: C, inner: I, opts: CreateOptions & { haltOnQHaltOnly: boolean }): ActModel<C, I> {
   return new ActModel(config, inner, {
@@ -293,6 +293,7 @@ export function createActModel<
     halting: {
       halt_max_steps: config.halt_max_steps,
       halt_exploration_prob: config.halt_exploration_prob,
+      halt_in_training: config.halt_in_training,
       haltOnQHaltOnly: opts.haltOnQHaltOnly,
     },
   });

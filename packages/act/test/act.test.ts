@@ -47,7 +47,12 @@ describe('carry', () => {
 });
 
 describe('halting', () => {
-  const cfg = { halt_max_steps: 4, halt_exploration_prob: 0, haltOnQHaltOnly: true };
+  const cfg = {
+    halt_max_steps: 4,
+    halt_exploration_prob: 0,
+    halt_in_training: true,
+    haltOnQHaltOnly: true,
+  };
   const qHalt = tf.tensor1d([1, -1, 1, -1]);
   const qContinue = tf.tensor1d([0, -2, 2, 0]);
 
@@ -71,6 +76,12 @@ describe('halting', () => {
     expect(
       values(haltDecision(cfg, { steps, qHalt, qContinue, train: true, minHaltSteps: explore })),
     ).toEqual([0, 0, 1, 1]);
+    // Halting off in training: only the last step ends a sequence, whatever the head says.
+    for (const haltOnQHaltOnly of [true, false]) {
+      const off = { ...cfg, halt_in_training: false, haltOnQHaltOnly };
+      const h = { steps, qHalt, qContinue, train: true, minHaltSteps: null };
+      expect(values(haltDecision(off, h))).toEqual([0, 0, 0, 1]);
+    }
   });
 
   it('gives the halting logit of each rule: q_halt (TRM), q_halt − q_continue (HRM)', () => {

@@ -43,6 +43,11 @@ export interface ReasoningConfig {
   rope_theta: number;
   halt_max_steps: number;
   halt_exploration_prob: number;
+  /**
+   * Learned halting in training (the papers: true). false runs every example through all
+   * halt_max_steps supervision steps in training as well: this repo's option.
+   */
+  halt_in_training: boolean;
   /** Accepted for compatibility with reference configs; TF.js always computes in float32. */
   forward_dtype: 'float32' | 'bfloat16' | 'float16';
 }
@@ -68,6 +73,7 @@ export const reasoningConfigSpec: ConfigSpec<ReasoningConfig> = {
   rope_theta: { kind: 'number', min: 0, exclusiveMin: true, default: 10000 },
   halt_max_steps: { kind: 'int', min: 1 },
   halt_exploration_prob: { kind: 'number', min: 0, max: 1 },
+  halt_in_training: { kind: 'bool', default: true },
   forward_dtype: { kind: 'enum', values: ['float32', 'bfloat16', 'float16'], default: 'bfloat16' },
 };
 

@@ -31,6 +31,7 @@ const config: ReasoningConfig = {
   rope_theta: 10000,
   halt_max_steps: 1,
   halt_exploration_prob: 0,
+  halt_in_training: true,
   forward_dtype: 'float32',
 };
 

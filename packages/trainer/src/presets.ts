@@ -52,6 +52,7 @@ const DEFAULTED = {
   mlp_t: false,
   grid_mix: false,
   sudoku_mix: false,
+  halt_in_training: true,
 };
 const TRM_ARCH: Layer = { ...TRM_PRESETS.sudoku_att, H_layers: 0, ...DEFAULTED };
 const HRM_ARCH: Layer = { ...HRM_PRESETS.v1, ...DEFAULTED };
