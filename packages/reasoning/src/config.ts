@@ -4,6 +4,7 @@
  * here, at the edge; everything downstream trusts the typed result.
  */
 
+import { shapeForCells } from '@rrm/puzzles';
 import { ConfigError, type ConfigSpec } from './fields';
 
 export type PosEncodings = 'rope' | 'learned' | 'none';
@@ -90,9 +91,9 @@ export function checkReasoningConfig(c: ReasoningConfig, label: string): void {
       `${label} key "grid_mix": needs a square board, got seq_len ${c.seq_len}`,
     );
   }
-  if (c.sudoku_mix && sudokuBoxes(c.seq_len) === null) {
+  if (c.sudoku_mix && shapeForCells(c.seq_len) === null) {
     throw new ConfigError(
-      `${label} key "sudoku_mix": needs a Sudoku board (side² cells, side = box rows × box columns, both ≥ 2), got seq_len ${c.seq_len}`,
+      `${label} key "sudoku_mix": needs a 4×4, 6×6 or 9×9 Sudoku board, got seq_len ${c.seq_len}`,
     );
   }
   if (c.hidden_size % c.num_heads !== 0) {
@@ -106,20 +107,6 @@ export function checkReasoningConfig(c: ReasoningConfig, label: string): void {
         `hidden_size / num_heads = ${c.hidden_size / c.num_heads}`,
     );
   }
-}
-
-/**
- * The boxes of a Sudoku board of `cells` cells: side × side with side = boxRows · boxCols,
- * boxRows the largest factor ≤ √side (4×4: 2×2, 6×6: 2×3, 9×9: 3×3); null when the cells
- * are no square or the side is prime.
- */
-export function sudokuBoxes(cells: number): { boxRows: number; boxCols: number } | null {
-  const side = Math.round(Math.sqrt(cells));
-  if (side * side !== cells) return null;
-  for (let boxRows = Math.floor(Math.sqrt(side)); boxRows >= 2; boxRows--) {
-    if (side % boxRows === 0) return { boxRows, boxCols: side / boxRows };
-  }
-  return null;
 }
 
 /**

@@ -8,7 +8,6 @@ export {
   type PosEncodings,
   type ReasoningConfig,
   reasoningConfigSpec,
-  sudokuBoxes,
 } from './config';
 export {
   ConfigError,

@@ -8,10 +8,11 @@ import {
   RotaryEmbedding,
   truncNormal,
 } from '@rrm/layers';
+import { shapeForCells } from '@rrm/puzzles';
 import type { Rng } from '@rrm/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { ReasoningModule } from './blocks';
-import { type ReasoningConfig, sudokuBoxes } from './config';
+import type { ReasoningConfig } from './config';
 
 /**
  * The per-puzzle embedding table (`puzzle_emb.weights`, zero-initialised). It is a
@@ -102,7 +103,7 @@ export abstract class ReasoningInner<C extends ReasoningConfig = ReasoningConfig
     const prefix = this.puzzleEmbLen;
     const tokenMixLength = mlp_t ? this.totalLen : undefined;
     const grid = grid_mix ? { side: Math.sqrt(seq_len), prefix } : undefined;
-    const boxes = sudoku_mix ? sudokuBoxes(seq_len) : null;
+    const boxes = sudoku_mix ? shapeForCells(seq_len) : null;
     const sudoku = boxes ? { ...boxes, prefix } : undefined;
     return new ReasoningModule(numLayers, { ...this.config, tokenMixLength, grid, sudoku }, rng);
   }

@@ -44,9 +44,11 @@ describe('trmConfig', () => {
     expect(() => trmConfig({ ...ok, sudoku_mix: true, grid_mix: true })).toThrow(
       /TRM config key "sudoku_mix": expected false when grid_mix is true/,
     );
-    for (const seq_len of [80, 49]) {
+    for (const seq_len of [80, 49, 144]) {
       expect(() => trmConfig({ ...ok, sudoku_mix: true, seq_len })).toThrow(
-        new RegExp(`TRM config key "sudoku_mix": needs a Sudoku board .*got seq_len ${seq_len}`),
+        new RegExp(
+          `TRM config key "sudoku_mix": needs a 4×4, 6×6 or 9×9 Sudoku board, got seq_len ${seq_len}`,
+        ),
       );
     }
     expect(trmConfig({ ...ok, sudoku_mix: true, seq_len: 36 }).sudoku_mix).toBe(true);
