@@ -45,6 +45,27 @@ function softwareWebGL(): string | null {
   return /swiftshader|llvmpipe|software/i.test(renderer) ? renderer : null;
 }
 
+/**
+ * Likewise a WebGPU adapter that runs on the CPU (SwiftShader, lavapipe: what headless
+ * Chromium offers with --enable-unsafe-webgpu and no GPU), named from its adapter info.
+ */
+async function softwareWebGpu(): Promise<string | null> {
+  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+  const adapter = await gpu?.requestAdapter();
+  if (!adapter) return null;
+  // `info` is newer than this TypeScript's DOM types.
+  type Info = { vendor?: string; architecture?: string; description?: string };
+  const { vendor, architecture, description } = (adapter as { info?: Info }).info ?? {};
+  const name = [vendor, architecture, description].filter(Boolean).join(' ');
+  return /swiftshader|llvmpipe|lavapipe|software/i.test(name) ? name : null;
+}
+
+/** The backends a browser may emulate on the CPU, and how to tell. */
+const emulated: Partial<Record<BackendName, () => Promise<string | null>>> = {
+  webgl: async () => softwareWebGL(),
+  webgpu: softwareWebGpu,
+};
+
 export interface BackendChoice {
   name: BackendName;
   /** Why faster backends were skipped, for the page to show. */
@@ -60,9 +81,9 @@ export async function chooseBackend(forced?: BackendName): Promise<BackendChoice
   const order = forced ? [forced, ...BACKENDS.filter((b) => b !== forced)] : BACKENDS;
   const skipped: string[] = [];
   for (const name of order) {
-    const software = name === 'webgl' && name !== forced ? softwareWebGL() : null;
+    const software = name === forced ? null : ((await emulated[name]?.()) ?? null);
     if (software) {
-      skipped.push(`webgl: software renderer (${software}), slower than wasm`);
+      skipped.push(`${name}: emulated on the CPU (${software}), slower than wasm`);
       continue;
     }
     try {

@@ -611,4 +611,44 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
       .toMatch(/^metrics\.jsonl, line 2: not valid JSON/);
     await page.click('#tab-solve');
   });
+
+  describe('on the WebGPU adapter Chromium emulates on the CPU', () => {
+    let gpuDemo: DemoSession;
+
+    beforeAll(async () => {
+      gpuDemo = await startDemo({ webgpu: true });
+    }, 180_000);
+
+    afterAll(async () => {
+      await gpuDemo?.close();
+    });
+
+    it('skips the emulated adapter unless asked for it, and solves a Sudoku on it when asked', async (ctx) => {
+      const auto = await gpuDemo.open();
+      const adapter = await auto.page.evaluate(
+        async () => !!(await (navigator as { gpu?: GPU }).gpu?.requestAdapter()),
+      );
+      const title = (await auto.page.getAttribute('[data-testid=backend]', 'title')) ?? '';
+      expect(auto.errors).toEqual([]);
+      await auto.page.close();
+      if (!adapter) {
+        // A Chromium build without SwiftShader's WebGPU: nothing to run on here.
+        console.warn('skipping the WebGPU page test: Chromium offers no WebGPU adapter');
+        ctx.skip();
+      }
+      expect(title).toMatch(/^webgpu: emulated on the CPU \(.*swiftshader.*\), slower than wasm$/m);
+
+      const { page, errors } = await gpuDemo.open('?backend=webgpu');
+      expect(await page.textContent('[data-testid=backend]')).toBe('backend: webgpu');
+      // The first step compiles every shader: slow on SwiftShader.
+      const steps = await solveSample(page, sample.id);
+      expect(await page.textContent('[data-testid=solve-status]')).toMatch(/ on webgpu\.$/);
+      // float32 on another device: the same final grid as the checkpoint in Node.
+      expect(await shownAnswer(page, steps)).toEqual(
+        Array.from(nodeTrace.steps[steps - 1].answer.data),
+      );
+      expect(errors).toEqual([]);
+      await page.close();
+    }, 300_000);
+  });
 });

@@ -46,15 +46,20 @@ export async function buildApp(): Promise<void> {
   await build({ root: APP_DIR, configFile: `${APP_DIR}/vite.config.ts`, logLevel: 'warn' });
 }
 
-/** Serves dist/web on 127.0.0.1 and starts headless Chromium. */
-export async function startDemo(): Promise<DemoSession> {
+/**
+ * Serves dist/web on 127.0.0.1 and starts headless Chromium: without a GPU, or with
+ * `webgpu` with the WebGPU adapter headless Chromium emulates on the CPU (SwiftShader).
+ */
+export async function startDemo(opts: { webgpu?: boolean } = {}): Promise<DemoSession> {
   const server = await serveStatic(WEB_DIR, { host: '127.0.0.1', port: 0 });
   let browser: Browser;
   try {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: opts.webgpu
+        ? [...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'), '--enable-unsafe-webgpu']
+        : CHROMIUM_ARGS,
     });
   } catch (e) {
     await server.close();
