@@ -541,7 +541,7 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     await page.waitForTimeout(400);
     expect(await page.textContent('[data-testid=train-status]')).toBe(paused);
     await page.click('[data-testid=train-pause]');
-    await page.waitForSelector('[data-testid=train-status][data-state=done]', { timeout: 200_000 });
+    await page.waitForSelector('[data-testid=train-status][data-state=done]', { timeout: 300_000 });
     const backend = await page.textContent('[data-testid=backend] b');
     expect(await page.textContent('[data-testid=train-status]')).toMatch(
       new RegExp(`^Done: 12 steps in [\\d.]+ s on ${backend}, held-out evaluations included\\.$`),
@@ -585,7 +585,7 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     expect(await solveSample(page, (await page.inputValue('[data-testid=sample]')) || '')).toBe(6);
     expect(errors).toEqual([]);
     await page.close();
-  }, 300_000);
+  }, 480_000);
 
   it('plots a metrics JSONL and names the line of a broken record', async () => {
     const { page } = main;
