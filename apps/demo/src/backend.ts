@@ -29,9 +29,12 @@ const loaders: Record<BackendName, () => Promise<unknown>> = {
   cpu: () => import('@tensorflow/tfjs-backend-cpu'),
 };
 
+/** The renderers and adapters that run on the CPU (headless or GPU-less machines). */
+const CPU_RENDERER = /swiftshader|llvmpipe|lavapipe|software/i;
+
 /**
- * A WebGL that the browser emulates on the CPU (SwiftShader, llvmpipe: headless or
- * GPU-less machines) is slower than WebAssembly, so it is skipped unless forced.
+ * A WebGL that the browser emulates on the CPU is slower than WebAssembly, so it is
+ * skipped unless forced.
  */
 function softwareWebGL(): string | null {
   // A worker has no document, but an OffscreenCanvas gives the same renderer.
@@ -42,7 +45,7 @@ function softwareWebGL(): string | null {
   const info = gl.getExtension('WEBGL_debug_renderer_info');
   const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
   gl.getExtension('WEBGL_lose_context')?.loseContext();
-  return /swiftshader|llvmpipe|software/i.test(renderer) ? renderer : null;
+  return CPU_RENDERER.test(renderer) ? renderer : null;
 }
 
 /**
@@ -57,7 +60,7 @@ async function softwareWebGpu(): Promise<string | null> {
   type Info = { vendor?: string; architecture?: string; description?: string };
   const { vendor, architecture, description } = (adapter as { info?: Info }).info ?? {};
   const name = [vendor, architecture, description].filter(Boolean).join(' ');
-  return /swiftshader|llvmpipe|lavapipe|software/i.test(name) ? name : null;
+  return CPU_RENDERER.test(name) ? name : null;
 }
 
 /** The backends a browser may emulate on the CPU, and how to tell. */
