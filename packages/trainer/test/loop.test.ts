@@ -51,20 +51,25 @@ describe('TrainingLoop (no files)', () => {
     expect(final.sets.all.by_step).toEqual(result.final?.sets.all.by_step);
   });
 
-  it('keeps live tensors flat step after step and frees them all on dispose', async () => {
-    const { data, cfg } = inMemory();
-    const before = tf.memory().numTensors;
-    const loop = new TrainingLoop(cfg, data.train, 100);
-    await expectFlatTensorCount(async () => {
-      await loop.trainStep();
-    }, 4);
-    await expectFlatTensorCount(async () => {
-      await loop.evaluate(data.test);
-      (await loop.modelCheckpoint()).byteLength;
-    }, 2);
-    loop.dispose();
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  // Halting off in training takes the other branch of the halting decision every step.
+  it.each([true, false])(
+    'keeps live tensors flat step after step and frees them all on dispose (halt_in_training %s)',
+    async (halt_in_training) => {
+      const { data, cfg } = inMemory();
+      const before = tf.memory().numTensors;
+      const arch = { ...cfg.arch, halt_in_training };
+      const loop = new TrainingLoop({ ...cfg, arch }, data.train, 100);
+      await expectFlatTensorCount(async () => {
+        await loop.trainStep();
+      }, 4);
+      await expectFlatTensorCount(async () => {
+        await loop.evaluate(data.test);
+        (await loop.modelCheckpoint()).byteLength;
+      }, 2);
+      loop.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    },
+  );
 
   it('refuses a batch larger than the train split has groups, before making a tensor', () => {
     const { data, cfg } = inMemory();
