@@ -46,6 +46,20 @@ async function solveSample(page: Page, id: string): Promise<number> {
   return Number(await page.getAttribute('[data-testid=step-slider]', 'max'));
 }
 
+/**
+ * Presses Solve on a model just chosen from the list, once its training curves are drawn.
+ * Loading the model and drawing its curves keep the page's thread busy (over 30 s on a
+ * 2-core AVX2 machine, cpu backend), and a click sent meanwhile waits for them.
+ */
+async function solveLoadedModel(page: Page, timeout: number): Promise<void> {
+  await page.waitForSelector('[data-testid=metrics-charts] svg', { state: 'attached', timeout });
+  await page.click('[data-testid=solve]', { timeout });
+  await page.waitForSelector('[data-testid=solve-status][data-state=done]', {
+    state: 'attached',
+    timeout,
+  });
+}
+
 describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
   let demo: DemoSession;
   let main: DemoPage;
@@ -362,20 +376,9 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     expect(await page.textContent('[data-testid=checkpoint-note]')).toMatch(
       /Held-out exact accuracy after its last step: .*36–40 givens \d+\.\d % \(64\)/,
     );
-    // Its training curves (5000 steps) are drawn on the page's thread after the model
-    // loads; on a busy machine a click sent before they are done waits for them.
-    await page.waitForSelector('[data-testid=metrics-charts] svg', {
-      state: 'attached',
-      timeout: 120_000,
-    });
-    // Its samples are 9×9, and it solves one. The click waits while the page's thread is
-    // busy with the model it loaded (over 30 s on a 2-core AVX2 machine, cpu backend).
+    // Its samples are 9×9, and it solves one.
     expect(await page.locator('[data-testid=sudoku-editor] input').count()).toBe(81);
-    await page.click('[data-testid=solve]', { timeout: 120_000 });
-    await page.waitForSelector('[data-testid=solve-status][data-state=done]', {
-      state: 'attached',
-      timeout: 120_000,
-    });
+    await solveLoadedModel(page, 120_000);
     expect(Number(await page.getAttribute('[data-testid=step-slider]', 'max'))).toBe(16);
     // And back to the default.
     await page.selectOption('[data-testid=model]', 'default');
@@ -393,11 +396,7 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     // The first puzzle offered is one it can solve: the 15×15 maze (the 30×30 one, about
     // four times the work on the cpu backend, is left to test/solver.test.ts's sizes).
     await expect.poll(() => page.inputValue('[data-testid=sample]')).toBe('maze-15-7');
-    await page.click('[data-testid=solve]');
-    await page.waitForSelector('[data-testid=solve-status][data-state=done]', {
-      state: 'attached',
-      timeout: 180_000,
-    });
+    await solveLoadedModel(page, 180_000);
     expect(Number(await page.getAttribute('[data-testid=step-slider]', 'max'))).toBe(8);
     expect(await page.locator('[data-testid=answer] .cell').count()).toBe(225);
     await page.fill('[data-testid=step-slider]', '8');
@@ -408,7 +407,7 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     await page.screenshot({ path: `${ARTIFACTS}maze.png`, fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 300_000);
 
   it('runs the bundled 15×15 maze through the three maze models, and only those', async () => {
     const { page, errors } = await demo.open('?backend=cpu');
