@@ -42,11 +42,16 @@ function lineChart(
       `<line x1="${m.l}" x2="${W - m.r}" y1="${py(y)}" y2="${py(y)}" stroke="#ddd"/>`,
       `<text x="${m.l - 6}" y="${py(y) + 4}" text-anchor="end">${+y.toFixed(2)}</text>`,
     );
-    const x = (xMax * i) / 5;
+  }
+  // Supervision steps are whole numbers: one tick each; otherwise five divisions.
+  const xTicks =
+    Number.isInteger(xMax) && xMax <= 16
+      ? Array.from({ length: xMax + 1 }, (_, i) => i)
+      : [0, 1, 2, 3, 4, 5].map((i) => (xMax * i) / 5);
+  for (const x of xTicks)
     parts.push(
       `<text x="${px(x)}" y="${H - m.b + 16}" text-anchor="middle">${xMax >= 10 ? Math.round(x) : +x.toFixed(1)}</text>`,
     );
-  }
   parts.push(
     `<text x="${(m.l + W - m.r) / 2}" y="${H - 8}" text-anchor="middle">${o.x}</text>`,
     `<text transform="translate(14 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle">${o.y}</text>`,
@@ -236,4 +241,37 @@ if (existsSync(study))
       'Mazes: trained on 9×9, exact accuracy held out',
     ),
   );
+// maze-15x15 at 3500 steps against 1000 steps (three seeds): the step-by-step curves on
+// the preset's own 500 test mazes, from each run's summary.json.
+const byStepOf = (file: string): Array<[number, number]> =>
+  (
+    JSON.parse(readFileSync(file, 'utf8')).final.sets.all.by_step as Array<{
+      step: number;
+      exact_accuracy: number;
+    }>
+  ).map((st) => [st.step, st.exact_accuracy]);
+const halting = join(out, 'maze-15x15-halting');
+const runs15: Series[] = [
+  { name: '3500 steps, seed 0', points: byStepOf(join(out, 'maze-15x15-grid', 'summary.json')) },
+  ...[0, 1, 2]
+    .map((seed) => ({
+      seed,
+      file: join(halting, seed === 0 ? 'halt-true-summary.json' : `seed${seed}-summary.json`),
+    }))
+    .filter(({ file }) => existsSync(file))
+    .map(({ seed, file }) => ({
+      name: `1000 steps, seed ${seed}`,
+      points: byStepOf(file),
+      dashed: true,
+    })),
+];
+writeFileSync(
+  join(out, 'maze-15x15-by-step.svg'),
+  lineChart(runs15, {
+    title: 'maze-15x15: own 500 test mazes, exact after each step',
+    x: 'supervision step',
+    y: 'exact accuracy',
+    yMax: 1,
+  }),
+);
 console.log(`wrote the figures in ${out}`);
