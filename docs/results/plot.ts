@@ -80,6 +80,11 @@ function smooth(points: Array<[number, number]>, window: number): Array<[number,
   });
 }
 
+/** Exact accuracy after each supervision step of one evaluated set (`sets.all`). */
+type EvalSet = { by_step: Array<{ step: number; exact_accuracy: number }> };
+const stepCurve = (set: EvalSet): Array<[number, number]> =>
+  set.by_step.map((st) => [st.step, st.exact_accuracy]);
+
 const names = readdirSync(models).filter((n) => existsSync(join(models, n, 'metrics.jsonl')));
 
 const training: Series[] = names.map((name) => {
@@ -201,12 +206,7 @@ const mazeSets = existsSync(mazeModel)
   : [];
 const mazeSeries: Series[] = mazeSets.sort().map((f) => ({
   name: f.slice(0, -5),
-  points: (
-    JSON.parse(readFileSync(join(mazeModel, f), 'utf8')).result.sets.all.by_step as Array<{
-      step: number;
-      exact_accuracy: number;
-    }>
-  ).map((st) => [st.step, st.exact_accuracy]),
+  points: stepCurve(JSON.parse(readFileSync(join(mazeModel, f), 'utf8')).result.sets.all),
 }));
 if (mazeSeries.length > 0)
   writeFileSync(
@@ -243,13 +243,7 @@ if (existsSync(study))
   );
 // maze-15x15 at 3500 steps against 1000 steps (three seeds): the step-by-step curves on
 // the preset's own 500 test mazes, from each run's summary.json.
-const byStepOf = (file: string): Array<[number, number]> =>
-  (
-    JSON.parse(readFileSync(file, 'utf8')).final.sets.all.by_step as Array<{
-      step: number;
-      exact_accuracy: number;
-    }>
-  ).map((st) => [st.step, st.exact_accuracy]);
+const byStepOf = (file: string) => stepCurve(JSON.parse(readFileSync(file, 'utf8')).final.sets.all);
 const halting = join(out, 'maze-15x15-halting');
 const runs15: Series[] = [
   { name: '3500 steps, seed 0', points: byStepOf(join(out, 'maze-15x15-grid', 'summary.json')) },
