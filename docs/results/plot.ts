@@ -84,6 +84,11 @@ function smooth(points: Array<[number, number]>, window: number): Array<[number,
 type EvalSet = { by_step: Array<{ step: number; exact_accuracy: number }> };
 const stepCurve = (set: EvalSet): Array<[number, number]> =>
   set.by_step.map((st) => [st.step, st.exact_accuracy]);
+/** `sets.all` of an `rrm-eval --json` file (`result`) or of a run's summary.json (`final`). */
+const finalSet = (file: string): EvalSet & { exact_accuracy: number } => {
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  return (report.result ?? report.final).sets.all;
+};
 
 const names = readdirSync(models).filter((n) => existsSync(join(models, n, 'metrics.jsonl')));
 
@@ -118,8 +123,7 @@ for (const name of names) {
   for (const band of BANDS) {
     const file = join(models, name, 'eval', `${band}.json`);
     if (!existsSync(file)) continue;
-    const report = JSON.parse(readFileSync(file, 'utf8'));
-    const steps = report.result.sets.all.by_step as Array<{ step: number; exact_accuracy: number }>;
+    const steps = finalSet(file).by_step;
     if (steps.length < 2) continue;
     byStep.push({
       name: `${name.startsWith('hrm') ? 'HRM' : 'TRM'} ${band.replace(/^g/, '')}`,
@@ -185,8 +189,7 @@ function barChart(
 }
 
 const exact = (name: string, band: string): number =>
-  JSON.parse(readFileSync(join(models, name, 'eval', `${band}.json`), 'utf8')).result.sets.all
-    .exact_accuracy;
+  finalSet(join(models, name, 'eval', `${band}.json`)).exact_accuracy;
 const banded = names.filter((n) =>
   BANDS.every((b) => existsSync(join(models, n, 'eval', `${b}.json`))),
 );
@@ -206,7 +209,7 @@ const mazeSets = existsSync(mazeModel)
   : [];
 const mazeSeries: Series[] = mazeSets.sort().map((f) => ({
   name: f.slice(0, -5),
-  points: stepCurve(JSON.parse(readFileSync(join(mazeModel, f), 'utf8')).result.sets.all),
+  points: stepCurve(finalSet(join(mazeModel, f))),
 }));
 if (mazeSeries.length > 0)
   writeFileSync(
@@ -219,43 +222,70 @@ if (mazeSeries.length > 0)
     }),
   );
 
-// The 9×9 maze study: the mean of three seeds for each model, on each set.
-const study = join(out, 'maze-9x9-study');
-const STUDY_SETS = ['own9', 'gen15', 'gen30'];
+// The maze studies: TRM, HRM and one pass, the mean of three seeds on each set.
 const studyModels = ['trm', 'hrm', 'single'];
-const studyExact = (model: string, set: string): number[] =>
-  [0, 1, 2]
-    .map((seed) => join(study, `${model}-s${seed}-${set}.json`))
-    .filter(existsSync)
-    .map((f) => JSON.parse(readFileSync(f, 'utf8')).result.sets.all.exact_accuracy as number);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-if (existsSync(study))
+function studyChart(
+  folder: string,
+  sets: Array<{ label: string; file: (model: string, seed: number) => string }>,
+  title: string,
+  svg: string,
+): void {
+  if (!existsSync(join(out, folder))) return;
+  const bars = studyModels.flatMap((m) => {
+    const perSet = sets.map(({ file }) =>
+      [0, 1, 2]
+        .map((seed) => join(out, folder, file(m, seed)))
+        .filter(existsSync)
+        .map((f) => finalSet(f).exact_accuracy),
+    );
+    const seeds = Math.min(...perSet.map((xs) => xs.length));
+    const name = `${m === 'single' ? 'one pass' : m.toUpperCase()} (mean of ${seeds})`;
+    return seeds > 0 ? [{ name, values: perSet.map(mean) }] : [];
+  });
   writeFileSync(
-    join(out, 'maze-study.svg'),
+    join(out, svg),
     barChart(
-      ['9×9, own test', '15×15, generate-maze', '30×30, generate-maze'],
-      studyModels.map((m) => ({
-        name: `${m === 'single' ? 'one pass' : m.toUpperCase()} (mean of 3)`,
-        values: STUDY_SETS.map((set) => mean(studyExact(m, set))),
-      })),
-      'Mazes: trained on 9×9, exact accuracy held out',
+      sets.map((s) => s.label),
+      bars,
+      title,
     ),
   );
+}
+studyChart(
+  'maze-9x9-study',
+  [
+    { label: '9×9, own test', file: (m, s) => `${m}-s${s}-own9.json` },
+    { label: '15×15, generate-maze', file: (m, s) => `${m}-s${s}-gen15.json` },
+    { label: '30×30, generate-maze', file: (m, s) => `${m}-s${s}-gen30.json` },
+  ],
+  'Mazes: trained on 9×9, exact accuracy held out',
+  'maze-study.svg',
+);
+studyChart(
+  'maze-15x15-study',
+  [
+    { label: '15×15, own test', file: (m, s) => `${m}-s${s}-summary.json` },
+    { label: '15×15, generate-maze', file: (m, s) => `${m}-s${s}-eval-generate-maze-15x15.json` },
+    { label: '30×30, generate-maze', file: (m, s) => `${m}-s${s}-eval-generate-maze-30x30.json` },
+  ],
+  'Mazes: trained on 15×15 (1000 steps), exact accuracy held out',
+  'maze-15x15-study.svg',
+);
+
 // maze-15x15 at 3500 steps against 1000 steps (three seeds): the step-by-step curves on
 // the preset's own 500 test mazes, from each run's summary.json.
-const byStepOf = (file: string) => stepCurve(JSON.parse(readFileSync(file, 'utf8')).final.sets.all);
-const halting = join(out, 'maze-15x15-halting');
 const runs15: Series[] = [
-  { name: '3500 steps, seed 0', points: byStepOf(join(out, 'maze-15x15-grid', 'summary.json')) },
+  {
+    name: '3500 steps, seed 0',
+    points: stepCurve(finalSet(join(out, 'maze-15x15-grid', 'summary.json'))),
+  },
   ...[0, 1, 2]
-    .map((seed) => ({
-      seed,
-      file: join(halting, seed === 0 ? 'halt-true-summary.json' : `seed${seed}-summary.json`),
-    }))
+    .map((seed) => ({ seed, file: join(out, 'maze-15x15-study', `trm-s${seed}-summary.json`) }))
     .filter(({ file }) => existsSync(file))
     .map(({ seed, file }) => ({
       name: `1000 steps, seed ${seed}`,
-      points: byStepOf(file),
+      points: stepCurve(finalSet(file)),
       dashed: true,
     })),
 ];
