@@ -255,9 +255,9 @@ function studyChart(
 studyChart(
   'maze-9x9-study',
   [
-    { label: '9×9, own test', file: (m, s) => `${m}-s${s}-own9.json` },
-    { label: '15×15, generate-maze', file: (m, s) => `${m}-s${s}-gen15.json` },
-    { label: '30×30, generate-maze', file: (m, s) => `${m}-s${s}-gen30.json` },
+    { label: 'own 9×9', file: (m, s) => `${m}-s${s}-own9.json` },
+    { label: 'gen.-maze 15×15', file: (m, s) => `${m}-s${s}-gen15.json` },
+    { label: 'gen.-maze 30×30', file: (m, s) => `${m}-s${s}-gen30.json` },
   ],
   'Mazes: trained on 9×9, exact accuracy held out',
   'maze-study.svg',
@@ -265,9 +265,9 @@ studyChart(
 studyChart(
   'maze-15x15-study',
   [
-    { label: '15×15, own test', file: (m, s) => `${m}-s${s}-summary.json` },
-    { label: '15×15, generate-maze', file: (m, s) => `${m}-s${s}-eval-generate-maze-15x15.json` },
-    { label: '30×30, generate-maze', file: (m, s) => `${m}-s${s}-eval-generate-maze-30x30.json` },
+    { label: 'own 15×15', file: (m, s) => `${m}-s${s}-summary.json` },
+    { label: 'gen.-maze 15×15', file: (m, s) => `${m}-s${s}-eval-generate-maze-15x15.json` },
+    { label: 'gen.-maze 30×30', file: (m, s) => `${m}-s${s}-eval-generate-maze-30x30.json` },
   ],
   'Mazes: trained on 15×15 (1000 steps), exact accuracy held out',
   'maze-15x15-study.svg',
