@@ -123,11 +123,11 @@ for (const name of names) {
   for (const band of BANDS) {
     const file = join(models, name, 'eval', `${band}.json`);
     if (!existsSync(file)) continue;
-    const steps = finalSet(file).by_step;
-    if (steps.length < 2) continue;
+    const points = stepCurve(finalSet(file));
+    if (points.length < 2) continue;
     byStep.push({
       name: `${name.startsWith('hrm') ? 'HRM' : 'TRM'} ${band.replace(/^g/, '')}`,
-      points: steps.map((s) => [s.step, s.exact_accuracy]),
+      points,
       dashed: name.startsWith('hrm'),
     });
   }
