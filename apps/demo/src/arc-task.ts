@@ -24,5 +24,6 @@ export function puzzlesFromArcTask(text: string, fileName: string): Puzzle[] {
     solution: t.output ?? undefined,
     note: t.output ? undefined : 'the task file gives no test output',
     demos,
+    arc: { task, testIndex: i },
   }));
 }

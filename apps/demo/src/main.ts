@@ -117,6 +117,7 @@ const stepLabel = h(
 );
 const verdict = h('div', { class: 'verdict', 'aria-live': 'polite', 'data-testid': 'verdict' });
 const filmstrip = h('div', { class: 'filmstrip', 'data-testid': 'filmstrip' });
+const attemptsArea = h('div', { class: 'attempts', 'aria-live': 'polite' });
 const haltArea = h('div');
 const solveStatus = h('div', {
   class: 'note',
@@ -174,7 +175,7 @@ const solvePanel = h(
       h(
         'span',
         { class: 'hint' },
-        'model.safetensors and config.json (rrm-train), or step_N and all_config.yaml (PyTorch)',
+        'model.safetensors and config.json (rrm-train), or step_N and all_config.yaml (PyTorch); for an ARC model with puzzle embeddings, also its data’s identifiers.json',
       ),
     ),
     solveBlocker,
@@ -189,6 +190,7 @@ const solvePanel = h(
     h('div', { class: 'boards' }, inputArea, answerArea, solutionArea),
     stepper,
     verdict,
+    attemptsArea,
     filmstrip,
     haltArea,
     h(
@@ -483,6 +485,7 @@ function renderTrace(): void {
   slider.disabled = playButton.disabled = !t;
   if (!t) {
     answerArea.replaceChildren();
+    attemptsArea.replaceChildren();
     haltArea.replaceChildren();
     filmstrip.replaceChildren();
     verdict.textContent = '';
@@ -556,6 +559,7 @@ function renderTrace(): void {
     ),
   );
 
+  renderAttempts(puzzle, result);
   verdict.className = 'verdict';
   if (solution) {
     const nWrong = countWrongCells(answer, solution);
@@ -586,6 +590,42 @@ function renderTrace(): void {
   } else {
     verdict.textContent = `Step ${k}: no known solution to check against (${puzzle.note ?? 'none given'}).`;
   }
+}
+
+/** An ARC model's two attempts after its last step, with their votes and their check. */
+function renderAttempts(puzzle: Puzzle, result: SolveTrace): void {
+  const a = result.attempts;
+  if (!a) {
+    attemptsArea.replaceChildren();
+    return;
+  }
+  const solution = puzzle.solution;
+  const n = a.versions - 1;
+  const versions = `${a.versions} versions of the task (as given and ${n} augmentation${n === 1 ? '' : 's'}, ${
+    a.learned
+      ? 'each with the puzzle embedding the model learned for it'
+      : 'no learned puzzle embedding'
+  })`;
+  attemptsArea.replaceChildren(
+    h(
+      'p',
+      { class: 'note' },
+      `Two attempts after step ${result.steps.length}, voted by ${versions}:`,
+    ),
+    h(
+      'div',
+      { class: 'boards' },
+      ...a.best.map((c, i) => {
+        const check = solution ? (gridsEqual(c.grid, solution) ? ', right' : ', wrong') : '';
+        // A canvas with no colour at its corner crops to no grid at all.
+        const empty = c.grid.data.length === 0 ? ', no grid' : '';
+        return captioned(
+          `Attempt ${i + 1}: ${c.votes} of ${a.versions} votes${check}${empty}`,
+          gridView(c.grid, 'arc', { testId: `attempt-${i + 1}`, maxPx: 160 }),
+        );
+      }),
+    ),
+  );
 }
 
 slider.addEventListener('input', () => {
@@ -648,12 +688,18 @@ ckptInput.addEventListener('change', async () => {
   if (files.length === 0) return;
   clearError();
   try {
-    const { config, weights } = pickCheckpointFiles(files);
+    const { config, weights, identifiers } = pickCheckpointFiles(files);
     const solver = await loadSolver(
       { name: config.name, text: await config.text() },
       { name: weights.name, bytes: new Uint8Array(await weights.arrayBuffer()) },
+      identifiers && { name: identifiers.name, text: await identifiers.text() },
     );
-    useSolver(solver, weights.name, `Loaded from ${weights.name} and ${config.name}.`);
+    const names = [weights, config, ...(identifiers ? [identifiers] : [])].map((f) => f.name);
+    useSolver(
+      solver,
+      weights.name,
+      `Loaded from ${names.slice(0, -1).join(', ')} and ${names.at(-1)}.`,
+    );
   } catch (e) {
     showError(e);
   }

@@ -1,3 +1,4 @@
+import type { ArcTask, RankedCandidate } from '@rrm/arc';
 import type { Grid, SudokuShape } from '@rrm/puzzles';
 import type { PuzzleKind } from './grid';
 
@@ -12,6 +13,8 @@ export interface Puzzle {
   shape?: SudokuShape;
   /** ARC demonstration pairs. */
   demos?: Array<{ input: Grid; output: Grid }>;
+  /** An ARC test input: its task, whose augmentations the attempts vote over. */
+  arc?: { task: ArcTask; testIndex: number };
   /** Why there is no known solution, when that needs saying. */
   note?: string;
 }
@@ -26,8 +29,21 @@ export interface StepResult {
   haltLogit: number;
 }
 
+/** An ARC model's two attempts, voted for by the versions of the task it answered. */
+export interface ArcAttempts {
+  /** The two best answers (one when every version agreed), best first. */
+  best: RankedCandidate[];
+  /** How many versions voted: the task and its augmentations. */
+  versions: number;
+  /** Whether the versions ran under the puzzle embeddings the model learned for them. */
+  learned: boolean;
+}
+
 export interface SolveTrace {
+  /** Every supervision step's answer (for ARC, to the test input as given). */
   steps: StepResult[];
+  /** ARC only: the attempts after the last step. */
+  attempts?: ArcAttempts;
   ms: number;
   /** The model's halting rule, in words: "q_halt > 0" (TRM) or "q_halt > q_continue" (HRM). */
   haltRule: string;

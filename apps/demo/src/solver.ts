@@ -1,5 +1,17 @@
 import { type ActBatch, type ActModel, evaluationSteps, haltLogit } from '@rrm/act';
-import { ARC_SEQ_LEN, ARC_VOCAB_SIZE, cropArcGrid, encodeArcGrid } from '@rrm/arc';
+import {
+  ARC_MAX_GRID,
+  ARC_SEQ_LEN,
+  ARC_VOCAB_SIZE,
+  ArcEvaluator,
+  type ArcVariants,
+  applyAugmentation,
+  arcCanvasForSeqLen,
+  arcTestVariants,
+  cropArcGrid,
+  encodeArcGrid,
+  parseAugmentationName,
+} from '@rrm/arc';
 import {
   dataKeysFromWeights,
   modelFromWeights,
@@ -13,6 +25,7 @@ import {
   encodeMaze,
   encodeSudoku,
   type Grid,
+  gridToRows,
   IGNORE_LABEL_ID,
   MAZE_CHARSET,
   makeGrid,
@@ -25,7 +38,7 @@ import {
 import { isSizeFree } from '@rrm/reasoning';
 import * as tf from '@tensorflow/tfjs-core';
 import type { PuzzleKind } from './grid';
-import type { Puzzle, SolveTrace, StepResult } from './puzzle';
+import type { ArcAttempts, Puzzle, SolveTrace, StepResult } from './puzzle';
 
 /** A loaded checkpoint, ready to show its step-by-step answers. */
 export interface Solver {
@@ -66,16 +79,21 @@ function codecFor(seqLen: number, vocab: number): Codec | null {
       decode: (t) => makeGrid(n, n, decodeSudoku(t, shape)),
     };
   }
-  if (seqLen === ARC_SEQ_LEN && vocab === ARC_VOCAB_SIZE) {
+  const side = Math.round(Math.sqrt(seqLen));
+  if (vocab === ARC_VOCAB_SIZE && side * side === seqLen && side <= ARC_MAX_GRID) {
     return {
       kind: 'arc',
-      name: 'ARC',
-      misfit: () => null,
-      encode: (p) => encodeArcGrid(p.input),
-      decode: (t) => cropArcGrid(t),
+      name: side === ARC_MAX_GRID ? 'ARC' : `ARC on a ${side}×${side} canvas`,
+      misfit: (p) => {
+        const big = [p.input, p.solution].find((g) => g && (g.rows > side || g.cols > side));
+        return big
+          ? `the ${big.rows}×${big.cols} ${big === p.input ? 'test input' : 'answer'} does not fit its ${side}×${side} canvas`
+          : null;
+      },
+      encode: (p) => encodeArcGrid(p.input, undefined, side),
+      decode: (t) => cropArcGrid(t, undefined, side),
     };
   }
-  const side = Math.round(Math.sqrt(seqLen));
   if (side * side === seqLen && vocab === MAZE_CHARSET.length + 1) {
     return {
       kind: 'maze',
@@ -96,30 +114,89 @@ function codecFor(seqLen: number, vocab: number): Codec | null {
   return null;
 }
 
-function parseJson(text: string, source: string): Record<string, unknown> {
-  let v: unknown;
+function readJson(text: string, source: string): unknown {
   try {
-    v = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     throw new Error(`${source}: not valid JSON (${(e as Error).message})`);
   }
+}
+
+function parseJson(text: string, source: string): Record<string, unknown> {
+  const v = readJson(text, source);
   if (!v || typeof v !== 'object' || Array.isArray(v))
     throw new Error(`${source}: expected a JSON object`);
   return v as Record<string, unknown>;
 }
 
+/**
+ * identifiers.json of the data a model was trained on: the name of each puzzle embedding, in
+ * order (index 0 is the blank). Checked against the model's embedding table.
+ */
+function parseIdentifiers(file: { name: string; text: string }, embeddings: number): string[] {
+  const v = readJson(file.text, file.name);
+  if (!Array.isArray(v) || !v.every((n) => typeof n === 'string'))
+    throw new Error(`${file.name}: expected a JSON array of puzzle names`);
+  if (embeddings > 1 && v.length !== embeddings)
+    throw new Error(
+      `${file.name}: ${v.length} puzzle names, but the model has ${embeddings} puzzle embeddings (pick the identifiers.json of the data it was trained on)`,
+    );
+  for (const [i, name] of v.entries()) {
+    if (i === 0) continue;
+    try {
+      parseAugmentationName(name);
+    } catch (e) {
+      throw new Error(`${file.name}: entry ${i}: ${(e as Error).message}`);
+    }
+  }
+  return v;
+}
+
+/**
+ * An ARC test input is answered as the task and this many augmentations when the model's
+ * identifiers.json is not given (the papers vote over up to 1000; 8 keep a solve to seconds).
+ */
+const PAGE_ARC_AUGMENTATIONS = 8;
+
+/** The attempts the versions' last answers vote for, mapped back through their augmentations. */
+function voteAttempts(
+  p: Puzzle & { arc: NonNullable<Puzzle['arc']> },
+  versions: ArcVariants,
+  canvas: number,
+  last: { inputs: Int32Array; preds: Int32Array; qHaltLogits: Float32Array },
+): ArcAttempts {
+  const { task, testIndex } = p.arc;
+  const evaluator = new ArcEvaluator({
+    identifiers: ['<blank>', ...versions.variants.map((v) => v.name)],
+    testPuzzles: { [task.id]: { test: task.test.map((t) => ({ input: gridToRows(t.input) })) } },
+    canvas,
+    passKs: [],
+  });
+  evaluator.update({ ...last, puzzleIdentifiers: versions.variants.map((_, i) => i + 1) });
+  return {
+    best: evaluator.candidates(task.id, testIndex).slice(0, 2),
+    versions: versions.variants.length,
+    learned: versions.learned,
+  };
+}
+
 /** A config file of either trainer: rrm's `config.json` or the reference's `all_config.yaml`. */
 const isReferenceConfig = (name: string) => /\.ya?ml$/i.test(name);
+
+const IDENTIFIERS_FILE = 'identifiers.json';
 
 /**
  * The config and the weights among files picked together: a `.json` or `.yaml` config, and
  * a `.safetensors` file or the newest of the reference's `step_N` files (a run folder's
- * files picked at once).
+ * files picked at once); and the training data's `identifiers.json` when it is among them.
  */
 export function pickCheckpointFiles<F extends { name: string }>(
   files: F[],
-): { config: F; weights: F } {
-  const config = files.find((f) => /\.json$/i.test(f.name) || isReferenceConfig(f.name));
+): { config: F; weights: F; identifiers?: F } {
+  const identifiers = files.find((f) => f.name === IDENTIFIERS_FILE);
+  const config = files.find(
+    (f) => f !== identifiers && (/\.json$/i.test(f.name) || isReferenceConfig(f.name)),
+  );
   const step = (f: F) => Number(/^step_(\d+)$/.exec(f.name)?.[1] ?? -1);
   const steps = files.filter((f) => step(f) >= 0).sort((a, b) => step(b) - step(a));
   const weights = files.find((f) => f.name.endsWith('.safetensors')) ?? steps[0];
@@ -128,7 +205,7 @@ export function pickCheckpointFiles<F extends { name: string }>(
       `select a checkpoint's files: model.safetensors with its config.json, or a reference step_N with its all_config.yaml (got ${files.map((f) => f.name).join(', ')})`,
     );
   }
-  return { config, weights };
+  return { config, weights, ...(identifiers && { identifiers }) };
 }
 
 /** The sequence length the reference encodings give a vocabulary (RoPE models do not store it). */
@@ -191,11 +268,14 @@ function modelConfig(
 /**
  * Loads a checkpoint: rrm-train's `config.json` with `model.safetensors`, or the reference
  * trainer's `all_config.yaml` with a `step_N` file (PyTorch's format), weights under the
- * reference names either way.
+ * reference names either way. An ARC model answers each test input as the task and its
+ * augmentations, under the puzzle embeddings it learned for them when `identifiers` (the
+ * identifiers.json of its training data) is given.
  */
 export async function loadSolver(
   config: { name: string; text: string },
   weights: { name: string; bytes: Uint8Array },
+  identifiersFile?: { name: string; text: string },
 ): Promise<Solver> {
   const { tensors } = readWeights(weights.bytes, weights.name);
   const { kind, arch: stored, cfg } = modelConfig(config, tensors);
@@ -207,6 +287,7 @@ export async function loadSolver(
     vocab_size: number;
     halt_max_steps: number;
     hidden_size: number;
+    num_puzzle_identifiers: number;
   }>;
   try {
     model = modelFromWeights(kind, arch, tensors, {
@@ -219,6 +300,8 @@ export async function loadSolver(
     throw new Error(`${config.name}: ${(e as Error).message}`);
   }
   const { seq_len, vocab_size, halt_max_steps, hidden_size } = model.config;
+  const identifiers =
+    identifiersFile && parseIdentifiers(identifiersFile, model.config.num_puzzle_identifiers);
   const codec = codecFor(seq_len, vocab_size);
   const build = cfg.build_data as { kind?: string; min_givens?: number } | null | undefined;
   const shape = codec?.kind === 'sudoku' ? shapeForCells(seq_len) : null;
@@ -263,30 +346,59 @@ export async function loadSolver(
       if (why || !codec) throw new Error(`cannot solve ${p.title}: ${why}`);
       const t0 = performance.now();
       const { model, codec: sized } = forPuzzle(p);
-      const tokens = sized!.encode(p);
-      const len = tokens.length;
+      // An ARC test input is answered as the task and its augmentations, which then vote;
+      // row 0, the task as given, is the one shown step by step.
+      const arc = codec.kind === 'arc' && p.arc ? { ...p, arc: p.arc } : null;
+      const versions =
+        arc &&
+        arcTestVariants(arc.arc.task, { identifiers, numAug: PAGE_ARC_AUGMENTATIONS, seed: 0 });
+      const rows = versions
+        ? versions.variants.map((v) =>
+            encodeArcGrid(
+              applyAugmentation(p.input, v.augmentation),
+              undefined,
+              arcCanvasForSeqLen(seq_len),
+            ),
+          )
+        : [sized!.encode(p)];
+      const len = rows[0].length;
+      const inputs = Int32Array.from(rows.flatMap((r) => [...r]));
       const batch: ActBatch = {
-        inputs: tf.tensor2d(Int32Array.from(tokens), [1, len], 'int32'),
-        labels: tf.fill([1, len], IGNORE_LABEL_ID, 'int32') as tf.Tensor2D,
-        // 0 is the reference's blank identifier: the page's puzzles have no learned embedding.
-        puzzle_identifiers: tf.tensor1d([0], 'int32'),
+        inputs: tf.tensor2d(inputs, [rows.length, len], 'int32'),
+        labels: tf.fill([rows.length, len], IGNORE_LABEL_ID, 'int32') as tf.Tensor2D,
+        // 0 is the reference's blank identifier: the puzzle has no learned embedding.
+        puzzle_identifiers: tf.tensor1d(
+          versions ? versions.variants.map((v) => v.identifier) : [0],
+          'int32',
+        ),
       };
       const steps: StepResult[] = [];
+      let last: { preds: Int32Array; qHaltLogits: Float32Array } | null = null;
       try {
         // Every one of halt_max_steps, as evaluation runs; the halting logit says where it would stop.
         for (const { step, outputs } of evaluationSteps(model, batch)) {
           const prediction = tf.tidy(() => tf.argMax(outputs.logits, -1));
           const halt = haltLogit(model.options.halting, outputs.qHalt, outputs.qContinue);
-          const [predicted, h] = await Promise.all([prediction.data(), halt.data()]);
+          const [predicted, h, q] = await Promise.all([
+            prediction.data(),
+            halt.data(),
+            outputs.qHalt.data(),
+          ]);
           tf.dispose([prediction, halt]);
-          steps.push({ answer: sized!.decode(Int32Array.from(predicted)), haltLogit: h[0] });
+          const preds = Int32Array.from(predicted);
+          steps.push({ answer: sized!.decode(preds.subarray(0, len)), haltLogit: h[0] });
+          last = { preds, qHaltLogits: Float32Array.from(q) };
           onStep?.(step, halt_max_steps);
         }
       } finally {
         tf.dispose([batch.inputs, batch.labels, batch.puzzle_identifiers]);
       }
       const haltRule = model.options.halting.haltOnQHaltOnly ? 'q_halt > 0' : 'q_halt > q_continue';
-      return { steps, ms: performance.now() - t0, haltRule };
+      const attempts =
+        arc && versions && last
+          ? voteAttempts(arc, versions, arcCanvasForSeqLen(seq_len), { inputs, ...last })
+          : undefined;
+      return { steps, ms: performance.now() - t0, haltRule, ...(attempts && { attempts }) };
     },
     dispose: () => {
       for (const entry of bySeqLen.values()) entry.model.dispose();

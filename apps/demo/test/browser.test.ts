@@ -2,12 +2,16 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { augmentationName, IDENTITY_AUGMENTATION } from '@rrm/arc';
+import { saveCheckpoint } from '@rrm/checkpoint';
 import { generateSudokuDataset } from '@rrm/puzzles';
 import { evaluate, loadModel, sudokuBuildOptions } from '@rrm/trainer';
+import { createTRM } from '@rrm/trm';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Puzzle, SolveTrace } from '../src/puzzle';
 import { sudokuSamples } from '../src/samples';
+import { arcArch, SWAP_TASK } from './fixtures';
 import {
   ARTIFACTS,
   buildApp,
@@ -229,25 +233,10 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
   it('shows a well-formed ARC task with its demonstration pairs', async () => {
     const { page } = main;
     await solveSample(page, sample.id);
-    const task = {
-      train: [
-        {
-          input: [
-            [1, 0],
-            [0, 2],
-          ],
-          output: [
-            [2, 0],
-            [0, 1],
-          ],
-        },
-      ],
-      test: [{ input: [[3, 4]], output: [[4, 3]] }],
-    };
     await page.setInputFiles('[data-testid=task-file]', {
       name: 'swap.json',
       mimeType: 'application/json',
-      buffer: Buffer.from(JSON.stringify(task)),
+      buffer: Buffer.from(JSON.stringify(SWAP_TASK)),
     });
     await expect.poll(() => page.textContent('[data-testid=error]')).toBe('');
     expect(await page.inputValue('[data-testid=sample]')).toBe('arc-swap-0');
@@ -293,6 +282,53 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
       .toBe('Loaded from model.safetensors and config.json.');
     expect(await page.textContent('[data-testid=error]')).toBe('');
     expect(await page.textContent('[data-testid=checkpoint]')).toMatch(/^model\.safetensors · TRM/);
+  });
+
+  it("shows an ARC model's two attempts, voted by the task and its augmentations", async () => {
+    const { page, errors } = await demo.open('?backend=cpu');
+    // A small untrained TRM on a 6×6 canvas with puzzle embeddings, and its data's identifiers.
+    const arch = arcArch(3);
+    const model = createTRM({ ...arch, batch_size: 1 }, { seed: 9 });
+    const weights = Buffer.from(saveCheckpoint(model));
+    model.dispose();
+    const rotated = augmentationName('swap', { ...IDENTITY_AUGMENTATION, transform: 1 });
+    const json = (name: string, v: unknown) => ({
+      name,
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(v)),
+    });
+    await page.setInputFiles('[data-testid=checkpoint-files]', [
+      json('config.json', { model: 'trm', arch }),
+      { name: 'model.safetensors', mimeType: 'application/octet-stream', buffer: weights },
+      json('identifiers.json', ['<blank>', 'swap', rotated]),
+    ]);
+    await expect
+      .poll(() => page.textContent('[data-testid=checkpoint-note]'))
+      .toBe('Loaded from model.safetensors, config.json and identifiers.json.');
+    await page.setInputFiles('[data-testid=task-file]', json('swap.json', SWAP_TASK));
+    await page.click('[data-testid=solve]');
+    await page.waitForSelector('[data-testid=solve-status][data-state=done]', {
+      state: 'attached',
+    });
+    const captions = await page.$$eval('.attempts figcaption', (fs) =>
+      fs.map((f) => f.textContent),
+    );
+    expect(captions.length).toBeGreaterThan(0);
+    for (const [i, c] of captions.entries())
+      expect(c).toMatch(
+        new RegExp(`^Attempt ${i + 1}: [12] of 2 votes, (right|wrong)(, no grid)?$`),
+      );
+    expect(await page.textContent('.attempts .note')).toBe(
+      'Two attempts after step 2, voted by 2 versions of the task (as given and 1 augmentation, each with the puzzle embedding the model learned for it):',
+    );
+    expect(await page.locator('[data-testid=attempt-1]').count()).toBe(1);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}arc-attempts.png`, fullPage: true });
+    // Another puzzle: the attempts go with the answer they belong to.
+    await page.selectOption('[data-testid=sample]', 'arc-00576224-0');
+    expect(await page.locator('.attempts figcaption').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
   });
 
   it('at phone width: starts without WebGPU, fits 390 px, and fits a mismatched checkpoint error', async () => {

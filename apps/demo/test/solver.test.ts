@@ -1,5 +1,15 @@
 import { type ActModel, disposeCarry, disposeStep } from '@rrm/act';
-import { ARC_SEQ_LEN, ARC_VOCAB_SIZE, cropArcGrid, encodeArcGrid } from '@rrm/arc';
+import {
+  ARC_SEQ_LEN,
+  ARC_VOCAB_SIZE,
+  applyAugmentation,
+  arcTestVariants,
+  augmentationName,
+  cropArcGrid,
+  encodeArcGrid,
+  invertAugmentation,
+  randomAugmentation,
+} from '@rrm/arc';
 import { referenceConfigYaml, saveCheckpoint, saveTorchCheckpoint } from '@rrm/checkpoint';
 import { createHRM } from '@rrm/hrm';
 import { expectFlatTensorCount } from '@rrm/layers';
@@ -8,32 +18,22 @@ import {
   decodeSudoku,
   encodeMaze,
   encodeSudoku,
+  gridKey,
+  gridsEqual,
   MAZE_CHARSET,
   SUDOKU_SHAPES,
 } from '@rrm/puzzles';
+import { Rng } from '@rrm/random';
 import { createTRM } from '@rrm/trm';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { puzzlesFromArcTask } from '../src/arc-task';
 import { FIXED_SAMPLES, mazeSample, sudokuSamples } from '../src/samples';
 import { loadSolver, pickCheckpointFiles } from '../src/solver';
+import { arcArch, SWAP_TASK, TRM_ARCH } from './fixtures';
 
 const SHAPE = SUDOKU_SHAPES['4x4'];
-const DATA = { seq_len: 16, vocab_size: 6, num_puzzle_identifiers: 1, batch_size: 4 };
-const TRM_ARCH = {
-  ...DATA,
-  H_cycles: 2,
-  L_cycles: 2,
-  L_layers: 1,
-  hidden_size: 16,
-  num_heads: 2,
-  expansion: 2,
-  puzzle_emb_ndim: 0,
-  pos_encodings: 'learned',
-  halt_max_steps: 3,
-  halt_exploration_prob: 0,
-  forward_dtype: 'float32',
-};
 const HRM_ARCH = { ...TRM_ARCH, H_layers: 1, pos_encodings: 'rope' };
 
 type Model = ActModel<{ seq_len: number; halt_max_steps: number }>;
@@ -50,12 +50,12 @@ function checkpointOf(model: Model, kind: 'trm' | 'hrm', arch: object) {
  * The model's predicted tokens and halting heads, step by step, straight from its public
  * step API.
  */
-function referenceSteps(model: Model, tokens: Uint8Array) {
+function referenceSteps(model: Model, tokens: Uint8Array, identifier = 0) {
   const S = model.config.seq_len;
   const batch = {
     inputs: tf.tensor2d(Int32Array.from(tokens), [1, S], 'int32'),
     labels: tf.zeros([1, S], 'int32') as tf.Tensor2D,
-    puzzle_identifiers: tf.zeros([1], 'int32') as tf.Tensor1D,
+    puzzle_identifiers: tf.tensor1d([identifier], 'int32'),
   };
   let carry = model.initialCarry(1);
   const out: Array<{ tokens: Int32Array; qHalt: number; qContinue: number }> = [];
@@ -135,6 +135,103 @@ describe('an ARC checkpoint', () => {
     expect(trace.steps.map((s) => s.answer)).toEqual(expected);
     solver.dispose();
     model.dispose();
+  });
+
+  describe('on a 6×6 canvas, with puzzle embeddings', () => {
+    const CANVAS = 6;
+    const arch = arcArch(4);
+    const [puzzle] = puzzlesFromArcTask(JSON.stringify(SWAP_TASK), 'swap.json');
+    const aug = randomAugmentation(new Rng(4));
+    const identifiers = ['<blank>', 'other', 'swap', augmentationName('swap', aug)];
+    const idsFile = (v: unknown) => ({ name: 'identifiers.json', text: JSON.stringify(v) });
+    let model: Model;
+    let ckpt: ReturnType<typeof checkpointOf>;
+    beforeAll(() => {
+      model = createTRM({ ...arch, batch_size: 1 }, { seed: 11 }) as unknown as Model;
+      ckpt = checkpointOf(model, 'trm', arch);
+    });
+
+    /** The votes for each distinct answer, from each version run on its own. */
+    function tally(versions: Array<{ augmentation: typeof aug; identifier: number }>) {
+      const votes = new Map<string, number>();
+      for (const v of versions) {
+        const tokens = encodeArcGrid(
+          applyAugmentation(puzzle.input, v.augmentation),
+          undefined,
+          CANVAS,
+        );
+        const last = referenceSteps(model, tokens, v.identifier).at(-1)!;
+        const key = gridKey(
+          invertAugmentation(cropArcGrid(last.tokens, undefined, CANVAS), v.augmentation),
+        );
+        votes.set(key, (votes.get(key) ?? 0) + 1);
+      }
+      return votes;
+    }
+
+    it('answers the task and its augmentations, and shows the two answers with most votes', async () => {
+      const solver = await loadSolver(ckpt.config, ckpt.weights);
+      expect(solver.summary).toBe('TRM · hidden 16 · 2 steps · arc');
+      const trace = await solver.solve(puzzle);
+      // Step by step: the task as given, under the blank identifier.
+      const asGiven = referenceSteps(model, encodeArcGrid(puzzle.input, undefined, CANVAS));
+      expect(trace.steps.map((s) => s.answer)).toEqual(
+        asGiven.map((t) => cropArcGrid(t.tokens, undefined, CANVAS)),
+      );
+      const { variants } = arcTestVariants(puzzle.arc!.task, { numAug: 8, seed: 0 });
+      expect(trace.attempts).toMatchObject({ versions: variants.length, learned: false });
+      const votes = tally(variants);
+      const counts = [...votes.values()].sort((a, b) => b - a);
+      const best = trace.attempts!.best;
+      expect(best.map((c) => c.votes)).toEqual(counts.slice(0, 2));
+      for (const c of best) expect(votes.get(gridKey(c.grid))).toBe(c.votes);
+      if (best.length === 2) expect(gridsEqual(best[0].grid, best[1].grid)).toBe(false);
+      await expectFlatTensorCount(async () => {
+        await solver.solve(puzzle);
+      }, 3);
+      solver.dispose();
+    });
+
+    it("with its data's identifiers.json, runs the versions it was trained on, with their embeddings", async () => {
+      const solver = await loadSolver(ckpt.config, ckpt.weights, idsFile(identifiers));
+      const { attempts } = await solver.solve(puzzle);
+      expect(attempts).toMatchObject({ versions: 2, learned: true });
+      const votes = tally([
+        {
+          augmentation: { transform: 0, colours: Uint8Array.from({ length: 10 }, (_, i) => i) },
+          identifier: 2,
+        },
+        { augmentation: aug, identifier: 3 },
+      ]);
+      expect(attempts!.best.map((c) => votes.get(gridKey(c.grid)))).toEqual(
+        attempts!.best.map((c) => c.votes),
+      );
+      solver.dispose();
+    });
+
+    it.each([
+      [
+        ['<blank>', 'swap'],
+        'identifiers.json: 2 puzzle names, but the model has 4 puzzle embeddings (pick the identifiers.json of the data it was trained on)',
+      ],
+      [{ swap: 1 }, 'identifiers.json: expected a JSON array of puzzle names'],
+      [
+        ['<blank>', 'a', 'b|||t9|||0123456789', 'c'],
+        /^identifiers\.json: entry 2: puzzle name "b\|\|\|t9/,
+      ],
+    ])('names identifiers.json and what is wrong with it %#', async (value, message) => {
+      await expect(loadSolver(ckpt.config, ckpt.weights, idsFile(value))).rejects.toThrow(message);
+    });
+
+    it('says when a test input does not fit its canvas', async () => {
+      const solver = await loadSolver(ckpt.config, ckpt.weights);
+      const [wide] = puzzlesFromArcTask(
+        JSON.stringify({ ...SWAP_TASK, test: [{ input: [[1, 2, 3, 4, 5, 6, 7]] }] }),
+        'wide.json',
+      );
+      expect(solver.cannotSolve(wide)).toBe('the 1×7 test input does not fit its 6×6 canvas');
+      solver.dispose();
+    });
   });
 });
 
@@ -283,5 +380,14 @@ describe('a reference PyTorch checkpoint', () => {
       pickCheckpointFiles([{ name: 'model.safetensors' }, { name: 'config.json' }]).weights,
     ).toEqual({ name: 'model.safetensors' });
     expect(() => pickCheckpointFiles([{ name: 'step_3' }])).toThrow(/select a checkpoint's files/);
+    // The training data's identifiers.json is never taken for the config.
+    const withIds = ['identifiers.json', 'model.safetensors', 'config.json'].map((name) => ({
+      name,
+    }));
+    expect(pickCheckpointFiles(withIds)).toEqual({
+      config: { name: 'config.json' },
+      weights: { name: 'model.safetensors' },
+      identifiers: { name: 'identifiers.json' },
+    });
   });
 });

@@ -47,6 +47,14 @@ interface Candidate {
   confidence: number;
 }
 
+/** One distinct answer to a test input, as voted for by the versions of its puzzle. */
+export interface RankedCandidate {
+  grid: Grid;
+  votes: number;
+  /** Mean sigmoid(q_halt) of the predictions that voted for it. */
+  meanConfidence: number;
+}
+
 function getOrCreate<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   let v = map.get(key);
   if (v === undefined) {
@@ -138,6 +146,27 @@ export class ArcEvaluator {
     }
   }
 
+  /**
+   * Every distinct answer to test input `testIndex` of task `taskId`, best first: by votes,
+   * then by mean halting confidence. Attempts 1 and 2 are the first two.
+   */
+  candidates(taskId: string, testIndex: number): RankedCandidate[] {
+    const pair = this.tasks.find((t) => t.id === taskId)?.test[testIndex];
+    if (!pair) throw new Error(`ArcEvaluator: task ${taskId} has no test example ${testIndex}`);
+    return this.ranked(taskId, pair.inputKey).map(({ key: _, ...c }) => c);
+  }
+
+  private ranked(taskId: string, inputKey: string): Array<RankedCandidate & { key: string }> {
+    return [...(this.votes.get(taskId)?.get(inputKey)?.entries() ?? [])]
+      .map(([key, c]) => ({
+        key,
+        grid: c.grid,
+        votes: c.votes,
+        meanConfidence: c.confidence / c.votes,
+      }))
+      .sort((a, b) => b.votes - a.votes || b.meanConfidence - a.meanConfidence);
+  }
+
   result(): ArcResult {
     const correct = this.passKs.map(() => 0);
     const submission: Record<string, Attempts[]> = {};
@@ -146,14 +175,7 @@ export class ArcEvaluator {
       submission[task.id] = [];
       const hits = this.passKs.map(() => 0);
       task.test.forEach((pair, i) => {
-        const candidates = [...(this.votes.get(task.id)?.get(pair.inputKey)?.entries() ?? [])]
-          .map(([key, c]) => ({
-            key,
-            grid: c.grid,
-            votes: c.votes,
-            meanConfidence: c.confidence / c.votes,
-          }))
-          .sort((a, b) => b.votes - a.votes || b.meanConfidence - a.meanConfidence);
+        const candidates = this.ranked(task.id, pair.inputKey);
         if (candidates.length === 0) missing.push(`${task.id} test ${i}`);
         this.passKs.forEach((k, j) => {
           if (candidates.slice(0, k).some((c) => c.key === pair.answerKey)) hits[j]++;

@@ -50,6 +50,7 @@ export {
   type Attempts,
   DEFAULT_PASS_KS,
   type EvaluatorBatch,
+  type RankedCandidate,
   type TestPuzzlesJson,
 } from './evaluate.js';
 export {
@@ -62,3 +63,4 @@ export {
   parseGrid,
   parseTask,
 } from './task.js';
+export { type ArcVariant, type ArcVariants, arcTestVariants } from './variants.js';
