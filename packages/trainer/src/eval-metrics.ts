@@ -15,7 +15,10 @@ export interface StepMetrics {
 }
 
 export interface HaltingStats {
-  /** Mean of the step at which q_halt first turned positive (halt_max_steps if never). */
+  /**
+   * Mean of the first step at which the model's halting rule says stop (`haltLogit` of
+   * @rrm/act: q_halt > 0 for TRM, q_halt > q_continue for HRM; halt_max_steps if never).
+   */
   mean_halt_step: number;
   /** histogram[k-1] = sequences that would halt at step k. */
   histogram: number[];
@@ -47,12 +50,14 @@ export class SetEvalAccumulator {
   }
 
   /**
-   * One test batch: `predsByStep[k]` [B*S] argmax predictions after step k+1,
-   * `qHaltByStep[k]` [B] the halting logits after step k+1, `labels` [B*S].
+   * One test batch: `predsByStep[k]` [B*S] argmax predictions after step k+1, `labels`
+   * [B*S], and after step k+1 the heads [B]: `qHalt[k]` (scored against being right, as
+   * the reference scores q_halt_accuracy) and `haltLogit[k]` (> 0 where the model's rule
+   * stops).
    */
   addBatch(
     predsByStep: Int32Array[],
-    qHaltByStep: Float32Array[],
+    heads: { qHalt: Float32Array[]; haltLogit: Float32Array[] },
     labels: Int32Array,
     seqLen: number,
   ): void {
@@ -81,13 +86,13 @@ export class SetEvalAccumulator {
       }
       let haltStep = steps;
       for (let k = 0; k < steps; k++) {
-        if (qHaltByStep[k][b] > 0) {
+        if (heads.haltLogit[k][b] > 0) {
           haltStep = k + 1;
           break;
         }
       }
       this.haltHistogram[Math.min(haltStep, this.haltMaxSteps) - 1]++;
-      if (qHaltByStep[steps - 1][b] > 0 === exactAtEnd) this.qHaltRight++;
+      if (heads.qHalt[steps - 1][b] > 0 === exactAtEnd) this.qHaltRight++;
     }
   }
 

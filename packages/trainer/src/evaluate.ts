@@ -4,7 +4,7 @@
  * predictions after every step are scored, so the result shows how answers improve with
  * recursion; optional evaluators (ARC voting) see the final predictions.
  */
-import { type ActBatch, evaluationSteps } from '@rrm/act';
+import { type ActBatch, evaluationSteps, haltLogit } from '@rrm/act';
 import { type Batch, type ProgressCallback, type PuzzleSplit, testBatches } from '@rrm/puzzles';
 import * as tf from '@tensorflow/tfjs-core';
 import { SetEvalAccumulator, type SetEvalMetrics } from './eval-metrics.js';
@@ -52,27 +52,33 @@ function haltMaxSteps(model: Model): number {
   return model.options.halting.halt_max_steps;
 }
 
-/** Predictions [B*S] and q_halt logits [B] after each of the `halt_max_steps` steps. */
+/**
+ * Predictions [B*S], q_halt logits [B] and the model's halting logits [B] (haltLogit:
+ * positive where its rule stops) after each of the `halt_max_steps` steps.
+ */
 async function runBatch(
   model: Model,
   batch: Batch,
-): Promise<{ preds: Int32Array[]; qHalt: Float32Array[] }> {
+): Promise<{ preds: Int32Array[]; qHalt: Float32Array[]; haltLogit: Float32Array[] }> {
   const act = toActBatch(batch);
   const preds: Int32Array[] = [];
   const qHalt: Float32Array[] = [];
+  const halts: Float32Array[] = [];
   try {
     for (const { outputs } of evaluationSteps(model, act)) {
       const argmax = tf.argMax(outputs.logits, -1);
+      const halt = haltLogit(model.options.halting, outputs.qHalt, outputs.qContinue);
       // Read asynchronously: GPU backends (webgpu in Node) read no other way.
-      const [p, q] = await Promise.all([argmax.data(), outputs.qHalt.data()]);
-      argmax.dispose();
+      const [p, q, h] = await Promise.all([argmax.data(), outputs.qHalt.data(), halt.data()]);
+      tf.dispose([argmax, halt]);
       preds.push(p as Int32Array);
       qHalt.push(q as Float32Array);
+      halts.push(h as Float32Array);
     }
   } finally {
     disposeActBatch(act);
   }
-  return { preds, qHalt };
+  return { preds, qHalt, haltLogit: halts };
 }
 
 export async function evaluate(
@@ -88,9 +94,9 @@ export async function evaluate(
   );
   let done = 0;
   for (const batch of testBatches(split, opts.batchSize)) {
-    const { preds, qHalt } = await runBatch(model, batch);
+    const { preds, qHalt, haltLogit } = await runBatch(model, batch);
     accumulators[batch.setName] ??= new SetEvalAccumulator(haltMaxSteps(model));
-    accumulators[batch.setName].addBatch(preds, qHalt, batch.labels, batch.seqLen);
+    accumulators[batch.setName].addBatch(preds, { qHalt, haltLogit }, batch.labels, batch.seqLen);
     for (const e of opts.evaluators ?? []) {
       e.update({
         inputs: batch.inputs,

@@ -14,7 +14,13 @@ it('scores each supervision step, skips unlabelled padding and records halting',
     Float32Array.from([2, -1, 5]),
     Float32Array.from([3, -2, 5]),
   ];
-  acc.addBatch([step1, step2, step3], q, labels, 3);
+  // The model's rule (HRM's q_halt − q_continue, say) halts where q_halt alone would not.
+  const h = [
+    Float32Array.from([1, -1, 5]),
+    Float32Array.from([-2, 1, 5]),
+    Float32Array.from([4, -3, 5]),
+  ];
+  acc.addBatch([step1, step2, step3], { qHalt: q, haltLogit: h }, labels, 3);
   const r = acc.result();
   expect(r.count).toBe(2);
   expect(r.by_step).toEqual([
@@ -23,8 +29,8 @@ it('scores each supervision step, skips unlabelled padding and records halting',
     { step: 3, accuracy: 1, exact_accuracy: 1 },
   ]);
   expect(r.exact_accuracy).toBe(1);
-  // First sequence halts at step 2, the second never does (counts at 3).
-  expect(r.halting).toEqual({ mean_halt_step: 2.5, histogram: [0, 1, 1] });
+  // By the halting logits, not q_halt (which would say steps 2 and never): steps 1 and 2.
+  expect(r.halting).toEqual({ mean_halt_step: 1.5, histogram: [1, 1, 0] });
   // Final q_halt: +3 for a right answer (agrees), -2 for a right answer (disagrees).
   expect(r.q_halt_accuracy).toBe(0.5);
 });
