@@ -665,6 +665,7 @@ function useSolver(solver: Solver, name: string, note: string, firstId?: string)
   state.solver?.dispose();
   state.solver = solver;
   checkpointBadge.textContent = `${name} · ${solver.summary}`;
+  showInPicker(name);
   checkpointNote.textContent = note;
   if (solver.sudoku) {
     const { shape, minGivens } = solver.sudoku;
@@ -680,6 +681,22 @@ function useSolver(solver: Solver, name: string, note: string, firstId?: string)
     state.puzzles[0];
   fillSampleSelect(first?.id);
   if (first) showPuzzle(first);
+}
+
+/**
+ * The picker names the model in use: a shipped one (or the default) by its entry; one from
+ * disk or trained in the tab by an entry of its own, so that choosing a shipped model
+ * again is a change.
+ */
+function showInPicker(name: string): void {
+  modelSelect.querySelector('option[data-loaded]')?.remove();
+  const listed = [...modelSelect.options].find((o) => o.value === name);
+  if (listed) {
+    modelSelect.value = name;
+    return;
+  }
+  modelSelect.append(h('option', { value: '', 'data-loaded': '' }, `${name} (loaded)`));
+  modelSelect.value = '';
 }
 
 ckptInput.addEventListener('change', async () => {

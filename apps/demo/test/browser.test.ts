@@ -8,7 +8,7 @@ import { generateSudokuDataset } from '@rrm/puzzles';
 import { evaluate, loadModel, sudokuBuildOptions } from '@rrm/trainer';
 import { createTRM } from '@rrm/trm';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Puzzle, SolveTrace } from '../src/puzzle';
 import { sudokuSamples } from '../src/samples';
 import { arcArch, SWAP_TASK } from './fixtures';
@@ -37,6 +37,12 @@ async function shownAnswer(page: Page, k: number): Promise<number[]> {
   return page.$$eval('[data-testid=answer] .cell', (cells) =>
     cells.map((c) => Number((c as HTMLElement).dataset.value)),
   );
+}
+
+/** Narrows the page to a phone's 390 px; how far it then overflows sideways (≤ 0: it fits). */
+async function phoneOverflow(page: Page): Promise<number> {
+  await page.setViewportSize({ width: 390, height: 844 });
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 }
 
 /** Picks a sample and presses Solve; resolves with the number of steps once done. */
@@ -85,6 +91,11 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
 
   afterAll(async () => {
     await demo?.close();
+  });
+
+  // Every flow on the shared page, its error messages included, runs without a console error.
+  afterEach(() => {
+    expect(main?.errors.splice(0) ?? []).toEqual([]);
   });
 
   it('solves a bundled Sudoku on the cpu backend exactly as the checkpoint does in Node', async () => {
@@ -282,6 +293,17 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
       .toBe('Loaded from model.safetensors and config.json.');
     expect(await page.textContent('[data-testid=error]')).toBe('');
     expect(await page.textContent('[data-testid=checkpoint]')).toMatch(/^model\.safetensors · TRM/);
+    // The picker names it too, and choosing the default again is a change that loads it.
+    const picked = () =>
+      page.$eval(
+        '[data-testid=model]',
+        (s) => (s as HTMLSelectElement).selectedOptions[0].textContent,
+      );
+    expect(await picked()).toBe('model.safetensors (loaded)');
+    await page.selectOption('[data-testid=model]', 'default');
+    await expect.poll(() => page.textContent('[data-testid=checkpoint]')).toMatch(/^default · TRM/);
+    expect(await picked()).toBe('6×6 Sudoku, TRM (default)');
+    expect(await page.locator('[data-testid=model] option[data-loaded]').count()).toBe(0);
   });
 
   it("shows an ARC model's two attempts, voted by the task and its augmentations", async () => {
@@ -324,6 +346,7 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     expect(await page.locator('[data-testid=attempt-1]').count()).toBe(1);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${ARTIFACTS}arc-attempts.png`, fullPage: true });
+    expect(await phoneOverflow(page)).toBeLessThanOrEqual(0);
     // Another puzzle: the attempts go with the answer they belong to.
     await page.selectOption('[data-testid=sample]', 'arc-00576224-0');
     expect(await page.locator('.attempts figcaption').count()).toBe(0);
@@ -416,6 +439,9 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     expect(await page.locator('[data-testid=sudoku-editor] input').count()).toBe(81);
     await solveLoadedModel(page, 120_000);
     expect(Number(await page.getAttribute('[data-testid=step-slider]', 'max'))).toBe(16);
+    // The 81-cell board, its answer and sixteen thumbnails fit a phone.
+    expect(await phoneOverflow(page)).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1280, height: 900 });
     // And back to the default.
     await page.selectOption('[data-testid=model]', 'default');
     await expect.poll(() => page.textContent('[data-testid=checkpoint]')).toMatch(/^default · TRM/);
@@ -435,12 +461,16 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     await solveLoadedModel(page, 180_000);
     expect(Number(await page.getAttribute('[data-testid=step-slider]', 'max'))).toBe(8);
     expect(await page.locator('[data-testid=answer] .cell').count()).toBe(225);
-    await page.fill('[data-testid=step-slider]', '8');
+    // The answer plays itself step by step up to the last one.
+    await page.waitForSelector('[data-testid=answer][data-step="8"]', { timeout: 60_000 });
     expect(await page.textContent('[data-testid=verdict]')).toBe(
       'Step 8: matches the known solution.',
     );
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${ARTIFACTS}maze.png`, fullPage: true });
+    // The 15×15 board, its answer and the eight thumbnails fit a phone.
+    expect(await phoneOverflow(page)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${ARTIFACTS}phone-maze.png`, fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   }, 300_000);
@@ -584,6 +614,10 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     expect(await page.locator('[data-testid=train-charts] svg').count()).toBe(2);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${ARTIFACTS}train.png`, fullPage: true });
+    // The live curves shrink to a phone's width.
+    expect(await phoneOverflow(page)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${ARTIFACTS}phone-train.png`, fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
     const heldOut = (await page.textContent('[data-testid=train-heldout]')) ?? '';
     const [, tabExact, tabToken] =
       /^Held out after step 12: ([\d.]+) % exact \(200 puzzles, all supervision steps\), ([\d.]+) % of cells/.exec(
