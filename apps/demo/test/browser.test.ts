@@ -498,8 +498,27 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
     expect(await result('trm-maze')).toMatch(/^solved from step \d of 8/);
     expect(await result('trm-maze-single')).toMatch(/^not solved in 1 step: \d+ cells wrong/);
     expect(await page.locator('[data-testid^=compare-trm-sudoku]').count()).toBe(0);
+    // Step by step: every model's answer after the step the slider picks (the one pass
+    // has only one), each with its halting probability by its own rule.
+    const caption = (name: string) =>
+      page.locator(`[data-testid=compare-${name}] figcaption`).textContent();
+    const step = (name: string) =>
+      page.getAttribute(`[data-testid=compare-${name}] [data-testid=compare-answer]`, 'data-step');
+    expect(await page.getAttribute('[data-testid=compare-step]', 'max')).toBe('8');
+    expect(await step('hrm-maze')).toBe('8');
+    await page.fill('[data-testid=compare-step]', '2');
+    expect(await page.textContent('[data-testid=compare-step-label]')).toBe('step 2 of 8');
+    for (const name of ['trm-maze', 'hrm-maze']) expect(await step(name), name).toBe('2');
+    expect(await step('trm-maze-single')).toBe('1');
+    expect(await caption('hrm-maze')).toMatch(/^HRM.*: step 2, \d+ wrong, P\(halt\) [01]\.\d\d$/);
+    expect(
+      await page
+        .locator('[data-testid=compare-halt-chart] path, [data-testid=compare-halt-chart] polyline')
+        .count(),
+    ).toBeGreaterThanOrEqual(3);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${ARTIFACTS}compare-maze.png`, fullPage: true });
+    expect(await phoneOverflow(page)).toBeLessThanOrEqual(0);
     expect(errors).toEqual([]);
     await page.close();
   }, 240_000);
