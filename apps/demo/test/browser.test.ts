@@ -283,6 +283,10 @@ describe.skipIf(!haveChromium)('the demo in headless Chromium', () => {
       await expect
         .poll(() => page.textContent('[data-testid=checkpoint-note]'))
         .toBe('Loaded from step_3 and all_config.yaml.');
+      // What its files say: an ARC TRM (the vocabulary comes from the weights, not the YAML).
+      expect(await page.textContent('[data-testid=checkpoint]')).toBe(
+        'step_3 · TRM · hidden 32 · 3 steps · arc',
+      );
     } else console.warn(`reference checkpoint in the page skipped: ${REFERENCE_RUN} not found`);
     await page.setInputFiles('[data-testid=checkpoint-files]', [
       file('config.json'),
