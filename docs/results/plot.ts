@@ -298,4 +298,33 @@ writeFileSync(
     yMax: 1,
   }),
 );
+// The two Sudoku mixers on the four bands, at 1000 steps (side by side on one machine) and
+// at 5000 (token mixing: the shipped model; Sudoku mixing at 3000 as well).
+const mixerRuns: Array<{ name: string; file: (band: string) => string }> = [
+  {
+    name: 'token mixing, 1000',
+    file: (b) => join(out, 'sudoku-9x9-1000-steps', `mlp-eval-band-${b}.json`),
+  },
+  {
+    name: 'Sudoku mixing, 1000',
+    file: (b) => join(out, 'sudoku-9x9-1000-steps', `smix-eval-band-${b}.json`),
+  },
+  { name: 'Sudoku mixing, 3000', file: (b) => join(out, 'sudoku-9x9-smix', 'eval', `${b}.json`) },
+  { name: 'token mixing, 5000', file: (b) => join(models, 'trm-sudoku-9x9', 'eval', `${b}.json`) },
+  {
+    name: 'Sudoku mixing, 5000',
+    file: (b) => join(out, 'sudoku-9x9-smix-5000', 'eval', `${b}.json`),
+  },
+];
+writeFileSync(
+  join(out, 'sudoku-mixers.svg'),
+  barChart(
+    ['36–40', '30–33', '24–27', 'minimal'],
+    mixerRuns.map((r) => ({
+      name: r.name,
+      values: BANDS.map((b) => finalSet(r.file(b)).exact_accuracy),
+    })),
+    'Sudoku: the two mixers by band and steps (64 puzzles each)',
+  ),
+);
 console.log(`wrote the figures in ${out}`);
