@@ -352,13 +352,10 @@ export async function loadSolver(
       const versions =
         arc &&
         arcTestVariants(arc.arc.task, { identifiers, numAug: PAGE_ARC_AUGMENTATIONS, seed: 0 });
+      const canvas = arc ? arcCanvasForSeqLen(seq_len) : 0;
       const rows = versions
         ? versions.variants.map((v) =>
-            encodeArcGrid(
-              applyAugmentation(p.input, v.augmentation),
-              undefined,
-              arcCanvasForSeqLen(seq_len),
-            ),
+            encodeArcGrid(applyAugmentation(p.input, v.augmentation), undefined, canvas),
           )
         : [sized!.encode(p)];
       const len = rows[0].length;
@@ -396,7 +393,7 @@ export async function loadSolver(
       const haltRule = model.options.halting.haltOnQHaltOnly ? 'q_halt > 0' : 'q_halt > q_continue';
       const attempts =
         arc && versions && last
-          ? voteAttempts(arc, versions, arcCanvasForSeqLen(seq_len), { inputs, ...last })
+          ? voteAttempts(arc, versions, canvas, { inputs, ...last })
           : undefined;
       return { steps, ms: performance.now() - t0, haltRule, ...(attempts && { attempts }) };
     },
