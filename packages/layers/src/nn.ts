@@ -114,6 +114,31 @@ export class TokenMixingMLP extends SwiGLU {
 }
 
 /**
+ * A whole TRM-MLP block, `postNorm` of `mlpT`'s token mixing then of the channel `mlp`, as
+ * one backend kernel: where the backend has one and no tape is recording (it has no
+ * gradient, so it serves the recursions run without gradient, and evaluation). Null
+ * otherwise, for the caller to compose the block. h [B, S, D] -> [B, S, D]
+ */
+export function fusedMlpBlock(
+  h: tf.Tensor,
+  mlpT: TokenMixingMLP,
+  mlp: SwiGLU,
+  eps: number,
+): tf.Tensor | null {
+  if (tf.engine().isTapeOn() || tf.getKernel('RrmMlpBlock', tf.getBackend()) === undefined) {
+    return null;
+  }
+  const inputs = {
+    h,
+    tokenGateUp: mlpT.gateUp.weight,
+    tokenDown: mlpT.down.weight,
+    gateUp: mlp.gateUp.weight,
+    down: mlp.down.weight,
+  };
+  return tf.engine().runKernel('RrmMlpBlock', inputs, { eps }) as tf.Tensor;
+}
+
+/**
  * The five cells a grid mixer reads for each position: itself and its neighbours above,
  * below, left and right on a `side × side` board that follows `prefix` board-less positions
  * (the puzzle-embedding prefix, which reads only itself). Past an edge the index is

@@ -1,6 +1,7 @@
 import {
   Attention,
   type CosSin,
+  fusedMlpBlock,
   GridMixing,
   Module,
   postNorm,
@@ -69,6 +70,10 @@ export class ReasoningBlock extends Module {
 
   /** h [B, L, D] -> [B, L, D] */
   apply(h: tf.Tensor3D, rope: CosSin | null): tf.Tensor3D {
+    if (this.mlp_t) {
+      const fused = fusedMlpBlock(h, this.mlp_t, this.mlp, this.eps);
+      if (fused) return fused as tf.Tensor3D;
+    }
     return tf.tidy(() => {
       const attn = this.self_attn;
       const mixed = attn

@@ -52,6 +52,20 @@ export interface NativeAddon {
   swigluGrad(dy: Float32Array, x: Float32Array, out: Float32Array, n: number): void;
   rmsNorm(x: Float32Array, out: Float32Array, n: number, eps: number): void;
   rmsNormGrad(dy: Float32Array, x: Float32Array, out: Float32Array, n: number, eps: number): void;
+  mlpBlock(
+    h: Float32Array,
+    tokenGateUp: Float32Array,
+    tokenDown: Float32Array,
+    gateUp: Float32Array,
+    down: Float32Array,
+    out: Float32Array,
+    B: number,
+    S: number,
+    D: number,
+    m: number,
+    n: number,
+    eps: number,
+  ): void;
   /** Empty cos and sin: no RoPE. */
   attention(
     qkv: Float32Array,

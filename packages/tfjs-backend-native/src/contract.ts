@@ -34,6 +34,15 @@ export const RMS_NORM_GRAD = 'RrmRmsNormGrad';
 export const ATTENTION = 'RrmAttention';
 /** Inputs `dy` [B, S, H·D], `qkv`, `cos`, `sin` -> dqkv, packed like qkv. */
 export const ATTENTION_GRAD = 'RrmAttentionGrad';
+/**
+ * One TRM-MLP reasoning block, forward only: `h = rmsNorm(h + mlp_t(h))` with the token
+ * mixing and its norm over the sequence axis, then `h = rmsNorm(h + mlp(h))` over
+ * channels. Inputs `h` [B, S, D] and the four weights in PyTorch's [out, in] layout:
+ * `tokenGateUp` [2m, S], `tokenDown` [S, m], `gateUp` [2n, D], `down` [D, n]; attr `eps`.
+ * It has no gradient: model code runs it only where no tape records (the recursions run
+ * without gradient, and evaluation).
+ */
+export const MLP_BLOCK = 'RrmMlpBlock';
 
 /** [B, S, H, D] of an attention call, or an error naming the kernel. */
 export function attentionDims(

@@ -4,6 +4,7 @@ export { blasNotice, narrowBlasNotice } from './blas.js';
 export {
   ATTENTION,
   ATTENTION_GRAD,
+  MLP_BLOCK,
   RMS_NORM,
   RMS_NORM_GRAD,
   SWIGLU,

@@ -1,12 +1,21 @@
 // @rrm/layers picks up the fused SwiGLU, RMS norm and attention kernels when the active backend has them.
 import '@tensorflow/tfjs-backend-cpu';
-import { Attention, postNorm, RotaryEmbedding, SwiGLU } from '@rrm/layers';
+import {
+  Attention,
+  fusedMlpBlock,
+  noGrad,
+  postNorm,
+  RotaryEmbedding,
+  SwiGLU,
+  TokenMixingMLP,
+} from '@rrm/layers';
 import { Rng } from '@rrm/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
   ATTENTION,
   ATTENTION_GRAD,
+  MLP_BLOCK,
   RMS_NORM,
   registerNativeBackend,
   SWIGLU,
@@ -112,4 +121,82 @@ describe('fused kernels through @rrm/layers', () => {
       expectClose(native.values, cpu.values);
     },
   );
+});
+
+/** A TRM-MLP block's weights ([B, S, D] input of S = 7, D = 12) and an input. */
+function mlpBlockParts(B: number) {
+  const mlpT = new TokenMixingMLP(7, 4, { rng: new Rng(11) });
+  const mlp = new SwiGLU(12, 4, { rng: new Rng(12) });
+  const h = tf.tensor3d(
+    Float32Array.from({ length: B * 7 * 12 }, (_, i) => Math.sin(i * 0.37) * 2),
+    [B, 7, 12],
+  );
+  const composed = () => postNorm(mlpT.mix(h), (x) => mlp.apply(x));
+  const dispose = () => {
+    tf.dispose(h);
+    mlpT.dispose();
+    mlp.dispose();
+  };
+  return { mlpT, mlp, h, composed, dispose };
+}
+
+describe(`${MLP_BLOCK}: a TRM-MLP block forward in one kernel`, () => {
+  afterAll(() => tf.setBackend('cpu'));
+
+  test.each([1, 3])('matches the composed block on cpu (batch %i), tensors flat', async (B) => {
+    await tf.setBackend('cpu');
+    const cpu = mlpBlockParts(B);
+    expect(fusedMlpBlock(cpu.h, cpu.mlpT, cpu.mlp, 1e-5)).toBeNull();
+    const want = tf.tidy(cpu.composed).dataSync().slice();
+    cpu.dispose();
+    await tf.setBackend('native');
+    const native = mlpBlockParts(B);
+    const before = tf.memory().numTensors;
+    const profile = await tf.profile(() =>
+      tf.tidy(() => noGrad(() => fusedMlpBlock(native.h, native.mlpT, native.mlp, 1e-5)!)),
+    );
+    const got = profile.result as tf.Tensor;
+    expect(profile.kernels.filter((k) => k.name === MLP_BLOCK).length).toBe(1);
+    expect(got.shape).toEqual([B, 7, 12]);
+    expectClose([got.dataSync().slice()], [want]);
+    got.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    native.dispose();
+  });
+
+  test('is not used while a tape records, so gradients flow through the composed block', async () => {
+    await tf.setBackend('native');
+    const { h, mlpT, mlp, composed, dispose } = mlpBlockParts(2);
+    let fused: tf.Tensor | null = h;
+    const g = tf.grad((x: tf.Tensor) => {
+      fused = fusedMlpBlock(x, mlpT, mlp, 1e-5);
+      return tf.sum(tf.square(postNorm(mlpT.mix(x), (y) => mlp.apply(y))));
+    })(h);
+    expect(fused).toBeNull();
+    expect(g.shape).toEqual([2, 7, 12]);
+    expect(Math.max(...g.dataSync().map(Math.abs))).toBeGreaterThan(0);
+    tf.dispose([g, tf.tidy(composed)]);
+    dispose();
+  });
+
+  test('names the kernel and the shapes it got when a weight does not fit h', async () => {
+    await tf.setBackend('native');
+    const { h, mlpT, mlp, dispose } = mlpBlockParts(1);
+    const wrong = tf.zeros([4, 12]);
+    expect(() =>
+      tf.engine().runKernel(
+        MLP_BLOCK,
+        {
+          h,
+          tokenGateUp: mlpT.gateUp.weight,
+          tokenDown: mlpT.down.weight,
+          gateUp: wrong,
+          down: mlp.down.weight,
+        },
+        { eps: 1e-5 },
+      ),
+    ).toThrow(/RrmMlpBlock: h must be \[B, S, D\].*got \[1,7,12\], .*\[4,12\]/);
+    wrong.dispose();
+    dispose();
+  });
 });

@@ -4,6 +4,7 @@ import {
   ATTENTION,
   ATTENTION_GRAD,
   attentionDims,
+  MLP_BLOCK,
   RMS_NORM,
   RMS_NORM_GRAD,
   SWIGLU,
@@ -99,6 +100,34 @@ const attentionGrad: NativeKernel = ({ inputs, backend, attrs }) => {
   );
 };
 
+/** h [B, S, D] -> [B, S, D]; the weight shapes are checked against h's here. */
+const mlpBlock: NativeKernel = ({ inputs, backend, attrs }) => {
+  const { h, tokenGateUp, tokenDown, gateUp, down } = inputs;
+  const [B, S, D] = h.shape;
+  const m = tokenGateUp.shape[0] / 2;
+  const n = gateUp.shape[0] / 2;
+  const is = (t: TensorInfo, shape: number[]) =>
+    t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]);
+  if (
+    h.shape.length !== 3 ||
+    !Number.isInteger(m) ||
+    !Number.isInteger(n) ||
+    !is(tokenGateUp, [2 * m, S]) ||
+    !is(tokenDown, [S, m]) ||
+    !is(gateUp, [2 * n, D]) ||
+    !is(down, [D, n])
+  ) {
+    throw new Error(
+      `${MLP_BLOCK}: h must be [B, S, D] and the weights [2m, S], [S, m], [2n, D], [D, n], got ` +
+        [h, tokenGateUp, tokenDown, gateUp, down].map((t) => `[${t.shape}]`).join(', '),
+    );
+  }
+  const v = floats(backend, MLP_BLOCK, [h, tokenGateUp, tokenDown, gateUp, down]);
+  return floatOutput(backend, h.shape, (out) =>
+    backend.native.mlpBlock(v[0], v[1], v[2], v[3], v[4], out, B, S, D, m, n, attrs.eps as number),
+  );
+};
+
 export const fusedKernels: Record<string, NativeKernel> = {
   [SWIGLU]: swiglu,
   [SWIGLU_GRAD]: swigluGrad,
@@ -106,4 +135,5 @@ export const fusedKernels: Record<string, NativeKernel> = {
   [RMS_NORM_GRAD]: rmsNormGrad,
   [ATTENTION]: attention,
   [ATTENTION_GRAD]: attentionGrad,
+  [MLP_BLOCK]: mlpBlock,
 };
