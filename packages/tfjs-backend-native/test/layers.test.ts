@@ -147,7 +147,9 @@ describe(`${MLP_BLOCK}: a TRM-MLP block forward in one kernel`, () => {
     await tf.setBackend('cpu');
     const cpu = mlpBlockParts(B);
     expect(fusedMlpBlock(cpu.h, cpu.mlpT, cpu.mlp, 1e-5)).toBeNull();
-    const want = tf.tidy(cpu.composed).dataSync().slice();
+    const wanted = tf.tidy(cpu.composed);
+    const want = Float32Array.from(wanted.dataSync());
+    wanted.dispose();
     cpu.dispose();
     await tf.setBackend('native');
     const native = mlpBlockParts(B);
@@ -158,7 +160,7 @@ describe(`${MLP_BLOCK}: a TRM-MLP block forward in one kernel`, () => {
     const got = profile.result as tf.Tensor;
     expect(profile.kernels.filter((k) => k.name === MLP_BLOCK).length).toBe(1);
     expect(got.shape).toEqual([B, 7, 12]);
-    expectClose([got.dataSync().slice()], [want]);
+    expectClose([Float32Array.from(got.dataSync())], [want]);
     got.dispose();
     expect(tf.memory().numTensors).toBe(before);
     native.dispose();
