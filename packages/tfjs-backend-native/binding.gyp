@@ -5,6 +5,7 @@
       "sources": [
         "native/addon.cc",
         "native/attention.cc",
+        "native/block.cc",
         "native/elementwise.cc",
         "native/fused.cc",
         "native/matmul.cc",

@@ -115,9 +115,10 @@ export class TokenMixingMLP extends SwiGLU {
 
 /**
  * A whole TRM-MLP block, `postNorm` of `mlpT`'s token mixing then of the channel `mlp`, as
- * one backend kernel: where the backend has one and no tape is recording (it has no
- * gradient, so it serves the recursions run without gradient, and evaluation). Null
- * otherwise, for the caller to compose the block. h [B, S, D] -> [B, S, D]
+ * one backend kernel (`RrmMlpBlock`) where the backend has it; null otherwise, for the
+ * caller to compose the block. While a tape records, the kernel also returns the
+ * activations its gradient kernel (`RrmMlpBlockGrad`) reads, and `tf.customGrad` keeps
+ * them; without a tape it computes the output alone. h [B, S, D] -> [B, S, D]
  */
 export function fusedMlpBlock(
   h: tf.Tensor,
@@ -125,17 +126,42 @@ export function fusedMlpBlock(
   mlp: SwiGLU,
   eps: number,
 ): tf.Tensor | null {
-  if (tf.engine().isTapeOn() || tf.getKernel('RrmMlpBlock', tf.getBackend()) === undefined) {
-    return null;
+  if (tf.getKernel('RrmMlpBlock', tf.getBackend()) === undefined) return null;
+  const weights = [mlpT.gateUp.weight, mlpT.down.weight, mlp.gateUp.weight, mlp.down.weight];
+  const named = (ws: tf.Tensor[]) => ({
+    tokenGateUp: ws[0],
+    tokenDown: ws[1],
+    gateUp: ws[2],
+    down: ws[3],
+  });
+  if (!tf.engine().isTapeOn()) {
+    return tf.engine().runKernel('RrmMlpBlock', { h, ...named(weights) }, { eps }) as tf.Tensor;
   }
-  const inputs = {
-    h,
-    tokenGateUp: mlpT.gateUp.weight,
-    tokenDown: mlpT.down.weight,
-    gateUp: mlp.gateUp.weight,
-    down: mlp.down.weight,
-  };
-  return tf.engine().runKernel('RrmMlpBlock', inputs, { eps }) as tf.Tensor;
+  const block = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, ...ws] = args.slice(0, 5) as tf.Tensor[];
+    const save = args[5] as tf.GradSaveFunc;
+    const [y, ...activations] = tf
+      .engine()
+      .runKernel('RrmMlpBlock', { h: x, ...named(ws) }, { eps, train: true }) as tf.Tensor[];
+    save([x, ...ws, ...activations]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [tokenProj, tokenSum, proj, sum] = saved.slice(5);
+        const inputs = {
+          dy,
+          h: saved[0],
+          ...named(saved.slice(1, 5)),
+          tokenProj,
+          tokenSum,
+          proj,
+          sum,
+        };
+        return tf.engine().runKernel('RrmMlpBlockGrad', inputs, { eps }) as tf.Tensor[];
+      },
+    };
+  });
+  return block(h, ...weights);
 }
 
 /**

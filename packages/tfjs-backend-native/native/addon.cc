@@ -121,6 +121,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   initAttention(env, exports);
+  initBlock(env, exports);
   initElementwise(env, exports);
   initFused(env, exports);
   initMatmul(env, exports);

@@ -90,7 +90,20 @@ void softmaxRow(const float* xr, float* yr, int64_t cols, bool logOut);
 // Σ x[i] y[i] in a fixed order (eight interleaved partial sums, then the tail).
 float dot8(const float* x, const float* y, int64_t n);
 
+// The row loops of fused.cc, shared with the block kernels (block.cc).
+// SwiGLU's gate: out = silu(gate) * up, n wide; and its gradient.
+void swigluSplit(const float* gate, const float* up, float* out, int64_t n);
+void swigluGradSplit(const float* dy, const float* gate, const float* up, float* dgate, float* dup,
+                     int64_t n);
+// The same on rows of the packed projection [gate | up], 2n wide, out n wide.
+void swigluRows(const float* x, float* out, int64_t rows, int64_t n);
+void swigluGradRows(const float* dy, const float* x, float* dx, int64_t rows, int64_t n);
+// y = x / sqrt(mean(x²) + eps) for each row of n (y may be x); and its gradient.
+void rmsNormRows(const float* x, float* y, int64_t rows, int64_t n, float eps);
+void rmsNormGradRows(const float* dy, const float* x, float* dx, int64_t rows, int64_t n, float eps);
+
 void initAttention(Napi::Env env, Napi::Object exports);
+void initBlock(Napi::Env env, Napi::Object exports);
 void initElementwise(Napi::Env env, Napi::Object exports);
 void initFused(Napi::Env env, Napi::Object exports);
 void initMatmul(Napi::Env env, Napi::Object exports);

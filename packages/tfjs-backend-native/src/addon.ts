@@ -52,6 +52,7 @@ export interface NativeAddon {
   swigluGrad(dy: Float32Array, x: Float32Array, out: Float32Array, n: number): void;
   rmsNorm(x: Float32Array, out: Float32Array, n: number, eps: number): void;
   rmsNormGrad(dy: Float32Array, x: Float32Array, out: Float32Array, n: number, eps: number): void;
+  /** With the four activation arrays (training) the forward keeps them there. */
   mlpBlock(
     h: Float32Array,
     tokenGateUp: Float32Array,
@@ -65,6 +66,14 @@ export interface NativeAddon {
     m: number,
     n: number,
     eps: number,
+    ...activations: [] | [Float32Array, Float32Array, Float32Array, Float32Array]
+  ): void;
+  /**
+   * Arguments: h and the four weights; dy and the four activations; B, S, D, m, n, eps;
+   * then the five outputs (the gradients of h and of each weight).
+   */
+  mlpBlockGrad(
+    ...args: [...Floats5, ...Floats5, number, number, number, number, number, number, ...Floats5]
   ): void;
   /** Empty cos and sin: no RoPE. */
   attention(
@@ -164,3 +173,6 @@ export function loadAddon(): NativeAddon {
   if ('reason' in loaded) throw new Error(`@rrm/tfjs-backend-native: ${loaded.reason}`);
   return loaded.addon;
 }
+
+/** Five float32 arrays, as the MLP block's gradient kernel takes them. */
+export type Floats5 = [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];

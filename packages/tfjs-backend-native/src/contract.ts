@@ -35,14 +35,23 @@ export const ATTENTION = 'RrmAttention';
 /** Inputs `dy` [B, S, H·D], `qkv`, `cos`, `sin` -> dqkv, packed like qkv. */
 export const ATTENTION_GRAD = 'RrmAttentionGrad';
 /**
- * One TRM-MLP reasoning block, forward only: `h = rmsNorm(h + mlp_t(h))` with the token
- * mixing and its norm over the sequence axis, then `h = rmsNorm(h + mlp(h))` over
- * channels. Inputs `h` [B, S, D] and the four weights in PyTorch's [out, in] layout:
- * `tokenGateUp` [2m, S], `tokenDown` [S, m], `gateUp` [2n, D], `down` [D, n]; attr `eps`.
- * It has no gradient: model code runs it only where no tape records (the recursions run
- * without gradient, and evaluation).
+ * One TRM-MLP reasoning block: `h' = rmsNorm(h + mlp_t(h))` with the token mixing and its
+ * norm over the sequence axis, then `y = rmsNorm(h' + mlp(h'))` over channels. Inputs `h`
+ * [B, S, D] and the four weights in PyTorch's [out, in] layout: `tokenGateUp` [2m, S],
+ * `tokenDown` [S, m], `gateUp` [2n, D], `down` [D, n]; attr `eps`. Output `y`; with attr
+ * `train` also the activations its gradient reads, in this order: `tokenProj` [B, 2m, D]
+ * (the token mixing's [gate; up] per batch element), `tokenSum` [B, S, D] (h plus the
+ * token mixing, before its norm), `proj` [B, S, 2n] and `sum` [B, S, D] (the same for the
+ * channel SwiGLU). There is no registered gradient: `@rrm/layers` keeps those activations
+ * with `tf.customGrad` and calls `MLP_BLOCK_GRAD`.
  */
 export const MLP_BLOCK = 'RrmMlpBlock';
+/**
+ * Inputs `dy`, `h`, the four weights and the four activations of `MLP_BLOCK` (by their
+ * names); attr `eps`. Outputs the gradients of `h`, `tokenGateUp`, `tokenDown`, `gateUp`
+ * and `down`, in that order.
+ */
+export const MLP_BLOCK_GRAD = 'RrmMlpBlockGrad';
 
 /** [B, S, H, D] of an attention call, or an error naming the kernel. */
 export function attentionDims(

@@ -16,6 +16,7 @@ import {
   ATTENTION,
   ATTENTION_GRAD,
   MLP_BLOCK,
+  MLP_BLOCK_GRAD,
   RMS_NORM,
   registerNativeBackend,
   SWIGLU,
@@ -131,7 +132,7 @@ function mlpBlockParts(B: number) {
     Float32Array.from({ length: B * 7 * 12 }, (_, i) => Math.sin(i * 0.37) * 2),
     [B, 7, 12],
   );
-  const composed = () => postNorm(mlpT.mix(h), (x) => mlp.apply(x));
+  const composed = (x: tf.Tensor = h) => postNorm(mlpT.mix(x), (y) => mlp.apply(y));
   const dispose = () => {
     tf.dispose(h);
     mlpT.dispose();
@@ -140,14 +141,14 @@ function mlpBlockParts(B: number) {
   return { mlpT, mlp, h, composed, dispose };
 }
 
-describe(`${MLP_BLOCK}: a TRM-MLP block forward in one kernel`, () => {
+describe(`${MLP_BLOCK}: a TRM-MLP block in one kernel`, () => {
   afterAll(() => tf.setBackend('cpu'));
 
   test.each([1, 3])('matches the composed block on cpu (batch %i), tensors flat', async (B) => {
     await tf.setBackend('cpu');
     const cpu = mlpBlockParts(B);
     expect(fusedMlpBlock(cpu.h, cpu.mlpT, cpu.mlp, 1e-5)).toBeNull();
-    const wanted = tf.tidy(cpu.composed);
+    const wanted = tf.tidy(() => cpu.composed());
     const want = Float32Array.from(wanted.dataSync());
     wanted.dispose();
     cpu.dispose();
@@ -166,22 +167,38 @@ describe(`${MLP_BLOCK}: a TRM-MLP block forward in one kernel`, () => {
     native.dispose();
   });
 
-  test('is not used while a tape records, so gradients flow through the composed block', async () => {
-    await tf.setBackend('native');
-    const { h, mlpT, mlp, composed, dispose } = mlpBlockParts(2);
-    let fused: tf.Tensor | null = h;
-    const g = tf.grad((x: tf.Tensor) => {
-      fused = fusedMlpBlock(x, mlpT, mlp, 1e-5);
-      return tf.sum(tf.square(postNorm(mlpT.mix(x), (y) => mlp.apply(y))));
-    })(h);
-    expect(fused).toBeNull();
-    expect(g.shape).toEqual([2, 7, 12]);
-    expect(Math.max(...g.dataSync().map(Math.abs))).toBeGreaterThan(0);
-    tf.dispose([g, tf.tidy(composed)]);
-    dispose();
+  test('with a tape, its gradient kernel matches the composed block on cpu, weights included', async () => {
+    /** Value and gradients (h, then the four weights) of a weighted sum of the block. */
+    const grads = async (
+      backend: string,
+      block: (p: ReturnType<typeof mlpBlockParts>) => tf.Tensor,
+    ) => {
+      await tf.setBackend(backend);
+      const p = mlpBlockParts(3);
+      const w = tf.tensor3d(
+        Float32Array.from({ length: 3 * 7 * 12 }, (_, i) => Math.cos(i * 0.11)),
+        [3, 7, 12],
+      );
+      const x = tf.variable(p.h, true, `mlp-block-h-${backend}`);
+      const before = tf.memory().numTensors;
+      const r = await profiledGrads(() => tf.sum(tf.mul(block({ ...p, h: x }), w)));
+      const flat = tf.memory().numTensors === before;
+      tf.dispose([w, x]);
+      p.dispose();
+      return { ...r, flat };
+    };
+    const cpu = await grads('cpu', (p) => p.composed(p.h));
+    const native = await grads('native', (p) => fusedMlpBlock(p.h, p.mlpT, p.mlp, 1e-5)!);
+    expect([native.calls(MLP_BLOCK), native.calls(MLP_BLOCK_GRAD)]).toEqual([1, 1]);
+    // The loss, a sum over the output with cancelling signs, agrees to float32 rounding
+    // of its terms; the gradients (h, then the weights) element by element.
+    expect(native.values.length).toBe(6);
+    expect(native.values[0][0]).toBeCloseTo(cpu.values[0][0], 4);
+    expectClose(native.values.slice(1), cpu.values.slice(1));
+    expect(native.flat).toBe(true);
   });
 
-  test('names the kernel and the shapes it got when a weight does not fit h', async () => {
+  test('names the kernel and the shapes it got when a weight or an activation does not fit h', async () => {
     await tf.setBackend('native');
     const { h, mlpT, mlp, dispose } = mlpBlockParts(1);
     const wrong = tf.zeros([4, 12]);
@@ -198,7 +215,25 @@ describe(`${MLP_BLOCK}: a TRM-MLP block forward in one kernel`, () => {
         { eps: 1e-5 },
       ),
     ).toThrow(/RrmMlpBlock: h must be \[B, S, D\].*got \[1,7,12\], .*\[4,12\]/);
-    wrong.dispose();
+    const weights = {
+      tokenGateUp: mlpT.gateUp.weight,
+      tokenDown: mlpT.down.weight,
+      gateUp: mlp.gateUp.weight,
+      down: mlp.down.weight,
+    };
+    const [y, tokenProj, tokenSum, proj, sum] = tf
+      .engine()
+      .runKernel(MLP_BLOCK, { h, ...weights }, { eps: 1e-5, train: true }) as tf.Tensor[];
+    expect(() =>
+      tf
+        .engine()
+        .runKernel(
+          MLP_BLOCK_GRAD,
+          { dy: h, h, ...weights, tokenProj: tokenSum, tokenSum, proj, sum },
+          { eps: 1e-5 },
+        ),
+    ).toThrow(`${MLP_BLOCK_GRAD}: tokenProj must be [${tokenProj.shape}], got [1,7,12]`);
+    tf.dispose([wrong, y, tokenProj, tokenSum, proj, sum]);
     dispose();
   });
 });

@@ -1,10 +1,12 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { Floats5 } from '../addon.js';
 import type { NativeBackend, NativeKernel } from '../backend.js';
 import {
   ATTENTION,
   ATTENTION_GRAD,
   attentionDims,
   MLP_BLOCK,
+  MLP_BLOCK_GRAD,
   RMS_NORM,
   RMS_NORM_GRAD,
   SWIGLU,
@@ -100,14 +102,21 @@ const attentionGrad: NativeKernel = ({ inputs, backend, attrs }) => {
   );
 };
 
-/** h [B, S, D] -> [B, S, D]; the weight shapes are checked against h's here. */
-const mlpBlock: NativeKernel = ({ inputs, backend, attrs }) => {
+const MLP_WEIGHTS = ['tokenGateUp', 'tokenDown', 'gateUp', 'down'] as const;
+const sameShape = (a: number[], b: number[]) =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
+const MLP_ACTIVATIONS = ['tokenProj', 'tokenSum', 'proj', 'sum'] as const;
+
+/** [B, S, D, m, n] of an MLP block call, or an error naming the kernel and the shapes. */
+function mlpBlockDims(kernel: string, inputs: Partial<Record<string, TensorInfo>>): number[] {
   const { h, tokenGateUp, tokenDown, gateUp, down } = inputs;
+  if (!h || !tokenGateUp || !tokenDown || !gateUp || !down) {
+    throw new Error(`${kernel}: inputs h, ${MLP_WEIGHTS.join(', ')} are required`);
+  }
   const [B, S, D] = h.shape;
   const m = tokenGateUp.shape[0] / 2;
   const n = gateUp.shape[0] / 2;
-  const is = (t: TensorInfo, shape: number[]) =>
-    t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]);
+  const is = (t: TensorInfo, shape: number[]) => sameShape(t.shape, shape);
   if (
     h.shape.length !== 3 ||
     !Number.isInteger(m) ||
@@ -118,14 +127,70 @@ const mlpBlock: NativeKernel = ({ inputs, backend, attrs }) => {
     !is(down, [D, n])
   ) {
     throw new Error(
-      `${MLP_BLOCK}: h must be [B, S, D] and the weights [2m, S], [S, m], [2n, D], [D, n], got ` +
+      `${kernel}: h must be [B, S, D] and the weights [2m, S], [S, m], [2n, D], [D, n], got ` +
         [h, tokenGateUp, tokenDown, gateUp, down].map((t) => `[${t.shape}]`).join(', '),
     );
   }
-  const v = floats(backend, MLP_BLOCK, [h, tokenGateUp, tokenDown, gateUp, down]);
-  return floatOutput(backend, h.shape, (out) =>
-    backend.native.mlpBlock(v[0], v[1], v[2], v[3], v[4], out, B, S, D, m, n, attrs.eps as number),
-  );
+  return [B, S, D, m, n];
+}
+
+/** The activations' shapes for dims [B, S, D, m, n], in MLP_ACTIVATIONS order. */
+const activationShapes = ([B, S, D, m, n]: number[]) => [
+  [B, 2 * m, D],
+  [B, S, D],
+  [B, S, 2 * n],
+  [B, S, D],
+];
+
+/** h [B, S, D] -> y [B, S, D], and with attr `train` the activations its gradient reads. */
+const mlpBlock: NativeKernel = ({ inputs, backend, attrs }) => {
+  const dims = mlpBlockDims(MLP_BLOCK, inputs);
+  const [B, S, D, m, n] = dims;
+  const { h } = inputs;
+  const v = floats(backend, MLP_BLOCK, [h, ...MLP_WEIGHTS.map((k) => inputs[k])]);
+  const eps = attrs.eps as number;
+  const y = backend.allocate('float32', B * S * D);
+  if (!attrs.train) {
+    if (y.length > 0) backend.native.mlpBlock(v[0], v[1], v[2], v[3], v[4], y, B, S, D, m, n, eps);
+    return backend.output(h.shape, 'float32', y);
+  }
+  const shapes = activationShapes(dims);
+  const acts = shapes.map((shape) => backend.allocate('float32', sizeOf(shape))) as [
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+  ];
+  if (y.length > 0) {
+    backend.native.mlpBlock(v[0], v[1], v[2], v[3], v[4], y, B, S, D, m, n, eps, ...acts);
+  }
+  return [
+    backend.output(h.shape, 'float32', y),
+    ...acts.map((a, i) => backend.output(shapes[i], 'float32', a)),
+  ];
+};
+
+/** dy, h, the weights and the activations -> dh and the four weight gradients. */
+const mlpBlockGrad: NativeKernel = ({ inputs, backend, attrs }) => {
+  const dims = mlpBlockDims(MLP_BLOCK_GRAD, inputs);
+  const [B, S, D, m, n] = dims;
+  const names = ['dy', ...MLP_ACTIVATIONS];
+  const shapes = [[B, S, D], ...activationShapes(dims)];
+  const named = names.map((name, i) => {
+    const t = inputs[name];
+    if (t === undefined || !sameShape(t.shape, shapes[i])) {
+      throw new Error(
+        `${MLP_BLOCK_GRAD}: ${name} must be [${shapes[i]}], got ${t ? `[${t.shape}]` : 'nothing'}`,
+      );
+    }
+    return t;
+  });
+  const sources = [inputs.h, ...MLP_WEIGHTS.map((k) => inputs[k])] as TensorInfo[];
+  const ins = floats(backend, MLP_BLOCK_GRAD, sources) as Floats5;
+  const saved = floats(backend, MLP_BLOCK_GRAD, named) as Floats5;
+  const grads = ins.map((v) => backend.allocate('float32', v.length) as Float32Array) as Floats5;
+  backend.native.mlpBlockGrad(...ins, ...saved, B, S, D, m, n, attrs.eps as number, ...grads);
+  return grads.map((g, i) => backend.output(sources[i].shape, 'float32', g));
 };
 
 export const fusedKernels: Record<string, NativeKernel> = {
@@ -136,4 +201,5 @@ export const fusedKernels: Record<string, NativeKernel> = {
   [ATTENTION]: attention,
   [ATTENTION_GRAD]: attentionGrad,
   [MLP_BLOCK]: mlpBlock,
+  [MLP_BLOCK_GRAD]: mlpBlockGrad,
 };

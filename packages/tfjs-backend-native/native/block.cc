@@ -1,0 +1,282 @@
+// A whole TRM-MLP reasoning block in one call, forward and backward:
+//   h' = rmsNorm_S(h + mlp_t(h))   (token mixing; its norm runs over positions)
+//   y  = rmsNorm_D(h' + mlp(h'))   (channel SwiGLU)
+// Each batch element is kept as [S, D], small enough for one core's L2, and runs
+// on its own, so every elementwise step reads what the product before it wrote.
+// The token mixing is W · h rather than a product on hᵀ, so nothing is
+// transposed:
+//   G1 = Wt_gu [2m, S] · h [S, D] = [gate; up],  g1 = silu(gate) · up  [m, D]
+//   s1 = h + Wt_down [S, m] · g1,                 h' = rmsNorm over S of s1
+//   G2 = h' · W_guᵀ [S, 2n] = [gate | up],        g2 = silu(gate) · up  [S, n]
+//   s2 = h' + g2 · W_downᵀ,                       y = rmsNorm over D of s2
+// The weights are in PyTorch's [out, in] layout: Wt_gu [2m, S], Wt_down [S, m],
+// W_gu [2n, D], W_down [D, n].
+#include <algorithm>
+#include <memory>
+
+#include "blas.h"
+
+namespace rrm {
+namespace {
+
+// Uninitialised scratch (each element is written before it is read): zeroing
+// the backward's buffers, about 35 MB at B 32, S 81, D 128, costs a product's time.
+struct Scratch {
+  explicit Scratch(int64_t n) : p(new float[std::max<int64_t>(n, 1)]) {}
+  float* data() { return p.get(); }
+  std::unique_ptr<float[]> p;
+};
+
+struct Dims {
+  int64_t B, S, D, m, n;
+  float eps;
+  int64_t sd() const { return S * D; }
+};
+
+struct Weights {
+  const float* tgu;  // Wt_gu
+  const float* td;   // Wt_down
+  const float* gu;   // W_gu
+  const float* dn;   // W_down
+};
+
+// The forward's activations the backward reads: G1 [B, 2m, D], s1 [B, S, D],
+// G2 [B, S, 2n], s2 [B, S, D].
+struct Saved {
+  float* G1;
+  float* s1;
+  float* G2;
+  float* s2;
+};
+
+// x / sqrt(mean(x²) + eps) down each column of [rows, cols]; `inv` is cols floats.
+RRM_SIMD void rmsNormCols(const float* x, float* y, int64_t rows, int64_t cols, float eps,
+                          float* inv) {
+  std::fill(inv, inv + cols, 0.0f);
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c) inv[c] += x[r * cols + c] * x[r * cols + c];
+  }
+  for (int64_t c = 0; c < cols; ++c) {
+    inv[c] = 1.0f / std::sqrt(inv[c] / static_cast<float>(rows) + eps);
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c) y[r * cols + c] = x[r * cols + c] * inv[c];
+  }
+}
+
+// Its gradient, per column as rmsNormGradRows per row: dx = r dy - x r³ (dy·x) / rows.
+// `inv` and `dot` are cols floats each.
+RRM_SIMD void rmsNormColsGrad(const float* dy, const float* x, float* dx, int64_t rows,
+                              int64_t cols, float eps, float* inv, float* dot) {
+  std::fill(inv, inv + cols, 0.0f);
+  std::fill(dot, dot + cols, 0.0f);
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c) {
+      inv[c] += x[r * cols + c] * x[r * cols + c];
+      dot[c] += dy[r * cols + c] * x[r * cols + c];
+    }
+  }
+  for (int64_t c = 0; c < cols; ++c) {
+    inv[c] = 1.0f / std::sqrt(inv[c] / static_cast<float>(rows) + eps);
+    dot[c] = inv[c] * inv[c] * inv[c] * dot[c] / static_cast<float>(rows);
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c) {
+      dx[r * cols + c] = inv[c] * dy[r * cols + c] - dot[c] * x[r * cols + c];
+    }
+  }
+}
+
+RRM_SIMD void addInto(float* y, const float* x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] += x[i];
+}
+
+// Batch elements are the parallelism: one single-threaded gemm at a time per thread.
+template <typename Fn>
+void forEachElement(int64_t B, Fn fn) {
+  parallelFor(B, ownBlasThreads() ? 1 : std::max<int64_t>(B, 1), fn);
+}
+
+// The forward of batch elements [lo, hi); activations go to `saved` where it is
+// set (training), else to per-thread scratch.
+void forward(const Dims& d, const Weights& w, const float* H, float* out, const Saved* saved,
+             int64_t lo, int64_t hi) {
+  const int64_t S = d.S, D = d.D, m = d.m, n = d.n;
+  Scratch G(saved ? 0 : std::max(2 * m * D, 2 * n * S)),
+      s(saved ? 0 : 2 * S * D), g(std::max(m * D, n * S)), u(S * D), inv(D);
+  for (int64_t b = lo; b < hi; ++b) {
+    const float* x = H + b * d.sd();
+    float* y = out + b * d.sd();
+    float* G1 = saved ? saved->G1 + b * 2 * m * D : G.data();
+    float* s1 = saved ? saved->s1 + b * d.sd() : s.data();
+    gemm(false, false, 2 * m, D, S, 1.0f, w.tgu, S, x, D, G1, D);
+    swigluSplit(G1, G1 + m * D, g.data(), m * D);
+    gemm(false, false, S, D, m, 1.0f, w.td, m, g.data(), D, s1, D);
+    addInto(s1, x, d.sd());
+    rmsNormCols(s1, u.data(), S, D, d.eps, inv.data());
+    float* G2 = saved ? saved->G2 + b * S * 2 * n : G.data();
+    float* s2 = saved ? saved->s2 + b * d.sd() : s.data() + d.sd();
+    gemm(false, true, S, 2 * n, D, 1.0f, u.data(), D, w.gu, D, G2, 2 * n);
+    swigluRows(G2, g.data(), S, n);
+    gemm(false, true, S, D, n, 1.0f, g.data(), n, w.dn, n, s2, D);
+    addInto(s2, u.data(), d.sd());
+    rmsNormRows(s2, y, S, D, d.eps);
+  }
+}
+
+struct Args {
+  Dims d;
+  Weights w;
+};
+
+// Checks and reads h (argument 0) and the weights (1-4), then B, S, D, m, n, eps
+// from argument `dims` on.
+Args readArgs(const Napi::CallbackInfo& info, size_t dims, const char* fn) {
+  Napi::Env env = info.Env();
+  Array h = arrayArg(info, 0, "h"), tgu = arrayArg(info, 1, "tokenGateUp"),
+        td = arrayArg(info, 2, "tokenDown"), gu = arrayArg(info, 3, "gateUp"),
+        dn = arrayArg(info, 4, "down");
+  Dims d{intArg(info, dims, "B"), intArg(info, dims + 1, "S"), intArg(info, dims + 2, "D"),
+         intArg(info, dims + 3, "m"), intArg(info, dims + 4, "n"),
+         static_cast<float>(numArg(info, dims + 5, "eps"))};
+  const std::string name(fn);
+  for (const Array* a : {&h, &tgu, &td, &gu, &dn}) {
+    require(env, a->kind == Kind::F32, name + ": float32 only");
+  }
+  require(env, d.B >= 0 && d.S >= 1 && d.D >= 1 && d.m >= 1 && d.n >= 1, name + ": bad dimensions");
+  require(env, h.length == d.B * d.sd(), name + ": h must be [B, S, D]");
+  require(env, tgu.length == 2 * d.m * d.S && td.length == d.S * d.m &&
+                   gu.length == 2 * d.n * d.D && dn.length == d.D * d.n,
+          name + ": weights must be [2m, S], [S, m], [2n, D] and [D, n]");
+  return {d, {tgu.as<float>(), td.as<float>(), gu.as<float>(), dn.as<float>()}};
+}
+
+float* floatsOf(const Napi::CallbackInfo& info, size_t i, const char* name, int64_t length,
+                const std::string& fn) {
+  Array a = arrayArg(info, i, name);
+  require(info.Env(), a.kind == Kind::F32 && a.length == length,
+          fn + ": " + name + " must be float32 of " + std::to_string(length) + " elements");
+  return a.as<float>();
+}
+
+// mlpBlock(h, Wt_gu, Wt_down, W_gu, W_down, out, B, S, D, m, n, eps[, G1, s1, G2, s2]):
+// with the four last arrays (training) the activations are kept there.
+Napi::Value MlpBlockFn(const Napi::CallbackInfo& info) {
+  const auto [d, w] = readArgs(info, 6, "mlpBlock");
+  const float* H = arrayArg(info, 0, "h").as<float>();
+  float* out = floatsOf(info, 5, "out", d.B * d.sd(), "mlpBlock");
+  Saved saved{};
+  const bool keep = info.Length() > 12;
+  if (keep) {
+    saved = {floatsOf(info, 12, "G1", d.B * 2 * d.m * d.D, "mlpBlock"),
+             floatsOf(info, 13, "s1", d.B * d.sd(), "mlpBlock"),
+             floatsOf(info, 14, "G2", d.B * d.S * 2 * d.n, "mlpBlock"),
+             floatsOf(info, 15, "s2", d.B * d.sd(), "mlpBlock")};
+  }
+  forEachElement(d.B, [&](int64_t lo, int64_t hi) {
+    forward(d, w, H, out, keep ? &saved : nullptr, lo, hi);
+  });
+  return info.Env().Undefined();
+}
+
+// C = op(A) op(B) cut into `parts` blocks of rows, for a parallel loop over blocks.
+struct RowBlocks {
+  bool tA, tB;
+  int64_t M, N, K;
+  const float* A;
+  int64_t lda;
+  const float* B;
+  int64_t ldb;
+  float* C;
+  void run(int64_t part, int64_t parts) const {
+    const int64_t r0 = M * part / parts, r1 = M * (part + 1) / parts;
+    if (r0 >= r1) return;
+    gemm(tA, tB, r1 - r0, N, K, 1.0f, tA ? A + r0 : A + r0 * lda, lda, B, ldb, C + r0 * N, N);
+  }
+};
+
+// mlpBlockGrad(h, Wt_gu, Wt_down, W_gu, W_down, dy, G1, s1, G2, s2, B, S, D, m, n, eps,
+//              dh, dWt_gu, dWt_down, dW_gu, dW_down).
+// First each batch element's backward on its own, keeping what the weight
+// gradients need in full-batch buffers laid out so that each weight gradient
+// is then one long product over the batch (K = B·S or B·D):
+//   dW_down = ds2ᵀ · g2, dW_gu = dG2ᵀ · h', dWt_down = ds1 · g1ᵀ, dWt_gu = dG1 · hᵀ,
+// with ds1, g1, dG1 and h stored [·, B·D] (batch element b in columns bD..bD+D).
+Napi::Value MlpBlockGradFn(const Napi::CallbackInfo& info) {
+  const std::string fn = "mlpBlockGrad";
+  const auto [d, w] = readArgs(info, 10, fn.c_str());
+  const int64_t B = d.B, S = d.S, D = d.D, m = d.m, n = d.n, BD = B * D, BS = B * S;
+  const float* H = arrayArg(info, 0, "h").as<float>();
+  const float* dy = floatsOf(info, 5, "dy", B * d.sd(), fn);
+  const float* G1 = floatsOf(info, 6, "G1", B * 2 * m * D, fn);
+  const float* s1 = floatsOf(info, 7, "s1", B * d.sd(), fn);
+  const float* G2 = floatsOf(info, 8, "G2", BS * 2 * n, fn);
+  const float* s2 = floatsOf(info, 9, "s2", B * d.sd(), fn);
+  float* dh = floatsOf(info, 16, "dh", B * d.sd(), fn);
+  float* dWtgu = floatsOf(info, 17, "dTokenGateUp", 2 * m * S, fn);
+  float* dWtd = floatsOf(info, 18, "dTokenDown", S * m, fn);
+  float* dWgu = floatsOf(info, 19, "dGateUp", 2 * n * D, fn);
+  float* dWd = floatsOf(info, 20, "dDown", D * n, fn);
+  if (B == 0) {
+    for (auto [p, len] : {std::pair{dWtgu, 2 * m * S}, {dWtd, S * m}, {dWgu, 2 * n * D}, {dWd, D * n}}) {
+      std::fill(p, p + len, 0.0f);
+    }
+    return info.Env().Undefined();
+  }
+  Scratch ds2(BS * D), g2(BS * n), dG2(BS * 2 * n), u(BS * D), ds1t(S * BD),
+      g1t(m * BD), dG1t(2 * m * BD), ht(S * BD);
+  forEachElement(B, [&](int64_t lo, int64_t hi) {
+    Scratch dg2(S * n), du(S * D), ds1(S * D), dg1(m * D), inv(D), dot(D);
+    for (int64_t b = lo; b < hi; ++b) {
+      const int64_t o = b * d.sd();
+      const float* G1b = G1 + b * 2 * m * D;
+      const float* G2b = G2 + b * S * 2 * n;
+      // Channel SwiGLU and its norm.
+      rmsNormCols(s1 + o, u.data() + o, S, D, d.eps, inv.data());
+      swigluRows(G2b, g2.data() + b * S * n, S, n);
+      rmsNormGradRows(dy + o, s2 + o, ds2.data() + o, S, D, d.eps);
+      gemm(false, false, S, n, D, 1.0f, ds2.data() + o, D, w.dn, n, dg2.data(), n);
+      swigluGradRows(dg2.data(), G2b, dG2.data() + b * S * 2 * n, S, n);
+      gemm(false, false, S, D, 2 * n, 1.0f, dG2.data() + b * S * 2 * n, 2 * n, w.gu, D, du.data(), D);
+      addInto(du.data(), ds2.data() + o, d.sd());
+      // Token mixing and its norm; g1, dG1 and h go to the [·, B·D] buffers.
+      rmsNormColsGrad(du.data(), s1 + o, ds1.data(), S, D, d.eps, inv.data(), dot.data());
+      gemm(true, false, m, D, S, 1.0f, w.td, m, ds1.data(), D, dg1.data(), D);
+      for (int64_t j = 0; j < m; ++j) {
+        const float* gate = G1b + j * D;
+        const float* up = G1b + (m + j) * D;
+        swigluSplit(gate, up, g1t.data() + j * BD + b * D, D);
+        swigluGradSplit(dg1.data() + j * D, gate, up, dG1t.data() + j * BD + b * D,
+                        dG1t.data() + (m + j) * BD + b * D, D);
+      }
+      for (int64_t r = 0; r < S; ++r) {
+        std::copy(ds1.data() + r * D, ds1.data() + (r + 1) * D, ds1t.data() + r * BD + b * D);
+        std::copy(H + o + r * D, H + o + (r + 1) * D, ht.data() + r * BD + b * D);
+      }
+      gemm(true, false, S, D, 2 * m, 1.0f, w.tgu, S, dG1t.data() + b * D, BD, dh + o, D);
+      addInto(dh + o, ds1.data(), d.sd());
+    }
+  });
+  const RowBlocks grads[] = {
+      {true, false, D, n, BS, ds2.data(), D, g2.data(), n, dWd},
+      {true, false, 2 * n, D, BS, dG2.data(), 2 * n, u.data(), D, dWgu},
+      {false, true, S, m, BD, ds1t.data(), BD, g1t.data(), BD, dWtd},
+      {false, true, 2 * m, S, BD, dG1t.data(), BD, ht.data(), BD, dWtgu},
+  };
+  // Unit k is part k / 4 of product k % 4, so that a thread's contiguous chunk of
+  // units holds a share of every product (their sizes differ fourfold).
+  const int64_t parts = ownBlasThreads() ? threads() : 1;
+  parallelFor(4 * parts, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t k = lo; k < hi; ++k) grads[k % 4].run(k / 4, parts);
+  });
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void initBlock(Napi::Env env, Napi::Object exports) {
+  exports.Set("mlpBlock", Napi::Function::New(env, MlpBlockFn));
+  exports.Set("mlpBlockGrad", Napi::Function::New(env, MlpBlockGradFn));
+}
+
+}  // namespace rrm
