@@ -14,6 +14,7 @@ export {
   applyRotary,
   type CosSin,
   findMultiple,
+  fusedAttentionBlock,
   fusedMlpBlock,
   GridMixing,
   gridNeighbourIndex,

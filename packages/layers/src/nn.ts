@@ -165,6 +165,38 @@ export function fusedMlpBlock(
 }
 
 /**
+ * A whole attention block, `postNorm` of `attn` then of the channel `mlp`, as one backend
+ * kernel (`RrmAttentionBlock`): where the backend has it and no tape records (it has no
+ * gradient, so it serves the recursions run without gradient, and evaluation). Null
+ * otherwise, for the caller to compose the block. h [B, S, D] -> [B, S, D]
+ */
+export function fusedAttentionBlock(
+  h: tf.Tensor,
+  attn: Attention,
+  mlp: SwiGLU,
+  rope: CosSin | null,
+  eps: number,
+): tf.Tensor | null {
+  if (tf.engine().isTapeOn() || tf.getKernel('RrmAttentionBlock', tf.getBackend()) === undefined) {
+    return null;
+  }
+  return tf.tidy(() => {
+    const { cos, sin } = rope ?? { cos: tf.zeros([0]), sin: tf.zeros([0]) };
+    const inputs = {
+      h,
+      qkvProj: attn.qkv.weight,
+      oProj: attn.out.weight,
+      cos,
+      sin,
+      gateUp: mlp.gateUp.weight,
+      down: mlp.down.weight,
+    };
+    const attrs = { numHeads: attn.numHeads, eps };
+    return tf.engine().runKernel('RrmAttentionBlock', inputs, attrs) as tf.Tensor;
+  });
+}
+
+/**
  * The five cells a grid mixer reads for each position: itself and its neighbours above,
  * below, left and right on a `side × side` board that follows `prefix` board-less positions
  * (the puzzle-embedding prefix, which reads only itself). Past an edge the index is

@@ -1,6 +1,7 @@
 import {
   Attention,
   type CosSin,
+  fusedAttentionBlock,
   fusedMlpBlock,
   GridMixing,
   Module,
@@ -70,10 +71,13 @@ export class ReasoningBlock extends Module {
 
   /** h [B, L, D] -> [B, L, D] */
   apply(h: tf.Tensor3D, rope: CosSin | null): tf.Tensor3D {
-    if (this.mlp_t) {
-      const fused = fusedMlpBlock(h, this.mlp_t, this.mlp, this.eps);
-      if (fused) return fused as tf.Tensor3D;
-    }
+    // A backend's kernel for the whole block where it has one (null otherwise).
+    const fused = this.mlp_t
+      ? fusedMlpBlock(h, this.mlp_t, this.mlp, this.eps)
+      : this.self_attn
+        ? fusedAttentionBlock(h, this.self_attn, this.mlp, rope, this.eps)
+        : null;
+    if (fused) return fused as tf.Tensor3D;
     return tf.tidy(() => {
       const attn = this.self_attn;
       const mixed = attn

@@ -200,6 +200,16 @@ Napi::Value AttentionGradFn(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+void attendOne(const float* qkv, const float* cos, const float* sin, float* o, int64_t S, int64_t H,
+               int64_t D) {
+  const Dims d{1, S, H, D};
+  Scratch w(d, cos != nullptr, false);
+  for (int64_t h = 0; h < H; ++h) {
+    const Head hd = scores(d, qkv, Rope{cos, sin}, h, w);
+    gemm(false, false, S, D, S, 1.0f, hd.P, S, hd.v, d.row(), o + h * D, d.inner());
+  }
+}
+
 void initAttention(Napi::Env env, Napi::Object exports) {
   exports.Set("attention", Napi::Function::New(env, AttentionFn));
   exports.Set("attentionGrad", Napi::Function::New(env, AttentionGradFn));

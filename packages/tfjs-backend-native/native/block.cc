@@ -1,4 +1,5 @@
-// A whole TRM-MLP reasoning block in one call, forward and backward:
+// A whole reasoning block in one call: TRM-MLP's forward and backward, and the
+// attention block's forward. The TRM-MLP block:
 //   h' = rmsNorm_S(h + mlp_t(h))   (token mixing; its norm runs over positions)
 //   y  = rmsNorm_D(h' + mlp(h'))   (channel SwiGLU)
 // Each batch element is kept as [S, D], small enough for one core's L2, and runs
@@ -97,6 +98,18 @@ void forEachElement(int64_t B, Fn fn) {
   parallelFor(B, ownBlasThreads() ? 1 : std::max<int64_t>(B, 1), fn);
 }
 
+// The channel half of a block for one batch element: y = rmsNorm_D(u + mlp(u)),
+// through G2 [S, 2n], g [S, n] and s2 [S, D].
+void channelMix(const Dims& d, const float* gu, const float* dn, const float* u, float* y,
+                float* G2, float* s2, float* g) {
+  const int64_t S = d.S, D = d.D, n = d.n;
+  gemm(false, true, S, 2 * n, D, 1.0f, u, D, gu, D, G2, 2 * n);
+  swigluRows(G2, g, S, n);
+  gemm(false, true, S, D, n, 1.0f, g, n, dn, n, s2, D);
+  addInto(s2, u, d.sd());
+  rmsNormRows(s2, y, S, D, d.eps);
+}
+
 // The forward of batch elements [lo, hi); activations go to `saved` where it is
 // set (training), else to per-thread scratch.
 void forward(const Dims& d, const Weights& w, const float* H, float* out, const Saved* saved,
@@ -116,11 +129,7 @@ void forward(const Dims& d, const Weights& w, const float* H, float* out, const 
     rmsNormCols(s1, u.data(), S, D, d.eps, inv.data());
     float* G2 = saved ? saved->G2 + b * S * 2 * n : G.data();
     float* s2 = saved ? saved->s2 + b * d.sd() : s.data() + d.sd();
-    gemm(false, true, S, 2 * n, D, 1.0f, u.data(), D, w.gu, D, G2, 2 * n);
-    swigluRows(G2, g.data(), S, n);
-    gemm(false, true, S, D, n, 1.0f, g.data(), n, w.dn, n, s2, D);
-    addInto(s2, u.data(), d.sd());
-    rmsNormRows(s2, y, S, D, d.eps);
+    channelMix(d, w.gu, w.dn, u.data(), y, G2, s2, g.data());
   }
 }
 
@@ -177,6 +186,45 @@ Napi::Value MlpBlockFn(const Napi::CallbackInfo& info) {
     forward(d, w, H, out, keep ? &saved : nullptr, lo, hi);
   });
   return info.Env().Undefined();
+}
+
+// attentionBlock(h, W_qkv, W_o, cos, sin, W_gu, W_down, out, B, S, D, H, hd, n, eps):
+// the attention variant of the block, forward only (evaluation and the recursions
+// without gradient): h' = rmsNorm_D(h + attention(h) · W_oᵀ), then the channel half.
+// W_qkv [3·H·hd, D], W_o [D, H·hd]; cos, sin [≥S, hd] or empty for no RoPE.
+Napi::Value AttentionBlockFn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string fn = "attentionBlock";
+  const int64_t B = intArg(info, 8, "B"), S = intArg(info, 9, "S"), D = intArg(info, 10, "D"),
+                H = intArg(info, 11, "H"), hd = intArg(info, 12, "hd"), n = intArg(info, 13, "n");
+  const Dims d{B, S, D, 0, n, static_cast<float>(numArg(info, 14, "eps"))};
+  require(env, B >= 0 && S >= 1 && D >= 1 && H >= 1 && hd >= 1 && n >= 1, fn + ": bad dimensions");
+  const float* Hs = floatsOf(info, 0, "h", B * S * D, fn);
+  const float* qkv = floatsOf(info, 1, "qkvProj", 3 * H * hd * D, fn);
+  const float* wo = floatsOf(info, 2, "oProj", D * H * hd, fn);
+  Array cos = arrayArg(info, 3, "cos"), sin = arrayArg(info, 4, "sin");
+  require(env, cos.kind == Kind::F32 && sin.kind == Kind::F32 && cos.length == sin.length &&
+                   (cos.length == 0 || (hd % 2 == 0 && cos.length % hd == 0 && cos.length / hd >= S)),
+          fn + ": cos and sin must be [≥S, hd] with hd even, or empty");
+  const float* gu = floatsOf(info, 5, "gateUp", 2 * n * D, fn);
+  const float* dn = floatsOf(info, 6, "down", D * n, fn);
+  float* out = floatsOf(info, 7, "out", B * S * D, fn);
+  const float* c = cos.length > 0 ? cos.as<float>() : nullptr;
+  const float* sn = cos.length > 0 ? sin.as<float>() : nullptr;
+  const int64_t inner = H * hd;
+  forEachElement(B, [&](int64_t lo, int64_t hi) {
+    Scratch proj(std::max(3 * inner, 2 * n) * S), o(S * inner), u(S * D), s(S * D), g(S * n);
+    for (int64_t b = lo; b < hi; ++b) {
+      const float* x = Hs + b * d.sd();
+      gemm(false, true, S, 3 * inner, D, 1.0f, x, D, qkv, D, proj.data(), 3 * inner);
+      attendOne(proj.data(), c, sn, o.data(), S, H, hd);
+      gemm(false, true, S, D, inner, 1.0f, o.data(), inner, wo, inner, u.data(), D);
+      addInto(u.data(), x, d.sd());
+      rmsNormRows(u.data(), u.data(), S, D, d.eps);
+      channelMix(d, gu, dn, u.data(), out + b * d.sd(), proj.data(), s.data(), g.data());
+    }
+  });
+  return env.Undefined();
 }
 
 // C = op(A) op(B) cut into `parts` blocks of rows, for a parallel loop over blocks.
@@ -277,6 +325,7 @@ Napi::Value MlpBlockGradFn(const Napi::CallbackInfo& info) {
 void initBlock(Napi::Env env, Napi::Object exports) {
   exports.Set("mlpBlock", Napi::Function::New(env, MlpBlockFn));
   exports.Set("mlpBlockGrad", Napi::Function::New(env, MlpBlockGradFn));
+  exports.Set("attentionBlock", Napi::Function::New(env, AttentionBlockFn));
 }
 
 }  // namespace rrm

@@ -102,6 +102,12 @@ void swigluGradRows(const float* dy, const float* x, float* dx, int64_t rows, in
 void rmsNormRows(const float* x, float* y, int64_t rows, int64_t n, float eps);
 void rmsNormGradRows(const float* dy, const float* x, float* dx, int64_t rows, int64_t n, float eps);
 
+// softmax(q kᵀ / √D) v for the H heads of one batch element, on one thread:
+// qkv [S, 3·H·D] (q, k, v), o [S, H·D]; cos and sin [≥S, D] rotate q and k
+// (null for no RoPE).
+void attendOne(const float* qkv, const float* cos, const float* sin, float* o, int64_t S, int64_t H,
+               int64_t D);
+
 void initAttention(Napi::Env env, Napi::Object exports);
 void initBlock(Napi::Env env, Napi::Object exports);
 void initElementwise(Napi::Env env, Napi::Object exports);

@@ -68,6 +68,23 @@ export interface NativeAddon {
     eps: number,
     ...activations: [] | [Float32Array, Float32Array, Float32Array, Float32Array]
   ): void;
+  attentionBlock(
+    h: Float32Array,
+    qkvProj: Float32Array,
+    oProj: Float32Array,
+    cos: Float32Array,
+    sin: Float32Array,
+    gateUp: Float32Array,
+    down: Float32Array,
+    out: Float32Array,
+    B: number,
+    S: number,
+    D: number,
+    H: number,
+    hd: number,
+    n: number,
+    eps: number,
+  ): void;
   /**
    * Arguments: h and the four weights; dy and the four activations; B, S, D, m, n, eps;
    * then the five outputs (the gradients of h and of each weight).

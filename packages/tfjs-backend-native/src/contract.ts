@@ -52,6 +52,14 @@ export const MLP_BLOCK = 'RrmMlpBlock';
  * and `down`, in that order.
  */
 export const MLP_BLOCK_GRAD = 'RrmMlpBlockGrad';
+/**
+ * One attention reasoning block, forward only: `h' = rmsNorm(h + o_proj(attention(h)))`,
+ * then `y = rmsNorm(h' + mlp(h'))`. Inputs `h` [B, S, D], `qkvProj` [3·H·hd, D], `oProj`
+ * [D, H·hd], the RoPE tables `cos`, `sin` ([≥S, hd], empty for none), `gateUp` [2n, D],
+ * `down` [D, n]; attrs `numHeads` (H) and `eps`. No gradient: model code runs it only
+ * where no tape records (the recursions run without gradient, and evaluation).
+ */
+export const ATTENTION_BLOCK = 'RrmAttentionBlock';
 
 /** [B, S, H, D] of an attention call, or an error naming the kernel. */
 export function attentionDims(

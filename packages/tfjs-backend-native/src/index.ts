@@ -3,6 +3,7 @@ export { NativeBackend } from './backend.js';
 export { blasNotice, narrowBlasNotice } from './blas.js';
 export {
   ATTENTION,
+  ATTENTION_BLOCK,
   ATTENTION_GRAD,
   MLP_BLOCK,
   MLP_BLOCK_GRAD,

@@ -2,6 +2,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import {
   Attention,
+  fusedAttentionBlock,
   fusedMlpBlock,
   noGrad,
   postNorm,
@@ -14,6 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
   ATTENTION,
+  ATTENTION_BLOCK,
   ATTENTION_GRAD,
   MLP_BLOCK,
   MLP_BLOCK_GRAD,
@@ -234,6 +236,96 @@ describe(`${MLP_BLOCK}: a TRM-MLP block in one kernel`, () => {
         ),
     ).toThrow(`${MLP_BLOCK_GRAD}: tokenProj must be [${tokenProj.shape}], got [1,7,12]`);
     tf.dispose([wrong, y, tokenProj, tokenSum, proj, sum]);
+    dispose();
+  });
+});
+
+/** An attention block's layers (D 24, 3 heads of 8), an input [B, 11, 24] and optional RoPE. */
+function attentionBlockParts(B: number, rope: boolean) {
+  const attn = new Attention({ hiddenSize: 24, headDim: 8, numHeads: 3, rng: new Rng(21) });
+  const mlp = new SwiGLU(24, 4, { rng: new Rng(22) });
+  const tables = rope ? new RotaryEmbedding(8, 16) : null;
+  const h = tf.tensor3d(
+    Float32Array.from({ length: B * 11 * 24 }, (_, i) => Math.cos(i * 0.23) * 1.5),
+    [B, 11, 24],
+  );
+  const composed = () =>
+    postNorm(
+      postNorm(h, (x) => attn.apply(x, tables ?? undefined)),
+      (x) => mlp.apply(x),
+    );
+  const dispose = () => {
+    tf.dispose(h);
+    tables?.dispose();
+    attn.dispose();
+    mlp.dispose();
+  };
+  return { attn, mlp, tables, h, composed, dispose };
+}
+
+describe(`${ATTENTION_BLOCK}: an attention block forward in one kernel`, () => {
+  afterAll(() => tf.setBackend('cpu'));
+
+  test.each([
+    [1, true],
+    [3, false],
+  ])('matches the composed block on cpu (batch %i, RoPE %s), tensors flat', async (B, rope) => {
+    await tf.setBackend('cpu');
+    const cpu = attentionBlockParts(B, rope);
+    expect(fusedAttentionBlock(cpu.h, cpu.attn, cpu.mlp, cpu.tables, 1e-5)).toBeNull();
+    const wanted = tf.tidy(() => cpu.composed());
+    const want = Float32Array.from(wanted.dataSync());
+    wanted.dispose();
+    cpu.dispose();
+    await tf.setBackend('native');
+    const native = attentionBlockParts(B, rope);
+    const before = tf.memory().numTensors;
+    const profile = await tf.profile(() =>
+      tf.tidy(() =>
+        noGrad(() => fusedAttentionBlock(native.h, native.attn, native.mlp, native.tables, 1e-5)!),
+      ),
+    );
+    const got = profile.result as tf.Tensor;
+    expect(profile.kernels.filter((k) => k.name === ATTENTION_BLOCK).length).toBe(1);
+    expect(got.shape).toEqual([B, 11, 24]);
+    expectClose([Float32Array.from(got.dataSync())], [want]);
+    got.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    native.dispose();
+  });
+
+  test('is not used while a tape records (it has no gradient)', async () => {
+    await tf.setBackend('native');
+    const { h, attn, mlp, tables, dispose } = attentionBlockParts(1, true);
+    let fused: tf.Tensor | null = h;
+    const g = tf.grad((x: tf.Tensor) => {
+      fused = fusedAttentionBlock(x, attn, mlp, tables, 1e-5);
+      return tf.sum(x);
+    })(h);
+    expect(fused).toBeNull();
+    tf.dispose(g);
+    dispose();
+  });
+
+  test('names the kernel and the shapes it got when a weight does not fit', async () => {
+    await tf.setBackend('native');
+    const { h, attn, mlp, dispose } = attentionBlockParts(1, false);
+    const empty = tf.zeros([0]);
+    const inputs = {
+      h,
+      qkvProj: attn.qkv.weight,
+      oProj: mlp.down.weight,
+      cos: empty,
+      sin: empty,
+      gateUp: mlp.gateUp.weight,
+      down: mlp.down.weight,
+    };
+    expect(() =>
+      tf.engine().runKernel(ATTENTION_BLOCK, inputs, { numHeads: 3, eps: 1e-5 }),
+    ).toThrow(
+      /RrmAttentionBlock: h must be \[B, S, D\].*numHeads 3, got \[1,11,24\], \[72,24\], \[24,256\]/,
+    );
+    empty.dispose();
     dispose();
   });
 });

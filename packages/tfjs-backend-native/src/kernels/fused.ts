@@ -3,6 +3,7 @@ import type { Floats5 } from '../addon.js';
 import type { NativeBackend, NativeKernel } from '../backend.js';
 import {
   ATTENTION,
+  ATTENTION_BLOCK,
   ATTENTION_GRAD,
   attentionDims,
   MLP_BLOCK,
@@ -193,6 +194,60 @@ const mlpBlockGrad: NativeKernel = ({ inputs, backend, attrs }) => {
   return grads.map((g, i) => backend.output(sources[i].shape, 'float32', g));
 };
 
+/** h [B, S, D] -> [B, S, D] through an attention block (see ATTENTION_BLOCK). */
+const attentionBlock: NativeKernel = ({ inputs, backend, attrs }) => {
+  const { h, qkvProj, oProj, cos, sin, gateUp, down } = inputs;
+  if (!h || !qkvProj || !oProj || !cos || !sin || !gateUp || !down) {
+    throw new Error(
+      `${ATTENTION_BLOCK}: inputs h, qkvProj, oProj, cos, sin, gateUp, down are required`,
+    );
+  }
+  const H = attrs.numHeads as number;
+  const [B, S, D] = h.shape;
+  const hd = qkvProj.shape[0] / (3 * H);
+  const n = gateUp.shape[0] / 2;
+  const table = (t: TensorInfo) =>
+    sizeOf(t.shape) === 0 || (t.shape.length === 2 && t.shape[0] >= S && t.shape[1] === hd);
+  if (
+    h.shape.length !== 3 ||
+    !Number.isInteger(H) ||
+    H < 1 ||
+    !Number.isInteger(hd) ||
+    !Number.isInteger(n) ||
+    !sameShape(qkvProj.shape, [3 * H * hd, D]) ||
+    !sameShape(oProj.shape, [D, H * hd]) ||
+    !sameShape(gateUp.shape, [2 * n, D]) ||
+    !sameShape(down.shape, [D, n]) ||
+    !table(cos) ||
+    !table(sin)
+  ) {
+    throw new Error(
+      `${ATTENTION_BLOCK}: h must be [B, S, D] and qkvProj [3·numHeads·hd, D], oProj [D, numHeads·hd], cos and sin [≥S, hd] or empty, gateUp [2n, D], down [D, n] with numHeads ${H}, got ` +
+        [h, qkvProj, oProj, cos, sin, gateUp, down].map((t) => `[${t.shape}]`).join(', '),
+    );
+  }
+  const v = floats(backend, ATTENTION_BLOCK, [h, qkvProj, oProj, cos, sin, gateUp, down]);
+  return floatOutput(backend, h.shape, (out) =>
+    backend.native.attentionBlock(
+      v[0],
+      v[1],
+      v[2],
+      v[3],
+      v[4],
+      v[5],
+      v[6],
+      out,
+      B,
+      S,
+      D,
+      H,
+      hd,
+      n,
+      attrs.eps as number,
+    ),
+  );
+};
+
 export const fusedKernels: Record<string, NativeKernel> = {
   [SWIGLU]: swiglu,
   [SWIGLU_GRAD]: swigluGrad,
@@ -202,4 +257,5 @@ export const fusedKernels: Record<string, NativeKernel> = {
   [ATTENTION_GRAD]: attentionGrad,
   [MLP_BLOCK]: mlpBlock,
   [MLP_BLOCK_GRAD]: mlpBlockGrad,
+  [ATTENTION_BLOCK]: attentionBlock,
 };
