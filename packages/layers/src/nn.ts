@@ -166,9 +166,10 @@ export function fusedMlpBlock(
 
 /**
  * A whole attention block, `postNorm` of `attn` then of the channel `mlp`, as one backend
- * kernel (`RrmAttentionBlock`): where the backend has it and no tape records (it has no
- * gradient, so it serves the recursions run without gradient, and evaluation). Null
- * otherwise, for the caller to compose the block. h [B, S, D] -> [B, S, D]
+ * kernel (`RrmAttentionBlock`) where the backend has it; null otherwise, for the caller to
+ * compose the block. As in `fusedMlpBlock`, while a tape records the kernel also returns
+ * the activations its gradient kernel (`RrmAttentionBlockGrad`) reads and `tf.customGrad`
+ * keeps them. The RoPE tables get no gradient. h [B, S, D] -> [B, S, D]
  */
 export function fusedAttentionBlock(
   h: tf.Tensor,
@@ -177,23 +178,49 @@ export function fusedAttentionBlock(
   rope: CosSin | null,
   eps: number,
 ): tf.Tensor | null {
-  if (tf.engine().isTapeOn() || tf.getKernel('RrmAttentionBlock', tf.getBackend()) === undefined) {
-    return null;
-  }
-  return tf.tidy(() => {
-    const { cos, sin } = rope ?? { cos: tf.zeros([0]), sin: tf.zeros([0]) };
-    const inputs = {
-      h,
-      qkvProj: attn.qkv.weight,
-      oProj: attn.out.weight,
-      cos,
-      sin,
-      gateUp: mlp.gateUp.weight,
-      down: mlp.down.weight,
-    };
-    const attrs = { numHeads: attn.numHeads, eps };
-    return tf.engine().runKernel('RrmAttentionBlock', inputs, attrs) as tf.Tensor;
+  if (tf.getKernel('RrmAttentionBlock', tf.getBackend()) === undefined) return null;
+  const weights = [attn.qkv.weight, attn.out.weight, mlp.gateUp.weight, mlp.down.weight];
+  const attrs = { numHeads: attn.numHeads, eps };
+  // Empty tables mean no RoPE; made where they are used, since each tidy frees its own.
+  const named = (x: tf.Tensor, ws: tf.Tensor[]) => ({
+    h: x,
+    qkvProj: ws[0],
+    oProj: ws[1],
+    cos: rope?.cos ?? tf.zeros([0]),
+    sin: rope?.sin ?? tf.zeros([0]),
+    gateUp: ws[2],
+    down: ws[3],
   });
+  if (!tf.engine().isTapeOn()) {
+    return tf.tidy(
+      () => tf.engine().runKernel('RrmAttentionBlock', named(h, weights), attrs) as tf.Tensor,
+    );
+  }
+  const block = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, ...ws] = args.slice(0, 5) as tf.Tensor[];
+    const save = args[5] as tf.GradSaveFunc;
+    const [y, ...activations] = tf
+      .engine()
+      .runKernel('RrmAttentionBlock', named(x, ws), { ...attrs, train: true }) as tf.Tensor[];
+    save([x, ...ws, ...activations]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [qkv, heads, attnSum, proj, sum] = saved.slice(5);
+        const inputs = {
+          dy,
+          ...named(saved[0], saved.slice(1, 5)),
+          qkv,
+          heads,
+          attnSum,
+          proj,
+          sum,
+        };
+        return tf.engine().runKernel('RrmAttentionBlockGrad', inputs, attrs) as tf.Tensor[];
+      },
+    };
+  });
+  return block(h, ...weights);
 }
 
 /**

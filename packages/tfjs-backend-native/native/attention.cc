@@ -95,6 +95,42 @@ Head scores(const Dims& d, const float* qkv, Rope rope, int64_t pair, Scratch& w
   return hd;
 }
 
+// The output of one (batch, head) pair, written into out [B, S, H·D].
+void headForward(const Dims& d, const float* qkv, Rope rope, int64_t pair, Scratch& w, float* out) {
+  const Head hd = scores(d, qkv, rope, pair, w);
+  const int64_t b = pair / d.H, h = pair % d.H;
+  gemm(false, false, d.S, d.D, d.S, 1.0f, hd.P, d.S, hd.v, d.row(),
+       out + b * d.S * d.inner() + h * d.D, d.inner());
+}
+
+// The gradient of one pair: dy [B, S, H·D] -> its dq, dk, dv in out [B, S, 3·H·D].
+// P is recomputed from q and k; with dS = P∘(dP − rowsum(dP∘P)), dP = dy vᵀ:
+// dv = Pᵀ dy, dq = dS k / √D, dk = dSᵀ q / √D, then dq and dk are unrotated.
+void headGrad(const Dims& d, const float* dy, const float* qkv, Rope rope, int64_t pair,
+              Scratch& w, float* out) {
+  const bool rotated = rope.cos != nullptr;
+  const float scale = d.scale();
+  const Head hd = scores(d, qkv, rope, pair, w);
+  const int64_t b = pair / d.H, h = pair % d.H;
+  const float* dO = dy + b * d.S * d.inner() + h * d.D;
+  float* dq = out + b * d.S * d.row() + h * d.D;
+  float* dk = dq + d.inner();
+  float* dv = dq + 2 * d.inner();
+  float* dS = w.dp.data();
+  gemm(true, false, d.S, d.D, d.S, 1.0f, hd.P, d.S, dO, d.inner(), dv, d.row());
+  gemm(false, true, d.S, d.S, d.D, 1.0f, dO, d.inner(), hd.v, d.row(), dS, d.S);
+  softmaxGradRows(hd.P, dS, d.S);
+  // Gradients of the rotated q and k: straight into out, or through scratch
+  // that is then unrotated into out.
+  float* gq = rotated ? w.g.data() : dq;
+  float* gk = rotated ? w.g.data() : dk;
+  const int64_t ldg = rotated ? d.D : d.row();
+  gemm(false, false, d.S, d.D, d.S, scale, dS, d.S, hd.k, hd.ldk, gq, ldg);
+  if (rotated) unrotate(gq, rope, dq, d.row(), d.S, d.D);
+  gemm(true, false, d.S, d.D, d.S, scale, dS, d.S, hd.q, hd.ldq, gk, ldg);
+  if (rotated) unrotate(gk, rope, dk, d.row(), d.S, d.D);
+}
+
 // Runs fn(pair, scratch) for every (batch, head) pair, one pair per unit of
 // work, each thread with its own scratch.
 template <typename Fn>
@@ -145,18 +181,12 @@ Napi::Value AttentionFn(const Napi::CallbackInfo& info) {
           "attention: qkv must be [B, S, 3·H·D] and out [B, S, H·D]");
   const float* qkv = x.as<float>();
   float* out = o.as<float>();
-  forEachHead(d, rope.cos != nullptr, false, [&](int64_t pair, Scratch& w) {
-    const Head hd = scores(d, qkv, rope, pair, w);
-    const int64_t b = pair / d.H, h = pair % d.H;
-    gemm(false, false, d.S, d.D, d.S, 1.0f, hd.P, d.S, hd.v, d.row(),
-         out + b * d.S * d.inner() + h * d.D, d.inner());
-  });
+  forEachHead(d, rope.cos != nullptr, false,
+              [&](int64_t pair, Scratch& w) { headForward(d, qkv, rope, pair, w, out); });
   return env.Undefined();
 }
 
 // dy [B, S, H·D], qkv, cos, sin, out [B, S, 3·H·D] (dq | dk | dv like qkv), B, S, H, D.
-// P is recomputed from q and k; with dS = P∘(dP − rowsum(dP∘P)), dP = dy vᵀ:
-// dv = Pᵀ dy, dq = dS k / √D, dk = dSᵀ q / √D, then dq and dk are unrotated.
 Napi::Value AttentionGradFn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Array g = arrayArg(info, 0, "dy"), x = arrayArg(info, 1, "qkv"), o = arrayArg(info, 4, "out");
@@ -172,29 +202,8 @@ Napi::Value AttentionGradFn(const Napi::CallbackInfo& info) {
   const float* dy = g.as<float>();
   const float* qkv = x.as<float>();
   float* out = o.as<float>();
-  const bool rotated = rope.cos != nullptr;
-  const float scale = d.scale();
-  forEachHead(d, rotated, true, [&](int64_t pair, Scratch& w) {
-    const Head hd = scores(d, qkv, rope, pair, w);
-    const int64_t b = pair / d.H, h = pair % d.H;
-    const float* dO = dy + b * d.S * d.inner() + h * d.D;
-    float* dq = out + b * d.S * d.row() + h * d.D;
-    float* dk = dq + d.inner();
-    float* dv = dq + 2 * d.inner();
-    float* dS = w.dp.data();
-    gemm(true, false, d.S, d.D, d.S, 1.0f, hd.P, d.S, dO, d.inner(), dv, d.row());
-    gemm(false, true, d.S, d.S, d.D, 1.0f, dO, d.inner(), hd.v, d.row(), dS, d.S);
-    softmaxGradRows(hd.P, dS, d.S);
-    // Gradients of the rotated q and k: straight into out, or through scratch
-    // that is then unrotated into out.
-    float* gq = rotated ? w.g.data() : dq;
-    float* gk = rotated ? w.g.data() : dk;
-    const int64_t ldg = rotated ? d.D : d.row();
-    gemm(false, false, d.S, d.D, d.S, scale, dS, d.S, hd.k, hd.ldk, gq, ldg);
-    if (rotated) unrotate(gq, rope, dq, d.row(), d.S, d.D);
-    gemm(true, false, d.S, d.D, d.S, scale, dS, d.S, hd.q, hd.ldq, gk, ldg);
-    if (rotated) unrotate(gk, rope, dk, d.row(), d.S, d.D);
-  });
+  forEachHead(d, rope.cos != nullptr, true,
+              [&](int64_t pair, Scratch& w) { headGrad(d, dy, qkv, rope, pair, w, out); });
   return env.Undefined();
 }
 
@@ -204,10 +213,14 @@ void attendOne(const float* qkv, const float* cos, const float* sin, float* o, i
                int64_t D) {
   const Dims d{1, S, H, D};
   Scratch w(d, cos != nullptr, false);
-  for (int64_t h = 0; h < H; ++h) {
-    const Head hd = scores(d, qkv, Rope{cos, sin}, h, w);
-    gemm(false, false, S, D, S, 1.0f, hd.P, S, hd.v, d.row(), o + h * D, d.inner());
-  }
+  for (int64_t h = 0; h < H; ++h) headForward(d, qkv, Rope{cos, sin}, h, w, o);
+}
+
+void attendGradOne(const float* dy, const float* qkv, const float* cos, const float* sin,
+                   float* dqkv, int64_t S, int64_t H, int64_t D) {
+  const Dims d{1, S, H, D};
+  Scratch w(d, cos != nullptr, true);
+  for (int64_t h = 0; h < H; ++h) headGrad(d, dy, qkv, Rope{cos, sin}, h, w, dqkv);
 }
 
 void initAttention(Napi::Env env, Napi::Object exports) {

@@ -1,5 +1,5 @@
-// A whole reasoning block in one call: TRM-MLP's forward and backward, and the
-// attention block's forward. The TRM-MLP block:
+// A whole reasoning block in one call, forward and backward: TRM-MLP's and the
+// attention block's. The TRM-MLP block:
 //   h' = rmsNorm_S(h + mlp_t(h))   (token mixing; its norm runs over positions)
 //   y  = rmsNorm_D(h' + mlp(h'))   (channel SwiGLU)
 // Each batch element is kept as [S, D], small enough for one core's L2, and runs
@@ -188,43 +188,90 @@ Napi::Value MlpBlockFn(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// attentionBlock(h, W_qkv, W_o, cos, sin, W_gu, W_down, out, B, S, D, H, hd, n, eps):
-// the attention variant of the block, forward only (evaluation and the recursions
-// without gradient): h' = rmsNorm_D(h + attention(h) · W_oᵀ), then the channel half.
-// W_qkv [3·H·hd, D], W_o [D, H·hd]; cos, sin [≥S, hd] or empty for no RoPE.
-Napi::Value AttentionBlockFn(const Napi::CallbackInfo& info) {
+// The attention variant: h' = rmsNorm_D(h + attention(h) · W_oᵀ), then the
+// channel half. W_qkv [3·H·hd, D], W_o [D, H·hd]; cos, sin [≥S, hd], or none.
+struct Attention {
+  Dims d;
+  int64_t H, hd;
+  const float *h, *qkv, *wo, *cos, *sin, *gu, *dn;
+  int64_t inner() const { return H * hd; }
+};
+
+// Reads h, W_qkv, W_o, cos, sin, W_gu, W_down (arguments 0-6), then B, S, D, H,
+// hd, n, eps from argument `dims` on.
+Attention readAttention(const Napi::CallbackInfo& info, size_t dims, const std::string& fn) {
   Napi::Env env = info.Env();
-  const std::string fn = "attentionBlock";
-  const int64_t B = intArg(info, 8, "B"), S = intArg(info, 9, "S"), D = intArg(info, 10, "D"),
-                H = intArg(info, 11, "H"), hd = intArg(info, 12, "hd"), n = intArg(info, 13, "n");
-  const Dims d{B, S, D, 0, n, static_cast<float>(numArg(info, 14, "eps"))};
+  const int64_t B = intArg(info, dims, "B"), S = intArg(info, dims + 1, "S"),
+                D = intArg(info, dims + 2, "D"), H = intArg(info, dims + 3, "H"),
+                hd = intArg(info, dims + 4, "hd"), n = intArg(info, dims + 5, "n");
+  const Dims d{B, S, D, 0, n, static_cast<float>(numArg(info, dims + 6, "eps"))};
   require(env, B >= 0 && S >= 1 && D >= 1 && H >= 1 && hd >= 1 && n >= 1, fn + ": bad dimensions");
-  const float* Hs = floatsOf(info, 0, "h", B * S * D, fn);
-  const float* qkv = floatsOf(info, 1, "qkvProj", 3 * H * hd * D, fn);
-  const float* wo = floatsOf(info, 2, "oProj", D * H * hd, fn);
   Array cos = arrayArg(info, 3, "cos"), sin = arrayArg(info, 4, "sin");
   require(env, cos.kind == Kind::F32 && sin.kind == Kind::F32 && cos.length == sin.length &&
                    (cos.length == 0 || (hd % 2 == 0 && cos.length % hd == 0 && cos.length / hd >= S)),
           fn + ": cos and sin must be [≥S, hd] with hd even, or empty");
-  const float* gu = floatsOf(info, 5, "gateUp", 2 * n * D, fn);
-  const float* dn = floatsOf(info, 6, "down", D * n, fn);
-  float* out = floatsOf(info, 7, "out", B * S * D, fn);
-  const float* c = cos.length > 0 ? cos.as<float>() : nullptr;
-  const float* sn = cos.length > 0 ? sin.as<float>() : nullptr;
-  const int64_t inner = H * hd;
-  forEachElement(B, [&](int64_t lo, int64_t hi) {
-    Scratch proj(std::max(3 * inner, 2 * n) * S), o(S * inner), u(S * D), s(S * D), g(S * n);
-    for (int64_t b = lo; b < hi; ++b) {
-      const float* x = Hs + b * d.sd();
-      gemm(false, true, S, 3 * inner, D, 1.0f, x, D, qkv, D, proj.data(), 3 * inner);
-      attendOne(proj.data(), c, sn, o.data(), S, H, hd);
-      gemm(false, true, S, D, inner, 1.0f, o.data(), inner, wo, inner, u.data(), D);
-      addInto(u.data(), x, d.sd());
-      rmsNormRows(u.data(), u.data(), S, D, d.eps);
-      channelMix(d, gu, dn, u.data(), out + b * d.sd(), proj.data(), s.data(), g.data());
-    }
+  const bool rope = cos.length > 0;
+  return {d,
+          H,
+          hd,
+          floatsOf(info, 0, "h", B * S * D, fn),
+          floatsOf(info, 1, "qkvProj", 3 * H * hd * D, fn),
+          floatsOf(info, 2, "oProj", D * H * hd, fn),
+          rope ? cos.as<float>() : nullptr,
+          rope ? sin.as<float>() : nullptr,
+          floatsOf(info, 5, "gateUp", 2 * n * D, fn),
+          floatsOf(info, 6, "down", D * n, fn)};
+}
+
+// The activations an attention block's backward reads: qkv [B, S, 3·H·hd], heads
+// [B, S, H·hd] (the attention before W_o), s1 [B, S, D], G2 [B, S, 2n], s2 [B, S, D].
+struct AttentionSaved {
+  float *qkv, *heads, *s1, *G2, *s2;
+};
+
+void attentionForward(const Attention& a, float* out, const AttentionSaved* saved, int64_t lo,
+                      int64_t hi) {
+  const Dims& d = a.d;
+  const int64_t S = d.S, D = d.D, n = d.n, I = a.inner();
+  Scratch proj(saved ? 0 : std::max(3 * I, 2 * n) * S), o(saved ? 0 : S * I),
+      s(saved ? 0 : 2 * S * D), u(S * D), g(S * n);
+  for (int64_t b = lo; b < hi; ++b) {
+    const float* x = a.h + b * d.sd();
+    float* qkv = saved ? saved->qkv + b * S * 3 * I : proj.data();
+    float* heads = saved ? saved->heads + b * S * I : o.data();
+    float* s1 = saved ? saved->s1 + b * d.sd() : s.data();
+    gemm(false, true, S, 3 * I, D, 1.0f, x, D, a.qkv, D, qkv, 3 * I);
+    attendOne(qkv, a.cos, a.sin, heads, S, a.H, a.hd);
+    gemm(false, true, S, D, I, 1.0f, heads, I, a.wo, I, s1, D);
+    addInto(s1, x, d.sd());
+    rmsNormRows(s1, u.data(), S, D, d.eps);
+    float* G2 = saved ? saved->G2 + b * S * 2 * n : proj.data();
+    float* s2 = saved ? saved->s2 + b * d.sd() : s.data() + d.sd();
+    channelMix(d, a.gu, a.dn, u.data(), out + b * d.sd(), G2, s2, g.data());
+  }
+}
+
+// attentionBlock(h, W_qkv, W_o, cos, sin, W_gu, W_down, out, B, S, D, H, hd, n, eps
+//                [, qkv, heads, s1, G2, s2]): with the five last arrays (training)
+// the activations are kept there.
+Napi::Value AttentionBlockFn(const Napi::CallbackInfo& info) {
+  const std::string fn = "attentionBlock";
+  const Attention a = readAttention(info, 8, fn);
+  const Dims& d = a.d;
+  float* out = floatsOf(info, 7, "out", d.B * d.sd(), fn);
+  const bool keep = info.Length() > 15;
+  AttentionSaved saved{};
+  if (keep) {
+    saved = {floatsOf(info, 15, "qkv", d.B * d.S * 3 * a.inner(), fn),
+             floatsOf(info, 16, "heads", d.B * d.S * a.inner(), fn),
+             floatsOf(info, 17, "s1", d.B * d.sd(), fn),
+             floatsOf(info, 18, "G2", d.B * d.S * 2 * d.n, fn),
+             floatsOf(info, 19, "s2", d.B * d.sd(), fn)};
+  }
+  forEachElement(d.B, [&](int64_t lo, int64_t hi) {
+    attentionForward(a, out, keep ? &saved : nullptr, lo, hi);
   });
-  return env.Undefined();
+  return info.Env().Undefined();
 }
 
 // C = op(A) op(B) cut into `parts` blocks of rows, for a parallel loop over blocks.
@@ -242,6 +289,16 @@ struct RowBlocks {
     gemm(tA, tB, r1 - r0, N, K, 1.0f, tA ? A + r0 : A + r0 * lda, lda, B, ldb, C + r0 * N, N);
   }
 };
+
+// Runs four products split into blocks of rows over the threads. Unit k is part
+// k / 4 of product k % 4, so that a thread's contiguous chunk of units holds a
+// share of every product (their sizes differ fourfold).
+void runRowBlocks(const RowBlocks (&grads)[4]) {
+  const int64_t parts = ownBlasThreads() ? threads() : 1;
+  parallelFor(4 * parts, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t k = lo; k < hi; ++k) grads[k % 4].run(k / 4, parts);
+  });
+}
 
 // mlpBlockGrad(h, Wt_gu, Wt_down, W_gu, W_down, dy, G1, s1, G2, s2, B, S, D, m, n, eps,
 //              dh, dWt_gu, dWt_down, dW_gu, dW_down).
@@ -311,12 +368,67 @@ Napi::Value MlpBlockGradFn(const Napi::CallbackInfo& info) {
       {false, true, S, m, BD, ds1t.data(), BD, g1t.data(), BD, dWtd},
       {false, true, 2 * m, S, BD, dG1t.data(), BD, ht.data(), BD, dWtgu},
   };
-  // Unit k is part k / 4 of product k % 4, so that a thread's contiguous chunk of
-  // units holds a share of every product (their sizes differ fourfold).
-  const int64_t parts = ownBlasThreads() ? threads() : 1;
-  parallelFor(4 * parts, 1, [&](int64_t lo, int64_t hi) {
-    for (int64_t k = lo; k < hi; ++k) grads[k % 4].run(k / 4, parts);
+  runRowBlocks(grads);
+  return info.Env().Undefined();
+}
+
+// attentionBlockGrad(h, W_qkv, W_o, cos, sin, W_gu, W_down, dy, qkv, heads, s1, G2, s2,
+//                    B, S, D, H, hd, n, eps, dh, dW_qkv, dW_o, dW_gu, dW_down).
+// Each batch element's backward on its own, then each weight gradient as one product
+// over the batch (K = B·S), every operand already [B·S, ·]:
+//   dW_down = ds2ᵀ · g2, dW_gu = dG2ᵀ · h', dW_o = ds1ᵀ · heads, dW_qkv = dqkvᵀ · h.
+Napi::Value AttentionBlockGradFn(const Napi::CallbackInfo& info) {
+  const std::string fn = "attentionBlockGrad";
+  const Attention a = readAttention(info, 13, fn);
+  const Dims& d = a.d;
+  const int64_t B = d.B, S = d.S, D = d.D, n = d.n, I = a.inner(), BS = B * S;
+  const float* dy = floatsOf(info, 7, "dy", B * d.sd(), fn);
+  const float* qkv = floatsOf(info, 8, "qkv", BS * 3 * I, fn);
+  const float* heads = floatsOf(info, 9, "heads", BS * I, fn);
+  const float* s1 = floatsOf(info, 10, "s1", B * d.sd(), fn);
+  const float* G2 = floatsOf(info, 11, "G2", BS * 2 * n, fn);
+  const float* s2 = floatsOf(info, 12, "s2", B * d.sd(), fn);
+  float* dh = floatsOf(info, 20, "dh", B * d.sd(), fn);
+  float* dWqkv = floatsOf(info, 21, "dQkvProj", 3 * I * D, fn);
+  float* dWo = floatsOf(info, 22, "dOProj", D * I, fn);
+  float* dWgu = floatsOf(info, 23, "dGateUp", 2 * n * D, fn);
+  float* dWd = floatsOf(info, 24, "dDown", D * n, fn);
+  if (B == 0) {
+    for (auto [p, len] : {std::pair{dWqkv, 3 * I * D}, {dWo, D * I}, {dWgu, 2 * n * D}, {dWd, D * n}}) {
+      std::fill(p, p + len, 0.0f);
+    }
+    return info.Env().Undefined();
+  }
+  Scratch ds2(BS * D), g2(BS * n), dG2(BS * 2 * n), u(BS * D), ds1(BS * D), dqkv(BS * 3 * I);
+  forEachElement(B, [&](int64_t lo, int64_t hi) {
+    Scratch dg2(S * n), du(S * D), dheads(S * I);
+    for (int64_t b = lo; b < hi; ++b) {
+      const int64_t o = b * d.sd();
+      const float* G2b = G2 + b * S * 2 * n;
+      // Channel SwiGLU and its norm, as in the MLP block.
+      rmsNormRows(s1 + o, u.data() + o, S, D, d.eps);
+      swigluRows(G2b, g2.data() + b * S * n, S, n);
+      rmsNormGradRows(dy + o, s2 + o, ds2.data() + o, S, D, d.eps);
+      gemm(false, false, S, n, D, 1.0f, ds2.data() + o, D, a.dn, n, dg2.data(), n);
+      swigluGradRows(dg2.data(), G2b, dG2.data() + b * S * 2 * n, S, n);
+      gemm(false, false, S, D, 2 * n, 1.0f, dG2.data() + b * S * 2 * n, 2 * n, a.gu, D, du.data(), D);
+      addInto(du.data(), ds2.data() + o, d.sd());
+      // Attention and its norm.
+      rmsNormGradRows(du.data(), s1 + o, ds1.data() + o, S, D, d.eps);
+      gemm(false, false, S, I, D, 1.0f, ds1.data() + o, D, a.wo, I, dheads.data(), I);
+      attendGradOne(dheads.data(), qkv + b * S * 3 * I, a.cos, a.sin, dqkv.data() + b * S * 3 * I, S,
+                    a.H, a.hd);
+      gemm(false, false, S, D, 3 * I, 1.0f, dqkv.data() + b * S * 3 * I, 3 * I, a.qkv, D, dh + o, D);
+      addInto(dh + o, ds1.data() + o, d.sd());
+    }
   });
+  const RowBlocks grads[] = {
+      {true, false, D, n, BS, ds2.data(), D, g2.data(), n, dWd},
+      {true, false, 2 * n, D, BS, dG2.data(), 2 * n, u.data(), D, dWgu},
+      {true, false, D, I, BS, ds1.data(), D, heads, I, dWo},
+      {true, false, 3 * I, D, BS, dqkv.data(), 3 * I, a.h, D, dWqkv},
+  };
+  runRowBlocks(grads);
   return info.Env().Undefined();
 }
 
@@ -326,6 +438,7 @@ void initBlock(Napi::Env env, Napi::Object exports) {
   exports.Set("mlpBlock", Napi::Function::New(env, MlpBlockFn));
   exports.Set("mlpBlockGrad", Napi::Function::New(env, MlpBlockGradFn));
   exports.Set("attentionBlock", Napi::Function::New(env, AttentionBlockFn));
+  exports.Set("attentionBlockGrad", Napi::Function::New(env, AttentionBlockGradFn));
 }
 
 }  // namespace rrm

@@ -107,6 +107,9 @@ void rmsNormGradRows(const float* dy, const float* x, float* dx, int64_t rows, i
 // (null for no RoPE).
 void attendOne(const float* qkv, const float* cos, const float* sin, float* o, int64_t S, int64_t H,
                int64_t D);
+// Its gradient: dy [S, H·D] -> dqkv [S, 3·H·D] (dq | dk | dv).
+void attendGradOne(const float* dy, const float* qkv, const float* cos, const float* sin,
+                   float* dqkv, int64_t S, int64_t H, int64_t D);
 
 void initAttention(Napi::Env env, Napi::Object exports);
 void initBlock(Napi::Env env, Napi::Object exports);

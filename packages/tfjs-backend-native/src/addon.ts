@@ -68,23 +68,18 @@ export interface NativeAddon {
     eps: number,
     ...activations: [] | [Float32Array, Float32Array, Float32Array, Float32Array]
   ): void;
+  /**
+   * Arguments: h, qkvProj, oProj, cos, sin, gateUp, down; out; B, S, D, H, hd, n, eps;
+   * then, training, the five activations to keep.
+   */
   attentionBlock(
-    h: Float32Array,
-    qkvProj: Float32Array,
-    oProj: Float32Array,
-    cos: Float32Array,
-    sin: Float32Array,
-    gateUp: Float32Array,
-    down: Float32Array,
-    out: Float32Array,
-    B: number,
-    S: number,
-    D: number,
-    H: number,
-    hd: number,
-    n: number,
-    eps: number,
+    ...args: [...Floats7, Float32Array, ...Dims7] | [...Floats7, Float32Array, ...Dims7, ...Floats5]
   ): void;
+  /**
+   * Arguments: the forward's seven inputs; dy and the five activations; B, S, D, H, hd,
+   * n, eps; then the five outputs (the gradients of h and of each weight).
+   */
+  attentionBlockGrad(...args: [...Floats7, Float32Array, ...Floats5, ...Dims7, ...Floats5]): void;
   /**
    * Arguments: h and the four weights; dy and the four activations; B, S, D, m, n, eps;
    * then the five outputs (the gradients of h and of each weight).
@@ -193,3 +188,7 @@ export function loadAddon(): NativeAddon {
 
 /** Five float32 arrays, as the MLP block's gradient kernel takes them. */
 export type Floats5 = [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+/** The attention block's seven inputs (h, five weights and the two RoPE tables). */
+export type Floats7 = [...Floats5, Float32Array, Float32Array];
+/** B, S, D, H, hd, n and eps of an attention block call. */
+export type Dims7 = [number, number, number, number, number, number, number];

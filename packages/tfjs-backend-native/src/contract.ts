@@ -53,13 +53,23 @@ export const MLP_BLOCK = 'RrmMlpBlock';
  */
 export const MLP_BLOCK_GRAD = 'RrmMlpBlockGrad';
 /**
- * One attention reasoning block, forward only: `h' = rmsNorm(h + o_proj(attention(h)))`,
- * then `y = rmsNorm(h' + mlp(h'))`. Inputs `h` [B, S, D], `qkvProj` [3·H·hd, D], `oProj`
+ * One attention reasoning block: `h' = rmsNorm(h + o_proj(attention(h)))`, then
+ * `y = rmsNorm(h' + mlp(h'))`. Inputs `h` [B, S, D], `qkvProj` [3·H·hd, D], `oProj`
  * [D, H·hd], the RoPE tables `cos`, `sin` ([≥S, hd], empty for none), `gateUp` [2n, D],
- * `down` [D, n]; attrs `numHeads` (H) and `eps`. No gradient: model code runs it only
- * where no tape records (the recursions run without gradient, and evaluation).
+ * `down` [D, n]; attrs `numHeads` (H) and `eps`. Output `y`; with attr `train` also the
+ * activations its gradient reads: `qkv` [B, S, 3·H·hd], `heads` [B, S, H·hd] (the
+ * attention before o_proj), `attnSum` [B, S, D] (h plus o_proj's output, before the
+ * norm), `proj` [B, S, 2n] and `sum` [B, S, D] (the channel SwiGLU's). Like `MLP_BLOCK`
+ * it has no registered gradient: `@rrm/layers` keeps the activations with `tf.customGrad`
+ * and calls `ATTENTION_BLOCK_GRAD`.
  */
 export const ATTENTION_BLOCK = 'RrmAttentionBlock';
+/**
+ * Inputs `dy`, the inputs of `ATTENTION_BLOCK` and its five activations (by their names);
+ * attrs as the forward's. Outputs the gradients of `h`, `qkvProj`, `oProj`, `gateUp` and
+ * `down`, in that order (the RoPE tables get none).
+ */
+export const ATTENTION_BLOCK_GRAD = 'RrmAttentionBlockGrad';
 
 /** [B, S, H, D] of an attention call, or an error naming the kernel. */
 export function attentionDims(

@@ -4,6 +4,7 @@ export { blasNotice, narrowBlasNotice } from './blas.js';
 export {
   ATTENTION,
   ATTENTION_BLOCK,
+  ATTENTION_BLOCK_GRAD,
   ATTENTION_GRAD,
   MLP_BLOCK,
   MLP_BLOCK_GRAD,

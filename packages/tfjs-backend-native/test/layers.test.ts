@@ -16,6 +16,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import {
   ATTENTION,
   ATTENTION_BLOCK,
+  ATTENTION_BLOCK_GRAD,
   ATTENTION_GRAD,
   MLP_BLOCK,
   MLP_BLOCK_GRAD,
@@ -249,9 +250,9 @@ function attentionBlockParts(B: number, rope: boolean) {
     Float32Array.from({ length: B * 11 * 24 }, (_, i) => Math.cos(i * 0.23) * 1.5),
     [B, 11, 24],
   );
-  const composed = () =>
+  const composed = (input: tf.Tensor = h) =>
     postNorm(
-      postNorm(h, (x) => attn.apply(x, tables ?? undefined)),
+      postNorm(input, (x) => attn.apply(x, tables ?? undefined)),
       (x) => mlp.apply(x),
     );
   const dispose = () => {
@@ -263,7 +264,7 @@ function attentionBlockParts(B: number, rope: boolean) {
   return { attn, mlp, tables, h, composed, dispose };
 }
 
-describe(`${ATTENTION_BLOCK}: an attention block forward in one kernel`, () => {
+describe(`${ATTENTION_BLOCK}: an attention block in one kernel`, () => {
   afterAll(() => tf.setBackend('cpu'));
 
   test.each([
@@ -294,18 +295,41 @@ describe(`${ATTENTION_BLOCK}: an attention block forward in one kernel`, () => {
     native.dispose();
   });
 
-  test('is not used while a tape records (it has no gradient)', async () => {
-    await tf.setBackend('native');
-    const { h, attn, mlp, tables, dispose } = attentionBlockParts(1, true);
-    let fused: tf.Tensor | null = h;
-    const g = tf.grad((x: tf.Tensor) => {
-      fused = fusedAttentionBlock(x, attn, mlp, tables, 1e-5);
-      return tf.sum(x);
-    })(h);
-    expect(fused).toBeNull();
-    tf.dispose(g);
-    dispose();
-  });
+  test.each([true, false])(
+    'with a tape (RoPE %s), its gradient kernel matches the composed block on cpu',
+    async (rope) => {
+      const grads = async (backend: string, fused: boolean) => {
+        await tf.setBackend(backend);
+        const p = attentionBlockParts(2, rope);
+        const w = tf.tensor3d(
+          Float32Array.from({ length: 2 * 11 * 24 }, (_, i) => Math.sin(i * 0.17)),
+          [2, 11, 24],
+        );
+        const x = tf.variable(p.h, true, `attn-block-h-${backend}-${rope}`);
+        const before = tf.memory().numTensors;
+        const r = await profiledGrads(() =>
+          tf.sum(
+            tf.mul(
+              fused ? fusedAttentionBlock(x, p.attn, p.mlp, p.tables, 1e-5)! : p.composed(x),
+              w,
+            ),
+          ),
+        );
+        const flat = tf.memory().numTensors === before;
+        tf.dispose([w, x]);
+        p.dispose();
+        return { ...r, flat };
+      };
+      const cpu = await grads('cpu', false);
+      const native = await grads('native', true);
+      expect([native.calls(ATTENTION_BLOCK), native.calls(ATTENTION_BLOCK_GRAD)]).toEqual([1, 1]);
+      // the loss, then h, qkv_proj, o_proj, gate_up_proj and down_proj
+      expect(native.values.length).toBe(6);
+      expect(native.values[0][0]).toBeCloseTo(cpu.values[0][0], 4);
+      expectClose(native.values.slice(1), cpu.values.slice(1));
+      expect(native.flat).toBe(true);
+    },
+  );
 
   test('names the kernel and the shapes it got when a weight does not fit', async () => {
     await tf.setBackend('native');

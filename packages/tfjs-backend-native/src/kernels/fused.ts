@@ -1,9 +1,10 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import type { Floats5 } from '../addon.js';
+import type { Dims7, Floats5, Floats7 } from '../addon.js';
 import type { NativeBackend, NativeKernel } from '../backend.js';
 import {
   ATTENTION,
   ATTENTION_BLOCK,
+  ATTENTION_BLOCK_GRAD,
   ATTENTION_GRAD,
   attentionDims,
   MLP_BLOCK,
@@ -194,15 +195,23 @@ const mlpBlockGrad: NativeKernel = ({ inputs, backend, attrs }) => {
   return grads.map((g, i) => backend.output(sources[i].shape, 'float32', g));
 };
 
-/** h [B, S, D] -> [B, S, D] through an attention block (see ATTENTION_BLOCK). */
-const attentionBlock: NativeKernel = ({ inputs, backend, attrs }) => {
-  const { h, qkvProj, oProj, cos, sin, gateUp, down } = inputs;
-  if (!h || !qkvProj || !oProj || !cos || !sin || !gateUp || !down) {
-    throw new Error(
-      `${ATTENTION_BLOCK}: inputs h, qkvProj, oProj, cos, sin, gateUp, down are required`,
-    );
+const ATTENTION_INPUTS = ['h', 'qkvProj', 'oProj', 'cos', 'sin', 'gateUp', 'down'] as const;
+const ATTENTION_ACTIVATIONS = ['qkv', 'heads', 'attnSum', 'proj', 'sum'] as const;
+
+/** [B, S, D, H, hd, n] of an attention block call, or an error naming the kernel and the shapes. */
+function attentionBlockDims(
+  kernel: string,
+  inputs: Partial<Record<string, TensorInfo>>,
+  numHeads: unknown,
+): number[] {
+  const missing = ATTENTION_INPUTS.filter((k) => inputs[k] === undefined);
+  if (missing.length > 0) {
+    throw new Error(`${kernel}: inputs ${ATTENTION_INPUTS.join(', ')} are required`);
   }
-  const H = attrs.numHeads as number;
+  const [h, qkvProj, oProj, cos, sin, gateUp, down] = ATTENTION_INPUTS.map(
+    (k) => inputs[k] as TensorInfo,
+  );
+  const H = numHeads as number;
   const [B, S, D] = h.shape;
   const hd = qkvProj.shape[0] / (3 * H);
   const n = gateUp.shape[0] / 2;
@@ -222,30 +231,71 @@ const attentionBlock: NativeKernel = ({ inputs, backend, attrs }) => {
     !table(sin)
   ) {
     throw new Error(
-      `${ATTENTION_BLOCK}: h must be [B, S, D] and qkvProj [3·numHeads·hd, D], oProj [D, numHeads·hd], cos and sin [≥S, hd] or empty, gateUp [2n, D], down [D, n] with numHeads ${H}, got ` +
+      `${kernel}: h must be [B, S, D] and qkvProj [3·numHeads·hd, D], oProj [D, numHeads·hd], cos and sin [≥S, hd] or empty, gateUp [2n, D], down [D, n] with numHeads ${H}, got ` +
         [h, qkvProj, oProj, cos, sin, gateUp, down].map((t) => `[${t.shape}]`).join(', '),
     );
   }
-  const v = floats(backend, ATTENTION_BLOCK, [h, qkvProj, oProj, cos, sin, gateUp, down]);
-  return floatOutput(backend, h.shape, (out) =>
-    backend.native.attentionBlock(
-      v[0],
-      v[1],
-      v[2],
-      v[3],
-      v[4],
-      v[5],
-      v[6],
-      out,
-      B,
-      S,
-      D,
-      H,
-      hd,
-      n,
-      attrs.eps as number,
-    ),
-  );
+  return [B, S, D, H, hd, n];
+}
+
+/** The activations' shapes for dims [B, S, D, H, hd, n], in ATTENTION_ACTIVATIONS order. */
+const attentionActivationShapes = ([B, S, D, H, hd, n]: number[]) => [
+  [B, S, 3 * H * hd],
+  [B, S, H * hd],
+  [B, S, D],
+  [B, S, 2 * n],
+  [B, S, D],
+];
+
+/** h [B, S, D] -> y [B, S, D], and with attr `train` the activations its gradient reads. */
+const attentionBlock: NativeKernel = ({ inputs, backend, attrs }) => {
+  const dims = attentionBlockDims(ATTENTION_BLOCK, inputs, attrs.numHeads);
+  const ins = floats(
+    backend,
+    ATTENTION_BLOCK,
+    ATTENTION_INPUTS.map((k) => inputs[k] as TensorInfo),
+  ) as Floats7;
+  const args = [...dims, attrs.eps as number] as Dims7;
+  const { shape } = inputs.h as TensorInfo;
+  const y = backend.allocate('float32', sizeOf(shape)) as Float32Array;
+  if (!attrs.train) {
+    if (y.length > 0) backend.native.attentionBlock(...ins, y, ...args);
+    return backend.output(shape, 'float32', y);
+  }
+  const shapes = attentionActivationShapes(dims);
+  const acts = shapes.map((s) => backend.allocate('float32', sizeOf(s)) as Float32Array) as Floats5;
+  if (y.length > 0) backend.native.attentionBlock(...ins, y, ...args, ...acts);
+  return [
+    backend.output(shape, 'float32', y),
+    ...acts.map((a, i) => backend.output(shapes[i], 'float32', a)),
+  ];
+};
+
+/** dy, the forward's inputs and its activations -> dh and the four weight gradients. */
+const attentionBlockGrad: NativeKernel = ({ inputs, backend, attrs }) => {
+  const dims = attentionBlockDims(ATTENTION_BLOCK_GRAD, inputs, attrs.numHeads);
+  const [B, S, D] = dims;
+  const names = ['dy', ...ATTENTION_ACTIVATIONS];
+  const shapes = [[B, S, D], ...attentionActivationShapes(dims)];
+  const named = names.map((name, i) => {
+    const t = inputs[name];
+    if (t === undefined || !sameShape(t.shape, shapes[i])) {
+      throw new Error(
+        `${ATTENTION_BLOCK_GRAD}: ${name} must be [${shapes[i]}], got ${t ? `[${t.shape}]` : 'nothing'}`,
+      );
+    }
+    return t;
+  });
+  const sources = ATTENTION_INPUTS.map((k) => inputs[k] as TensorInfo);
+  const ins = floats(backend, ATTENTION_BLOCK_GRAD, sources) as Floats7;
+  const [dy, ...acts] = floats(backend, ATTENTION_BLOCK_GRAD, named);
+  const targets = [0, 1, 2, 5, 6].map((i) => sources[i]); // h and the four weights
+  const grads = targets.map(
+    (t) => backend.allocate('float32', sizeOf(t.shape)) as Float32Array,
+  ) as Floats5;
+  const args = [...dims, attrs.eps as number] as Dims7;
+  backend.native.attentionBlockGrad(...ins, dy, ...(acts as Floats5), ...args, ...grads);
+  return grads.map((g, i) => backend.output(targets[i].shape, 'float32', g));
 };
 
 export const fusedKernels: Record<string, NativeKernel> = {
@@ -258,4 +308,5 @@ export const fusedKernels: Record<string, NativeKernel> = {
   [MLP_BLOCK]: mlpBlock,
   [MLP_BLOCK_GRAD]: mlpBlockGrad,
   [ATTENTION_BLOCK]: attentionBlock,
+  [ATTENTION_BLOCK_GRAD]: attentionBlockGrad,
 };
