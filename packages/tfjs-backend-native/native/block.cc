@@ -290,6 +290,13 @@ struct RowBlocks {
   }
 };
 
+// With an empty batch the weight gradients are zero and there is nothing else to do.
+bool zeroForEmptyBatch(int64_t B, std::initializer_list<std::pair<float*, int64_t>> grads) {
+  if (B > 0) return false;
+  for (auto [p, len] : grads) std::fill(p, p + len, 0.0f);
+  return true;
+}
+
 // Runs four products split into blocks of rows over the threads. Unit k is part
 // k / 4 of product k % 4, so that a thread's contiguous chunk of units holds a
 // share of every product (their sizes differ fourfold).
@@ -322,10 +329,7 @@ Napi::Value MlpBlockGradFn(const Napi::CallbackInfo& info) {
   float* dWtd = floatsOf(info, 18, "dTokenDown", S * m, fn);
   float* dWgu = floatsOf(info, 19, "dGateUp", 2 * n * D, fn);
   float* dWd = floatsOf(info, 20, "dDown", D * n, fn);
-  if (B == 0) {
-    for (auto [p, len] : {std::pair{dWtgu, 2 * m * S}, {dWtd, S * m}, {dWgu, 2 * n * D}, {dWd, D * n}}) {
-      std::fill(p, p + len, 0.0f);
-    }
+  if (zeroForEmptyBatch(B, {{dWtgu, 2 * m * S}, {dWtd, S * m}, {dWgu, 2 * n * D}, {dWd, D * n}})) {
     return info.Env().Undefined();
   }
   Scratch ds2(BS * D), g2(BS * n), dG2(BS * 2 * n), u(BS * D), ds1t(S * BD),
@@ -393,10 +397,7 @@ Napi::Value AttentionBlockGradFn(const Napi::CallbackInfo& info) {
   float* dWo = floatsOf(info, 22, "dOProj", D * I, fn);
   float* dWgu = floatsOf(info, 23, "dGateUp", 2 * n * D, fn);
   float* dWd = floatsOf(info, 24, "dDown", D * n, fn);
-  if (B == 0) {
-    for (auto [p, len] : {std::pair{dWqkv, 3 * I * D}, {dWo, D * I}, {dWgu, 2 * n * D}, {dWd, D * n}}) {
-      std::fill(p, p + len, 0.0f);
-    }
+  if (zeroForEmptyBatch(B, {{dWqkv, 3 * I * D}, {dWo, D * I}, {dWgu, 2 * n * D}, {dWd, D * n}})) {
     return info.Env().Undefined();
   }
   Scratch ds2(BS * D), g2(BS * n), dG2(BS * 2 * n), u(BS * D), ds1(BS * D), dqkv(BS * 3 * I);

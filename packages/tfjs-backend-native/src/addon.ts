@@ -52,41 +52,17 @@ export interface NativeAddon {
   swigluGrad(dy: Float32Array, x: Float32Array, out: Float32Array, n: number): void;
   rmsNorm(x: Float32Array, out: Float32Array, n: number, eps: number): void;
   rmsNormGrad(dy: Float32Array, x: Float32Array, out: Float32Array, n: number, eps: number): void;
-  /** With the four activation arrays (training) the forward keeps them there. */
-  mlpBlock(
-    h: Float32Array,
-    tokenGateUp: Float32Array,
-    tokenDown: Float32Array,
-    gateUp: Float32Array,
-    down: Float32Array,
-    out: Float32Array,
-    B: number,
-    S: number,
-    D: number,
-    m: number,
-    n: number,
-    eps: number,
-    ...activations: [] | [Float32Array, Float32Array, Float32Array, Float32Array]
-  ): void;
   /**
-   * Arguments: h, qkvProj, oProj, cos, sin, gateUp, down; out; B, S, D, H, hd, n, eps;
-   * then, training, the five activations to keep.
+   * The block kernels of native/block.cc take their arrays and sizes in order: the
+   * inputs (h and the weights; the attention block's also the RoPE tables), then y,
+   * then the sizes (B, S, D, m, n or B, S, D, H, hd, n) and eps, then, when training, the
+   * activations to keep. The gradients take the inputs, dy and the activations, the
+   * sizes and eps, then their outputs (the gradients of h and of each weight).
    */
-  attentionBlock(
-    ...args: [...Floats7, Float32Array, ...Dims7] | [...Floats7, Float32Array, ...Dims7, ...Floats5]
-  ): void;
-  /**
-   * Arguments: the forward's seven inputs; dy and the five activations; B, S, D, H, hd,
-   * n, eps; then the five outputs (the gradients of h and of each weight).
-   */
-  attentionBlockGrad(...args: [...Floats7, Float32Array, ...Floats5, ...Dims7, ...Floats5]): void;
-  /**
-   * Arguments: h and the four weights; dy and the four activations; B, S, D, m, n, eps;
-   * then the five outputs (the gradients of h and of each weight).
-   */
-  mlpBlockGrad(
-    ...args: [...Floats5, ...Floats5, number, number, number, number, number, number, ...Floats5]
-  ): void;
+  mlpBlock(...args: (Float32Array | number)[]): void;
+  mlpBlockGrad(...args: (Float32Array | number)[]): void;
+  attentionBlock(...args: (Float32Array | number)[]): void;
+  attentionBlockGrad(...args: (Float32Array | number)[]): void;
   /** Empty cos and sin: no RoPE. */
   attention(
     qkv: Float32Array,
@@ -185,10 +161,3 @@ export function loadAddon(): NativeAddon {
   if ('reason' in loaded) throw new Error(`@rrm/tfjs-backend-native: ${loaded.reason}`);
   return loaded.addon;
 }
-
-/** Five float32 arrays, as the MLP block's gradient kernel takes them. */
-export type Floats5 = [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
-/** The attention block's seven inputs (h, five weights and the two RoPE tables). */
-export type Floats7 = [...Floats5, Float32Array, Float32Array];
-/** B, S, D, H, hd, n and eps of an attention block call. */
-export type Dims7 = [number, number, number, number, number, number, number];

@@ -11,6 +11,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { loadAddon } from './addon.js';
 import { type KernelArgs, NativeBackend, type NativeKernel } from './backend.js';
 import { registerFusedGradients } from './contract.js';
+import { blockKernels } from './kernels/block.js';
 import { elementwiseKernels } from './kernels/elementwise.js';
 import { fusedKernels } from './kernels/fused.js';
 import { matmulKernels } from './kernels/matmul.js';
@@ -50,7 +51,7 @@ export function registerNativeBackend(): void {
     };
     registerKernel(copy);
   }
-  for (const [kernelName, kernel] of Object.entries(fusedKernels)) {
+  for (const [kernelName, kernel] of Object.entries({ ...fusedKernels, ...blockKernels })) {
     registerKernel({
       kernelName,
       backendName: 'native',

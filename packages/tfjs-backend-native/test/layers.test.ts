@@ -90,6 +90,46 @@ function expectClose(got: Float32Array[], want: Float32Array[]) {
   });
 }
 
+let blockVariables = 0; // variable names must be unique
+
+/**
+ * The value and gradients (the input, then each weight) of a weighted sum of a block's
+ * output on one backend, and whether the tensor count stayed flat.
+ */
+async function blockGrads<P extends { h: tf.Tensor; dispose(): void }>(
+  backend: string,
+  parts: () => P,
+  block: (p: P, x: tf.Tensor) => tf.Tensor,
+) {
+  await tf.setBackend(backend);
+  const p = parts();
+  const w = tf.tensor(
+    Float32Array.from({ length: p.h.size }, (_, i) => Math.sin(i * 0.17)),
+    p.h.shape,
+  );
+  const x = tf.variable(p.h, true, `block-h-${backend}-${blockVariables++}`);
+  const before = tf.memory().numTensors;
+  const r = await profiledGrads(() => tf.sum(tf.mul(block(p, x), w)));
+  const flat = tf.memory().numTensors === before;
+  tf.dispose([w, x]);
+  p.dispose();
+  return { ...r, flat };
+}
+
+/**
+ * The loss, a sum over the output with cancelling signs, agrees to float32 rounding of
+ * its terms; the gradients (the input, then the four weights) element by element.
+ */
+function expectSameGrads(
+  native: Awaited<ReturnType<typeof blockGrads>>,
+  cpu: Awaited<ReturnType<typeof blockGrads>>,
+) {
+  expect(native.values.length).toBe(6);
+  expect(native.values[0][0]).toBeCloseTo(cpu.values[0][0], 4);
+  expectClose(native.values.slice(1), cpu.values.slice(1));
+  expect(native.flat).toBe(true);
+}
+
 /** Output, input and weight gradients of an Attention layer (with or without RoPE) on one backend. */
 async function runAttention(backend: string, rope: boolean) {
   await tf.setBackend(backend);
@@ -171,34 +211,15 @@ describe(`${MLP_BLOCK}: a TRM-MLP block in one kernel`, () => {
   });
 
   test('with a tape, its gradient kernel matches the composed block on cpu, weights included', async () => {
-    /** Value and gradients (h, then the four weights) of a weighted sum of the block. */
-    const grads = async (
-      backend: string,
-      block: (p: ReturnType<typeof mlpBlockParts>) => tf.Tensor,
-    ) => {
-      await tf.setBackend(backend);
-      const p = mlpBlockParts(3);
-      const w = tf.tensor3d(
-        Float32Array.from({ length: 3 * 7 * 12 }, (_, i) => Math.cos(i * 0.11)),
-        [3, 7, 12],
-      );
-      const x = tf.variable(p.h, true, `mlp-block-h-${backend}`);
-      const before = tf.memory().numTensors;
-      const r = await profiledGrads(() => tf.sum(tf.mul(block({ ...p, h: x }), w)));
-      const flat = tf.memory().numTensors === before;
-      tf.dispose([w, x]);
-      p.dispose();
-      return { ...r, flat };
-    };
-    const cpu = await grads('cpu', (p) => p.composed(p.h));
-    const native = await grads('native', (p) => fusedMlpBlock(p.h, p.mlpT, p.mlp, 1e-5)!);
+    const parts = () => mlpBlockParts(3);
+    const cpu = await blockGrads('cpu', parts, (p, x) => p.composed(x));
+    const native = await blockGrads(
+      'native',
+      parts,
+      (p, x) => fusedMlpBlock(x, p.mlpT, p.mlp, 1e-5)!,
+    );
     expect([native.calls(MLP_BLOCK), native.calls(MLP_BLOCK_GRAD)]).toEqual([1, 1]);
-    // The loss, a sum over the output with cancelling signs, agrees to float32 rounding
-    // of its terms; the gradients (h, then the weights) element by element.
-    expect(native.values.length).toBe(6);
-    expect(native.values[0][0]).toBeCloseTo(cpu.values[0][0], 4);
-    expectClose(native.values.slice(1), cpu.values.slice(1));
-    expect(native.flat).toBe(true);
+    expectSameGrads(native, cpu);
   });
 
   test('names the kernel and the shapes it got when a weight or an activation does not fit h', async () => {
@@ -298,36 +319,15 @@ describe(`${ATTENTION_BLOCK}: an attention block in one kernel`, () => {
   test.each([true, false])(
     'with a tape (RoPE %s), its gradient kernel matches the composed block on cpu',
     async (rope) => {
-      const grads = async (backend: string, fused: boolean) => {
-        await tf.setBackend(backend);
-        const p = attentionBlockParts(2, rope);
-        const w = tf.tensor3d(
-          Float32Array.from({ length: 2 * 11 * 24 }, (_, i) => Math.sin(i * 0.17)),
-          [2, 11, 24],
-        );
-        const x = tf.variable(p.h, true, `attn-block-h-${backend}-${rope}`);
-        const before = tf.memory().numTensors;
-        const r = await profiledGrads(() =>
-          tf.sum(
-            tf.mul(
-              fused ? fusedAttentionBlock(x, p.attn, p.mlp, p.tables, 1e-5)! : p.composed(x),
-              w,
-            ),
-          ),
-        );
-        const flat = tf.memory().numTensors === before;
-        tf.dispose([w, x]);
-        p.dispose();
-        return { ...r, flat };
-      };
-      const cpu = await grads('cpu', false);
-      const native = await grads('native', true);
+      const parts = () => attentionBlockParts(2, rope);
+      const cpu = await blockGrads('cpu', parts, (p, x) => p.composed(x));
+      const native = await blockGrads(
+        'native',
+        parts,
+        (p, x) => fusedAttentionBlock(x, p.attn, p.mlp, p.tables, 1e-5)!,
+      );
       expect([native.calls(ATTENTION_BLOCK), native.calls(ATTENTION_BLOCK_GRAD)]).toEqual([1, 1]);
-      // the loss, then h, qkv_proj, o_proj, gate_up_proj and down_proj
-      expect(native.values.length).toBe(6);
-      expect(native.values[0][0]).toBeCloseTo(cpu.values[0][0], 4);
-      expectClose(native.values.slice(1), cpu.values.slice(1));
-      expect(native.flat).toBe(true);
+      expectSameGrads(native, cpu);
     },
   );
 
