@@ -98,38 +98,46 @@ void forEachElement(int64_t B, Fn fn) {
   parallelFor(B, ownBlasThreads() ? 1 : std::max<int64_t>(B, 1), fn);
 }
 
-// The channel half of a block for one batch element: y = rmsNorm_D(u + mlp(u)),
-// through G2 [S, 2n], g [S, n] and s2 [S, D].
-void channelMix(const Dims& d, const float* gu, const float* dn, const float* u, float* y,
-                float* G2, float* s2, float* g) {
-  const int64_t S = d.S, D = d.D, n = d.n;
-  gemm(false, true, S, 2 * n, D, 1.0f, u, D, gu, D, G2, 2 * n);
-  swigluRows(G2, g, S, n);
-  gemm(false, true, S, D, n, 1.0f, g, n, dn, n, s2, D);
-  addInto(s2, u, d.sd());
-  rmsNormRows(s2, y, S, D, d.eps);
+// The channel half of a block for `rows` positions (of one or more batch elements):
+// y = rmsNorm_D(u + mlp(u)), through G2 [rows, 2n], g [rows, n] and s2 [rows, D].
+void channelMix(const Dims& d, int64_t rows, const float* gu, const float* dn, const float* u,
+                float* y, float* G2, float* s2, float* g) {
+  const int64_t D = d.D, n = d.n;
+  gemm(false, true, rows, 2 * n, D, 1.0f, u, D, gu, D, G2, 2 * n);
+  swigluRows(G2, g, rows, n);
+  gemm(false, true, rows, D, n, 1.0f, g, n, dn, n, s2, D);
+  addInto(s2, u, rows * D);
+  rmsNormRows(s2, y, rows, D, d.eps);
 }
+
+// The channel half runs on groups of batch elements of about this many rows in all: one
+// product over several elements packs its weights once for all of them, and 256 rows
+// of [gate | up] still fit in L2 (at D 128; measured 8-10 % faster per block than one
+// element at a time, at S 81).
+constexpr int64_t kGroupRows = 256;
 
 // The forward of batch elements [lo, hi); activations go to `saved` where it is
 // set (training), else to per-thread scratch.
 void forward(const Dims& d, const Weights& w, const float* H, float* out, const Saved* saved,
              int64_t lo, int64_t hi) {
-  const int64_t S = d.S, D = d.D, m = d.m, n = d.n;
-  Scratch G(saved ? 0 : std::max(2 * m * D, 2 * n * S)),
-      s(saved ? 0 : 2 * S * D), g(std::max(m * D, n * S)), u(S * D), inv(D);
-  for (int64_t b = lo; b < hi; ++b) {
-    const float* x = H + b * d.sd();
-    float* y = out + b * d.sd();
-    float* G1 = saved ? saved->G1 + b * 2 * m * D : G.data();
-    float* s1 = saved ? saved->s1 + b * d.sd() : s.data();
-    gemm(false, false, 2 * m, D, S, 1.0f, w.tgu, S, x, D, G1, D);
-    swigluSplit(G1, G1 + m * D, g.data(), m * D);
-    gemm(false, false, S, D, m, 1.0f, w.td, m, g.data(), D, s1, D);
-    addInto(s1, x, d.sd());
-    rmsNormCols(s1, u.data(), S, D, d.eps, inv.data());
-    float* G2 = saved ? saved->G2 + b * S * 2 * n : G.data();
-    float* s2 = saved ? saved->s2 + b * d.sd() : s.data() + d.sd();
-    channelMix(d, w.gu, w.dn, u.data(), y, G2, s2, g.data());
+  const int64_t S = d.S, D = d.D, m = d.m, n = d.n, K = std::max<int64_t>(1, kGroupRows / S);
+  Scratch G(saved ? 0 : std::max(2 * m * D, 2 * n * S * K)), s(saved ? 0 : 2 * S * D * K),
+      g(std::max(m * D, n * S * K)), u(S * D * K), inv(D);
+  for (int64_t b0 = lo; b0 < hi; b0 += K) {
+    const int64_t k = std::min(K, hi - b0);
+    for (int64_t b = b0; b < b0 + k; ++b) {
+      const float* x = H + b * d.sd();
+      float* G1 = saved ? saved->G1 + b * 2 * m * D : G.data();
+      float* s1 = saved ? saved->s1 + b * d.sd() : s.data();
+      gemm(false, false, 2 * m, D, S, 1.0f, w.tgu, S, x, D, G1, D);
+      swigluSplit(G1, G1 + m * D, g.data(), m * D);
+      gemm(false, false, S, D, m, 1.0f, w.td, m, g.data(), D, s1, D);
+      addInto(s1, x, d.sd());
+      rmsNormCols(s1, u.data() + (b - b0) * d.sd(), S, D, d.eps, inv.data());
+    }
+    float* G2 = saved ? saved->G2 + b0 * S * 2 * n : G.data();
+    float* s2 = saved ? saved->s2 + b0 * d.sd() : s.data();
+    channelMix(d, k * S, w.gu, w.dn, u.data(), out + b0 * d.sd(), G2, s2, g.data());
   }
 }
 
@@ -247,7 +255,7 @@ void attentionForward(const Attention& a, float* out, const AttentionSaved* save
     rmsNormRows(s1, u.data(), S, D, d.eps);
     float* G2 = saved ? saved->G2 + b * S * 2 * n : proj.data();
     float* s2 = saved ? saved->s2 + b * d.sd() : s.data() + d.sd();
-    channelMix(d, a.gu, a.dn, u.data(), out + b * d.sd(), G2, s2, g.data());
+    channelMix(d, S, a.gu, a.dn, u.data(), out + b * d.sd(), G2, s2, g.data());
   }
 }
 
