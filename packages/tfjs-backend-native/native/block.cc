@@ -115,12 +115,13 @@ void channelMix(const Dims& d, int64_t rows, const float* gu, const float* dn, c
 // of [gate | up] still fit in L2 (at D 128; measured 8-10 % faster per block than one
 // element at a time, at S 81).
 constexpr int64_t kGroupRows = 256;
+int64_t groupOf(int64_t S) { return std::max<int64_t>(1, kGroupRows / S); }
 
 // The forward of batch elements [lo, hi); activations go to `saved` where it is
 // set (training), else to per-thread scratch.
 void forward(const Dims& d, const Weights& w, const float* H, float* out, const Saved* saved,
              int64_t lo, int64_t hi) {
-  const int64_t S = d.S, D = d.D, m = d.m, n = d.n, K = std::max<int64_t>(1, kGroupRows / S);
+  const int64_t S = d.S, D = d.D, m = d.m, n = d.n, K = groupOf(S);
   Scratch G(saved ? 0 : std::max(2 * m * D, 2 * n * S * K)), s(saved ? 0 : 2 * S * D * K),
       g(std::max(m * D, n * S * K)), u(S * D * K), inv(D);
   for (int64_t b0 = lo; b0 < hi; b0 += K) {
@@ -240,22 +241,26 @@ struct AttentionSaved {
 void attentionForward(const Attention& a, float* out, const AttentionSaved* saved, int64_t lo,
                       int64_t hi) {
   const Dims& d = a.d;
-  const int64_t S = d.S, D = d.D, n = d.n, I = a.inner();
-  Scratch proj(saved ? 0 : std::max(3 * I, 2 * n) * S), o(saved ? 0 : S * I),
-      s(saved ? 0 : 2 * S * D), u(S * D), g(S * n);
-  for (int64_t b = lo; b < hi; ++b) {
-    const float* x = a.h + b * d.sd();
-    float* qkv = saved ? saved->qkv + b * S * 3 * I : proj.data();
-    float* heads = saved ? saved->heads + b * S * I : o.data();
-    float* s1 = saved ? saved->s1 + b * d.sd() : s.data();
-    gemm(false, true, S, 3 * I, D, 1.0f, x, D, a.qkv, D, qkv, 3 * I);
-    attendOne(qkv, a.cos, a.sin, heads, S, a.H, a.hd);
-    gemm(false, true, S, D, I, 1.0f, heads, I, a.wo, I, s1, D);
-    addInto(s1, x, d.sd());
-    rmsNormRows(s1, u.data(), S, D, d.eps);
-    float* G2 = saved ? saved->G2 + b * S * 2 * n : proj.data();
-    float* s2 = saved ? saved->s2 + b * d.sd() : s.data() + d.sd();
-    channelMix(d, S, a.gu, a.dn, u.data(), out + b * d.sd(), G2, s2, g.data());
+  const int64_t S = d.S, D = d.D, n = d.n, I = a.inner(), K = groupOf(S);
+  Scratch proj(saved ? 0 : std::max(3 * I, 2 * n) * S * K), o(saved ? 0 : S * I * K),
+      s(saved ? 0 : 2 * S * D * K), u(S * D * K), g(S * n * K);
+  // Everything but the attention itself is row by row, so it runs on the whole group.
+  for (int64_t b0 = lo; b0 < hi; b0 += K) {
+    const int64_t rows = std::min(K, hi - b0) * S;
+    const float* x = a.h + b0 * d.sd();
+    float* qkv = saved ? saved->qkv + b0 * S * 3 * I : proj.data();
+    float* heads = saved ? saved->heads + b0 * S * I : o.data();
+    float* s1 = saved ? saved->s1 + b0 * d.sd() : s.data();
+    gemm(false, true, rows, 3 * I, D, 1.0f, x, D, a.qkv, D, qkv, 3 * I);
+    for (int64_t r = 0; r < rows; r += S) {
+      attendOne(qkv + r * 3 * I, a.cos, a.sin, heads + r * I, S, a.H, a.hd);
+    }
+    gemm(false, true, rows, D, I, 1.0f, heads, I, a.wo, I, s1, D);
+    addInto(s1, x, rows * D);
+    rmsNormRows(s1, u.data(), rows, D, d.eps);
+    float* G2 = saved ? saved->G2 + b0 * S * 2 * n : proj.data();
+    float* s2 = saved ? saved->s2 + b0 * d.sd() : s.data() + rows * D;
+    channelMix(d, rows, a.gu, a.dn, u.data(), out + b0 * d.sd(), G2, s2, g.data());
   }
 }
 
@@ -315,6 +320,25 @@ void runRowBlocks(const RowBlocks (&grads)[4]) {
   });
 }
 
+// The channel half's backward for `rows` positions starting at row r0 of the batch:
+// ds2, g2, dG2 (and u, recomputed by the caller) go to the full-batch buffers for the
+// weight gradients; du [rows, D] is the gradient of the half's input u.
+struct ChannelGrad {
+  const Dims& d;
+  const float *gu, *dn, *dy, *G2, *s2;
+  float *ds2, *g2, *dG2;
+  void run(int64_t r0, int64_t rows, float* dg2, float* du) const {
+    const int64_t D = d.D, n = d.n;
+    const float* G2r = G2 + r0 * 2 * n;
+    swigluRows(G2r, g2 + r0 * n, rows, n);
+    rmsNormGradRows(dy + r0 * D, s2 + r0 * D, ds2 + r0 * D, rows, D, d.eps);
+    gemm(false, false, rows, n, D, 1.0f, ds2 + r0 * D, D, dn, n, dg2, n);
+    swigluGradRows(dg2, G2r, dG2 + r0 * 2 * n, rows, n);
+    gemm(false, false, rows, D, 2 * n, 1.0f, dG2 + r0 * 2 * n, 2 * n, gu, D, du, D);
+    addInto(du, ds2 + r0 * D, rows * D);
+  }
+};
+
 // mlpBlockGrad(h, Wt_gu, Wt_down, W_gu, W_down, dy, G1, s1, G2, s2, B, S, D, m, n, eps,
 //              dh, dWt_gu, dWt_down, dW_gu, dW_down).
 // First each batch element's backward on its own, keeping what the weight
@@ -342,36 +366,38 @@ Napi::Value MlpBlockGradFn(const Napi::CallbackInfo& info) {
   }
   Scratch ds2(BS * D), g2(BS * n), dG2(BS * 2 * n), u(BS * D), ds1t(S * BD),
       g1t(m * BD), dG1t(2 * m * BD), ht(S * BD);
+  const ChannelGrad channel{d, w.gu, w.dn, dy, G2, s2, ds2.data(), g2.data(), dG2.data()};
+  const int64_t K = groupOf(S);
   forEachElement(B, [&](int64_t lo, int64_t hi) {
-    Scratch dg2(S * n), du(S * D), ds1(S * D), dg1(m * D), inv(D), dot(D);
-    for (int64_t b = lo; b < hi; ++b) {
-      const int64_t o = b * d.sd();
-      const float* G1b = G1 + b * 2 * m * D;
-      const float* G2b = G2 + b * S * 2 * n;
-      // Channel SwiGLU and its norm.
-      rmsNormCols(s1 + o, u.data() + o, S, D, d.eps, inv.data());
-      swigluRows(G2b, g2.data() + b * S * n, S, n);
-      rmsNormGradRows(dy + o, s2 + o, ds2.data() + o, S, D, d.eps);
-      gemm(false, false, S, n, D, 1.0f, ds2.data() + o, D, w.dn, n, dg2.data(), n);
-      swigluGradRows(dg2.data(), G2b, dG2.data() + b * S * 2 * n, S, n);
-      gemm(false, false, S, D, 2 * n, 1.0f, dG2.data() + b * S * 2 * n, 2 * n, w.gu, D, du.data(), D);
-      addInto(du.data(), ds2.data() + o, d.sd());
-      // Token mixing and its norm; g1, dG1 and h go to the [·, B·D] buffers.
-      rmsNormColsGrad(du.data(), s1 + o, ds1.data(), S, D, d.eps, inv.data(), dot.data());
-      gemm(true, false, m, D, S, 1.0f, w.td, m, ds1.data(), D, dg1.data(), D);
-      for (int64_t j = 0; j < m; ++j) {
-        const float* gate = G1b + j * D;
-        const float* up = G1b + (m + j) * D;
-        swigluSplit(gate, up, g1t.data() + j * BD + b * D, D);
-        swigluGradSplit(dg1.data() + j * D, gate, up, dG1t.data() + j * BD + b * D,
-                        dG1t.data() + (m + j) * BD + b * D, D);
+    Scratch dg2(K * S * n), du(K * S * D), ds1(S * D), dg1(m * D), inv(D), dot(D);
+    for (int64_t b0 = lo; b0 < hi; b0 += K) {
+      const int64_t k = std::min(K, hi - b0);
+      for (int64_t b = b0; b < b0 + k; ++b) {
+        rmsNormCols(s1 + b * d.sd(), u.data() + b * d.sd(), S, D, d.eps, inv.data());
       }
-      for (int64_t r = 0; r < S; ++r) {
-        std::copy(ds1.data() + r * D, ds1.data() + (r + 1) * D, ds1t.data() + r * BD + b * D);
-        std::copy(H + o + r * D, H + o + (r + 1) * D, ht.data() + r * BD + b * D);
+      channel.run(b0 * S, k * S, dg2.data(), du.data());
+      // Token mixing and its norm, one element at a time; g1, dG1 and h go to the
+      // [·, B·D] buffers.
+      for (int64_t b = b0; b < b0 + k; ++b) {
+        const int64_t o = b * d.sd();
+        const float* G1b = G1 + b * 2 * m * D;
+        rmsNormColsGrad(du.data() + (b - b0) * d.sd(), s1 + o, ds1.data(), S, D, d.eps, inv.data(),
+                        dot.data());
+        gemm(true, false, m, D, S, 1.0f, w.td, m, ds1.data(), D, dg1.data(), D);
+        for (int64_t j = 0; j < m; ++j) {
+          const float* gate = G1b + j * D;
+          const float* up = G1b + (m + j) * D;
+          swigluSplit(gate, up, g1t.data() + j * BD + b * D, D);
+          swigluGradSplit(dg1.data() + j * D, gate, up, dG1t.data() + j * BD + b * D,
+                          dG1t.data() + (m + j) * BD + b * D, D);
+        }
+        for (int64_t r = 0; r < S; ++r) {
+          std::copy(ds1.data() + r * D, ds1.data() + (r + 1) * D, ds1t.data() + r * BD + b * D);
+          std::copy(H + o + r * D, H + o + (r + 1) * D, ht.data() + r * BD + b * D);
+        }
+        gemm(true, false, S, D, 2 * m, 1.0f, w.tgu, S, dG1t.data() + b * D, BD, dh + o, D);
+        addInto(dh + o, ds1.data(), d.sd());
       }
-      gemm(true, false, S, D, 2 * m, 1.0f, w.tgu, S, dG1t.data() + b * D, BD, dh + o, D);
-      addInto(dh + o, ds1.data(), d.sd());
     }
   });
   const RowBlocks grads[] = {
@@ -409,26 +435,24 @@ Napi::Value AttentionBlockGradFn(const Napi::CallbackInfo& info) {
     return info.Env().Undefined();
   }
   Scratch ds2(BS * D), g2(BS * n), dG2(BS * 2 * n), u(BS * D), ds1(BS * D), dqkv(BS * 3 * I);
+  const ChannelGrad channel{d, a.gu, a.dn, dy, G2, s2, ds2.data(), g2.data(), dG2.data()};
+  const int64_t K = groupOf(S);
   forEachElement(B, [&](int64_t lo, int64_t hi) {
-    Scratch dg2(S * n), du(S * D), dheads(S * I);
-    for (int64_t b = lo; b < hi; ++b) {
-      const int64_t o = b * d.sd();
-      const float* G2b = G2 + b * S * 2 * n;
-      // Channel SwiGLU and its norm, as in the MLP block.
-      rmsNormRows(s1 + o, u.data() + o, S, D, d.eps);
-      swigluRows(G2b, g2.data() + b * S * n, S, n);
-      rmsNormGradRows(dy + o, s2 + o, ds2.data() + o, S, D, d.eps);
-      gemm(false, false, S, n, D, 1.0f, ds2.data() + o, D, a.dn, n, dg2.data(), n);
-      swigluGradRows(dg2.data(), G2b, dG2.data() + b * S * 2 * n, S, n);
-      gemm(false, false, S, D, 2 * n, 1.0f, dG2.data() + b * S * 2 * n, 2 * n, a.gu, D, du.data(), D);
-      addInto(du.data(), ds2.data() + o, d.sd());
-      // Attention and its norm.
-      rmsNormGradRows(du.data(), s1 + o, ds1.data() + o, S, D, d.eps);
-      gemm(false, false, S, I, D, 1.0f, ds1.data() + o, D, a.wo, I, dheads.data(), I);
-      attendGradOne(dheads.data(), qkv + b * S * 3 * I, a.cos, a.sin, dqkv.data() + b * S * 3 * I, S,
-                    a.H, a.hd);
-      gemm(false, false, S, D, 3 * I, 1.0f, dqkv.data() + b * S * 3 * I, 3 * I, a.qkv, D, dh + o, D);
-      addInto(dh + o, ds1.data() + o, d.sd());
+    Scratch dg2(K * S * n), du(K * S * D), dheads(K * S * I);
+    // Row by row on the whole group, but for the attention itself.
+    for (int64_t b0 = lo; b0 < hi; b0 += K) {
+      const int64_t r0 = b0 * S, rows = std::min(K, hi - b0) * S;
+      rmsNormRows(s1 + r0 * D, u.data() + r0 * D, rows, D, d.eps);
+      channel.run(r0, rows, dg2.data(), du.data());
+      rmsNormGradRows(du.data(), s1 + r0 * D, ds1.data() + r0 * D, rows, D, d.eps);
+      gemm(false, false, rows, I, D, 1.0f, ds1.data() + r0 * D, D, a.wo, I, dheads.data(), I);
+      for (int64_t r = 0; r < rows; r += S) {
+        attendGradOne(dheads.data() + r * I, qkv + (r0 + r) * 3 * I, a.cos, a.sin,
+                      dqkv.data() + (r0 + r) * 3 * I, S, a.H, a.hd);
+      }
+      gemm(false, false, rows, D, 3 * I, 1.0f, dqkv.data() + r0 * 3 * I, 3 * I, a.qkv, D,
+           dh + r0 * D, D);
+      addInto(dh + r0 * D, ds1.data() + r0 * D, rows * D);
     }
   });
   const RowBlocks grads[] = {
