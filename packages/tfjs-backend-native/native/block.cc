@@ -117,12 +117,13 @@ void channelMix(const Dims& d, int64_t rows, const float* gu, const float* dn, c
 constexpr int64_t kGroupRows = 256;
 int64_t groupOf(int64_t S) { return std::max<int64_t>(1, kGroupRows / S); }
 
-// The forward of batch elements [lo, hi); activations go to `saved` where it is
-// set (training), else to per-thread scratch.
+// The MLP block's forward of batch elements [lo, hi); activations go to `saved`
+// where it is set (training), else to per-thread scratch (s holds each element's
+// s1, then the group's s2).
 void forward(const Dims& d, const Weights& w, const float* H, float* out, const Saved* saved,
              int64_t lo, int64_t hi) {
   const int64_t S = d.S, D = d.D, m = d.m, n = d.n, K = groupOf(S);
-  Scratch G(saved ? 0 : std::max(2 * m * D, 2 * n * S * K)), s(saved ? 0 : 2 * S * D * K),
+  Scratch G(saved ? 0 : std::max(2 * m * D, 2 * n * S * K)), s(saved ? 0 : S * D * K),
       g(std::max(m * D, n * S * K)), u(S * D * K), inv(D);
   for (int64_t b0 = lo; b0 < hi; b0 += K) {
     const int64_t k = std::min(K, hi - b0);
