@@ -114,11 +114,48 @@ export class TokenMixingMLP extends SwiGLU {
 }
 
 /**
+ * A whole block as the backend's kernel `kernel` on h and its four weights (`inputs`
+ * names them for the kernel). While a tape records, the kernel also returns the
+ * activations (named `activations`) that its gradient kernel, `kernel + 'Grad'`, reads,
+ * and `tf.customGrad` keeps them until the backward; without a tape it computes y alone.
+ */
+function fusedBlock(
+  kernel: string,
+  h: tf.Tensor,
+  weights: tf.Tensor[],
+  inputs: (x: tf.Tensor, ws: tf.Tensor[]) => tf.NamedTensorMap,
+  activations: string[],
+  attrs: Record<string, number>,
+): tf.Tensor {
+  const engine = tf.engine();
+  if (!engine.isTapeOn()) {
+    return tf.tidy(() => engine.runKernel(kernel, inputs(h, weights), attrs) as tf.Tensor);
+  }
+  const block = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, ...ws] = args.slice(0, 1 + weights.length) as tf.Tensor[];
+    const save = args[1 + weights.length] as tf.GradSaveFunc;
+    const [y, ...acts] = engine.runKernel(kernel, inputs(x, ws), {
+      ...attrs,
+      train: 1,
+    }) as tf.Tensor[];
+    save([x, ...ws, ...acts]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const kept = saved.slice(1 + weights.length);
+        const named = Object.fromEntries(activations.map((name, i) => [name, kept[i]]));
+        const all = { dy, ...inputs(saved[0], saved.slice(1, 1 + weights.length)), ...named };
+        return engine.runKernel(`${kernel}Grad`, all, attrs) as tf.Tensor[];
+      },
+    };
+  });
+  return block(h, ...weights);
+}
+
+/**
  * A whole TRM-MLP block, `postNorm` of `mlpT`'s token mixing then of the channel `mlp`, as
- * one backend kernel (`RrmMlpBlock`) where the backend has it; null otherwise, for the
- * caller to compose the block. While a tape records, the kernel also returns the
- * activations its gradient kernel (`RrmMlpBlockGrad`) reads, and `tf.customGrad` keeps
- * them; without a tape it computes the output alone. h [B, S, D] -> [B, S, D]
+ * one backend kernel (`RrmMlpBlock`, with `RrmMlpBlockGrad`) where the backend has it;
+ * null otherwise, for the caller to compose the block. h [B, S, D] -> [B, S, D]
  */
 export function fusedMlpBlock(
   h: tf.Tensor,
@@ -128,48 +165,21 @@ export function fusedMlpBlock(
 ): tf.Tensor | null {
   if (tf.getKernel('RrmMlpBlock', tf.getBackend()) === undefined) return null;
   const weights = [mlpT.gateUp.weight, mlpT.down.weight, mlp.gateUp.weight, mlp.down.weight];
-  const named = (ws: tf.Tensor[]) => ({
+  const inputs = (x: tf.Tensor, ws: tf.Tensor[]) => ({
+    h: x,
     tokenGateUp: ws[0],
     tokenDown: ws[1],
     gateUp: ws[2],
     down: ws[3],
   });
-  if (!tf.engine().isTapeOn()) {
-    return tf.engine().runKernel('RrmMlpBlock', { h, ...named(weights) }, { eps }) as tf.Tensor;
-  }
-  const block = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [x, ...ws] = args.slice(0, 5) as tf.Tensor[];
-    const save = args[5] as tf.GradSaveFunc;
-    const [y, ...activations] = tf
-      .engine()
-      .runKernel('RrmMlpBlock', { h: x, ...named(ws) }, { eps, train: true }) as tf.Tensor[];
-    save([x, ...ws, ...activations]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [tokenProj, tokenSum, proj, sum] = saved.slice(5);
-        const inputs = {
-          dy,
-          h: saved[0],
-          ...named(saved.slice(1, 5)),
-          tokenProj,
-          tokenSum,
-          proj,
-          sum,
-        };
-        return tf.engine().runKernel('RrmMlpBlockGrad', inputs, { eps }) as tf.Tensor[];
-      },
-    };
-  });
-  return block(h, ...weights);
+  const activations = ['tokenProj', 'tokenSum', 'proj', 'sum'];
+  return fusedBlock('RrmMlpBlock', h, weights, inputs, activations, { eps });
 }
 
 /**
  * A whole attention block, `postNorm` of `attn` then of the channel `mlp`, as one backend
- * kernel (`RrmAttentionBlock`) where the backend has it; null otherwise, for the caller to
- * compose the block. As in `fusedMlpBlock`, while a tape records the kernel also returns
- * the activations its gradient kernel (`RrmAttentionBlockGrad`) reads and `tf.customGrad`
- * keeps them. The RoPE tables get no gradient. h [B, S, D] -> [B, S, D]
+ * kernel (`RrmAttentionBlock`, with `RrmAttentionBlockGrad`) where the backend has it;
+ * null otherwise. The RoPE tables get no gradient. h [B, S, D] -> [B, S, D]
  */
 export function fusedAttentionBlock(
   h: tf.Tensor,
@@ -180,9 +190,8 @@ export function fusedAttentionBlock(
 ): tf.Tensor | null {
   if (tf.getKernel('RrmAttentionBlock', tf.getBackend()) === undefined) return null;
   const weights = [attn.qkv.weight, attn.out.weight, mlp.gateUp.weight, mlp.down.weight];
-  const attrs = { numHeads: attn.numHeads, eps };
   // Empty tables mean no RoPE; made where they are used, since each tidy frees its own.
-  const named = (x: tf.Tensor, ws: tf.Tensor[]) => ({
+  const inputs = (x: tf.Tensor, ws: tf.Tensor[]) => ({
     h: x,
     qkvProj: ws[0],
     oProj: ws[1],
@@ -191,36 +200,9 @@ export function fusedAttentionBlock(
     gateUp: ws[2],
     down: ws[3],
   });
-  if (!tf.engine().isTapeOn()) {
-    return tf.tidy(
-      () => tf.engine().runKernel('RrmAttentionBlock', named(h, weights), attrs) as tf.Tensor,
-    );
-  }
-  const block = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [x, ...ws] = args.slice(0, 5) as tf.Tensor[];
-    const save = args[5] as tf.GradSaveFunc;
-    const [y, ...activations] = tf
-      .engine()
-      .runKernel('RrmAttentionBlock', named(x, ws), { ...attrs, train: true }) as tf.Tensor[];
-    save([x, ...ws, ...activations]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [qkv, heads, attnSum, proj, sum] = saved.slice(5);
-        const inputs = {
-          dy,
-          ...named(saved[0], saved.slice(1, 5)),
-          qkv,
-          heads,
-          attnSum,
-          proj,
-          sum,
-        };
-        return tf.engine().runKernel('RrmAttentionBlockGrad', inputs, attrs) as tf.Tensor[];
-      },
-    };
-  });
-  return block(h, ...weights);
+  const activations = ['qkv', 'heads', 'attnSum', 'proj', 'sum'];
+  const attrs = { numHeads: attn.numHeads, eps };
+  return fusedBlock('RrmAttentionBlock', h, weights, inputs, activations, attrs);
 }
 
 /**
