@@ -127,7 +127,9 @@ export interface NativeAddon {
   ): void;
 }
 
-const buildDir = fileURLToPath(new URL('../build/', import.meta.url));
+// RRM_NATIVE_BUILD_DIR loads another build of the addon (the AddressSanitizer test's).
+const buildDir =
+  process.env.RRM_NATIVE_BUILD_DIR ?? fileURLToPath(new URL('../build/', import.meta.url));
 
 let loaded: { addon: NativeAddon } | { reason: string } | undefined;
 
