@@ -27,7 +27,6 @@ describe.skipIf(!ready)('the block kernels under AddressSanitizer', () => {
       .map((f) => join(native, f));
     const require = createRequire(import.meta.url);
     const napi = (require('node-addon-api') as { include_dir: string }).include_dir;
-    const nodeHeaders = join(process.execPath, '..', '..', 'include', 'node');
     mkdirSync(join(dir, 'Release'));
     const build = spawnSync(
       cxx,
