@@ -13,9 +13,17 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const cxx = process.env.CXX ?? 'g++';
 const asan = spawnSync(cxx, ['-print-file-name=libasan.so'], { encoding: 'utf8' }).stdout?.trim();
 const blas = spawnSync('pkg-config', ['--cflags', '--libs', 'openblas'], { encoding: 'utf8' });
-const ready = asan !== undefined && existsSync(asan) && blas.status === 0;
-if (!ready)
-  console.warn(`skipping the AddressSanitizer block test: no ${cxx} with libasan, or no OpenBLAS`);
+const nodeHeaders = join(process.execPath, '..', '..', 'include', 'node');
+const ready =
+  asan !== undefined &&
+  existsSync(asan) &&
+  blas.status === 0 &&
+  existsSync(join(nodeHeaders, 'node_api.h'));
+if (!ready) {
+  console.warn(
+    `skipping the AddressSanitizer block test: no ${cxx} with libasan, no OpenBLAS or no Node headers in ${nodeHeaders}`,
+  );
+}
 const dir = mkdtempSync(join(tmpdir(), 'rrm-asan-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
